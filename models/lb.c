@@ -1,0 +1,293 @@
+/* lb — load balancer policies; see lb.h. */
+#include "lb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+static const char *const lb_keys[] = {"kind", "policy", "targets", "vnodes", "description", NULL};
+static const char *const target_keys[] = {"to", "weight", NULL};
+static const char *const policy_names[] = {"round_robin",       "weighted_round_robin",
+                                           "random",            "least_connections",
+                                           "power_of_two",      "consistent_hash",
+                                           NULL};
+
+struct target_ref {
+    const char *name;
+    const struct scn_node *node;
+    double weight;
+};
+
+struct ring_point {
+    uint64_t hash;
+    size_t target;
+};
+
+struct lb {
+    struct comp base;
+    enum lb_policy policy;
+    struct target_ref *refs;
+    size_t nrefs;
+    struct comp **targets; /* resolved, replicas expanded */
+    double *weight;
+    double *credit;    /* weighted round robin */
+    uint64_t *outstanding;
+    size_t ntargets;
+    size_t next; /* round robin */
+    double total_weight;
+    long long vnodes;
+    struct ring_point *ring;
+    size_t nring;
+    struct rng rng;
+};
+
+static struct lb *lb_of(const struct comp *c)
+{
+    return (struct lb *)(uintptr_t)c;
+}
+
+static void lb_destroy(struct comp *c)
+{
+    struct lb *lb = lb_of(c);
+
+    free(lb->refs);
+    free(lb->targets);
+    free(lb->weight);
+    free(lb->credit);
+    free(lb->outstanding);
+    free(lb->ring);
+    free(lb);
+}
+
+static struct comp *lb_create(struct net *net, const char *name, const struct scn_node *node,
+                              const char *dir, struct err *err)
+{
+    struct lb *lb = xcalloc(1, sizeof *lb);
+    const struct scn_node *t;
+    int policy = LB_ROUND_ROBIN;
+
+    (void)dir;
+    lb->vnodes = 100;
+    if (scn_check_keys(node, lb_keys, err)) goto fail;
+    if (scn_get_enum(node, "policy", 0, policy_names, &policy, err)) goto fail;
+    lb->policy = (enum lb_policy)policy;
+    if (scn_get_int(node, "vnodes", 0, 1, 100000, &lb->vnodes, err)) goto fail;
+    t = scn_map_get(node, "targets");
+    if (!t) {
+        err_set(err, node->file, node->line, node->col,
+                "%s: missing key 'targets' (the components it balances over)", node->path);
+        goto fail;
+    }
+    if (t->type == SCN_SCALAR) {
+        lb->refs = xcalloc(1, sizeof *lb->refs);
+        lb->refs[0].node = t;
+        lb->refs[0].weight = 1;
+        if (scn_as_string(t, &lb->refs[0].name, err)) goto fail;
+        lb->nrefs = 1;
+    } else {
+        if (scn_expect(t, SCN_SEQ, err)) goto fail;
+        if (t->n == 0) {
+            err_set(err, t->file, t->line, t->col, "%s: needs at least one target", t->path);
+            goto fail;
+        }
+        lb->refs = xcalloc(t->n, sizeof *lb->refs);
+        for (size_t i = 0; i < t->n; i++) {
+            const struct scn_node *it = t->items[i];
+            struct target_ref *r = &lb->refs[i];
+            r->weight = 1;
+            if (it->type == SCN_SCALAR) {
+                r->node = it;
+                if (scn_as_string(it, &r->name, err)) goto fail;
+            } else {
+                if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, target_keys, err))
+                    goto fail;
+                if (scn_get_string(it, "to", 1, &r->name, err)) goto fail;
+                r->node = scn_map_get(it, "to");
+                if (scn_get_double(it, "weight", 0, 1e-9, 1e9, &r->weight, err)) goto fail;
+            }
+            lb->nrefs++;
+        }
+    }
+    comp_init(&lb->base, &lb_ops, net, name, node, 0);
+    net_rng(net, &lb->rng, name, "balance");
+    return &lb->base;
+fail:
+    lb_destroy(&lb->base);
+    return NULL;
+}
+
+static int ring_cmp(const void *a, const void *b)
+{
+    const struct ring_point *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return x->target < y->target ? -1 : x->target > y->target;
+}
+
+static void build_ring(struct lb *lb)
+{
+    size_t v = (size_t)lb->vnodes;
+
+    lb->nring = lb->ntargets * v;
+    lb->ring = xcalloc(lb->nring, sizeof *lb->ring);
+    for (size_t t = 0; t < lb->ntargets; t++) {
+        uint64_t h = rng_hash_str(0, lb->targets[t]->name);
+        for (size_t k = 0; k < v; k++) {
+            lb->ring[t * v + k].hash = rng_mix64(h ^ rng_mix64(k + 1));
+            lb->ring[t * v + k].target = t;
+        }
+    }
+    qsort(lb->ring, lb->nring, sizeof *lb->ring, ring_cmp);
+}
+
+static int lb_resolve(struct net *net, struct comp *c, struct err *err)
+{
+    struct lb *lb = lb_of(c);
+    size_t cap = 0;
+
+    for (size_t i = 0; i < lb->nrefs; i++) {
+        struct target_ref *r = &lb->refs[i];
+        struct comp *grp[4096];
+        size_t n = net_find_group(net, r->name, grp, 4096);
+        if (n == 0) {
+            const char *sug = scn_suggest(r->name, net_comp_names(net));
+            return err_set(err, r->node->file, r->node->line, r->node->col,
+                           "%s: unknown component '%s'%s%s%s", r->node->path, r->name,
+                           sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        }
+        if (n > 4096) n = 4096;
+        lb->targets = xrealloc(lb->targets, (cap + n) * sizeof *lb->targets);
+        lb->weight = xrealloc(lb->weight, (cap + n) * sizeof *lb->weight);
+        for (size_t k = 0; k < n; k++) {
+            if (grp[k] == c)
+                return err_set(err, r->node->file, r->node->line, r->node->col,
+                               "%s: call cycle: '%s' balances over itself", r->node->path,
+                               c->name);
+            lb->targets[cap + k] = grp[k];
+            lb->weight[cap + k] = r->weight;
+            lb->total_weight += r->weight;
+        }
+        cap += n;
+    }
+    lb->ntargets = cap;
+    lb->credit = xcalloc(cap, sizeof *lb->credit);
+    lb->outstanding = xcalloc(cap, sizeof *lb->outstanding);
+    if (lb->policy == LB_CONSISTENT_HASH) build_ring(lb);
+    return 0;
+}
+
+static size_t pick(struct lb *lb, const struct req *req)
+{
+    size_t n = lb->ntargets, best = 0;
+
+    switch (lb->policy) {
+        case LB_ROUND_ROBIN:
+            best = lb->next;
+            lb->next = (lb->next + 1) % n;
+            return best;
+        case LB_WEIGHTED_ROUND_ROBIN:
+            for (size_t i = 0; i < n; i++) {
+                lb->credit[i] += lb->weight[i];
+                if (lb->credit[i] > lb->credit[best]) best = i;
+            }
+            lb->credit[best] -= lb->total_weight;
+            return best;
+        case LB_RANDOM:
+            return rng_bounded(&lb->rng, (uint32_t)n);
+        case LB_LEAST_CONNECTIONS:
+            for (size_t i = 1; i < n; i++)
+                if (lb->outstanding[i] < lb->outstanding[best]) best = i;
+            return best;
+        case LB_POWER_OF_TWO: {
+            size_t a, b;
+            if (n == 1) return 0;
+            a = rng_bounded(&lb->rng, (uint32_t)n);
+            b = rng_bounded(&lb->rng, (uint32_t)(n - 1));
+            if (b >= a) b++;
+            return lb->outstanding[b] < lb->outstanding[a] ? b : a;
+        }
+        case LB_CONSISTENT_HASH: {
+            uint64_t h = rng_mix64(req->key);
+            size_t lo = 0, hi = lb->nring;
+            /* first ring point with hash >= h, wrapping to the start */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (lb->ring[mid].hash < h)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            return lb->ring[lo == lb->nring ? 0 : lo].target;
+        }
+    }
+    return 0;
+}
+
+static void on_target_answer(struct sim *sim, struct call *child)
+{
+    struct call *parent = child->ctx;
+    struct lb *lb = lb_of(parent->to);
+    int status = child->status;
+
+    lb->outstanding[child->u]--;
+    net_call_free(lb->base.net, child);
+    net_reply(sim, parent, status);
+}
+
+static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
+{
+    struct lb *lb = lb_of(c);
+    size_t t = pick(lb, call->req);
+    struct call *child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
+
+    child->u = (uint32_t)t;
+    lb->outstanding[t]++;
+    net_send(sim, child);
+}
+
+static size_t lb_downstream(const struct comp *c, struct comp **out, size_t max)
+{
+    const struct lb *lb = lb_of(c);
+
+    for (size_t i = 0; i < lb->ntargets && i < max; i++)
+        out[i] = lb->targets[i];
+    return lb->ntargets;
+}
+
+static void lb_describe(const struct comp *c, char *buf, size_t n)
+{
+    const struct lb *lb = lb_of(c);
+    int off = snprintf(buf, n, "load_balancer: %s over", policy_names[lb->policy]);
+
+    for (size_t i = 0; i < lb->ntargets && off > 0 && (size_t)off < n; i++)
+        off += snprintf(buf + off, n - (size_t)off, " %s", lb->targets[i]->name);
+    if (lb->policy == LB_CONSISTENT_HASH && off > 0 && (size_t)off < n)
+        snprintf(buf + off, n - (size_t)off, " (%lld virtual nodes each)", lb->vnodes);
+}
+
+const struct model_ops lb_ops = {
+    .kind = "load_balancer",
+    .create = lb_create,
+    .resolve = lb_resolve,
+    .receive = lb_receive,
+    .downstream = lb_downstream,
+    .describe = lb_describe,
+    .destroy = lb_destroy,
+};
+
+enum lb_policy lb_policy(const struct comp *c)
+{
+    return lb_of(c)->policy;
+}
+
+size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_t max)
+{
+    const struct lb *lb = lb_of(c);
+
+    for (size_t i = 0; i < lb->ntargets && i < max; i++) {
+        out[i] = lb->targets[i];
+        if (weight) weight[i] = lb->weight[i] / lb->total_weight;
+    }
+    return lb->ntargets;
+}

@@ -1,0 +1,552 @@
+/*
+ * model — the kind table, the network of components, the call path and the metrics shared by
+ * every kind. See model.h for the design and the counting rules.
+ */
+#include "model.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb.h"
+#include "pool.h"
+#include "service.h"
+#include "workload.h"
+#include "xmalloc.h"
+
+/* kind name → ops [tmux layout-set.c] */
+static const struct model_ops *const model_kinds[] = {
+    &service_ops,
+    &lb_ops,
+};
+
+static const char *const model_kind_list[] = {"service", "load_balancer", NULL};
+
+const struct model_ops *model_find_kind(const char *kind)
+{
+    for (size_t i = 0; i < sizeof model_kinds / sizeof model_kinds[0]; i++)
+        if (strcmp(model_kinds[i]->kind, kind) == 0) return model_kinds[i];
+    return NULL;
+}
+
+const char *const *model_kind_names(void)
+{
+    return model_kind_list;
+}
+
+struct net {
+    struct sim *sim;
+    struct net_config cfg;
+    struct comp **comps;
+    size_t ncomps;
+    const char **names; /* NULL-terminated, borrowed from comps */
+    struct workload *wl;
+    struct pool *call_pool;
+    int64_t interval_start_ns;
+    int warm; /* warm-up is over */
+    net_interval_fn *sink;
+    void *sink_user;
+    struct model_row *rows; /* ncomps + 1, scratch for interval reports */
+};
+
+/* --- metrics ------------------------------------------------------------------------------ */
+
+static void metrics_init(struct comp_metrics *m, double servers)
+{
+    memset(m, 0, sizeof *m);
+    m->lat = hist_new();
+    m->ilat = hist_new();
+    m->servers = servers;
+    stats_tw_init(&m->queue, 0, 0);
+    stats_tw_init(&m->busy, 0, 0);
+    stats_tw_init(&m->iqueue, 0, 0);
+    stats_tw_init(&m->ibusy, 0, 0);
+}
+
+static void metrics_free(struct comp_metrics *m)
+{
+    hist_free(m->lat);
+    hist_free(m->ilat);
+}
+
+/* End of warm-up: forget everything measured so far, keep the occupancy. */
+static void metrics_restart_run(struct comp_metrics *m, int64_t now)
+{
+    m->arrivals = m->completions = m->rejected = m->errors = 0;
+    hist_reset(m->lat);
+    stats_tw_restart(&m->queue, now);
+    stats_tw_restart(&m->busy, now);
+}
+
+static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
+{
+    m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = 0;
+    hist_reset(m->ilat);
+    stats_tw_restart(&m->iqueue, now);
+    stats_tw_restart(&m->ibusy, now);
+}
+
+static double ns_to_ms(double ns)
+{
+    return ns / 1e6;
+}
+
+static void fill_latency(struct model_row *row, const struct hist *h)
+{
+    if (hist_count(h) == 0) {
+        row->latency_mean_ms = row->latency_p50_ms = row->latency_p90_ms = NAN;
+        row->latency_p99_ms = row->latency_p999_ms = row->latency_max_ms = NAN;
+        return;
+    }
+    row->latency_mean_ms = ns_to_ms(hist_mean(h));
+    row->latency_p50_ms = ns_to_ms((double)hist_percentile(h, 50.0));
+    row->latency_p90_ms = ns_to_ms((double)hist_percentile(h, 90.0));
+    row->latency_p99_ms = ns_to_ms((double)hist_percentile(h, 99.0));
+    row->latency_p999_ms = ns_to_ms((double)hist_percentile(h, 99.9));
+    row->latency_max_ms = ns_to_ms((double)hist_max(h));
+}
+
+static void fill_row(struct model_row *row, const char *name, const char *kind,
+                     const struct comp_metrics *m, int interval, int64_t now, int64_t since,
+                     uint64_t in_flight)
+{
+    double secs = (double)(now - since) / 1e9;
+    uint64_t done, bad;
+
+    memset(row, 0, sizeof *row);
+    row->component = name;
+    row->kind = kind;
+    row->in_flight = in_flight;
+    if (interval) {
+        row->arrivals = m->i_arrivals;
+        row->completions = m->i_completions;
+        row->rejected = m->i_rejected;
+        row->errors = m->i_errors;
+        fill_latency(row, m->ilat);
+    } else {
+        row->arrivals = m->arrivals;
+        row->completions = m->completions;
+        row->rejected = m->rejected;
+        row->errors = m->errors;
+        fill_latency(row, m->lat);
+    }
+    row->throughput_rps = secs > 0 ? (double)row->completions / secs : NAN;
+    bad = row->rejected + row->errors;
+    done = row->completions + bad;
+    row->error_rate = done ? (double)bad / (double)done : NAN;
+    if (m->servers > 0) {
+        const struct stats_tw *busy = interval ? &m->ibusy : &m->busy;
+        const struct stats_tw *queue = interval ? &m->iqueue : &m->queue;
+        row->utilization = stats_tw_mean(busy, now) / m->servers;
+        row->queue_mean = stats_tw_mean(queue, now);
+    } else {
+        row->utilization = NAN;
+        row->queue_mean = NAN;
+    }
+    row->rho_offered = NAN;
+}
+
+void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, const char *name,
+               const struct scn_node *node, double servers)
+{
+    c->ops = ops;
+    c->name = xstrdup(name);
+    c->net = net;
+    c->file = node ? node->file : NULL;
+    c->line = node ? node->line : 0;
+    c->col = node ? node->col : 0;
+    metrics_init(&c->m, servers);
+}
+
+void comp_set_queue(struct sim *sim, struct comp *c, double len)
+{
+    int64_t now = sim_now(sim);
+    stats_tw_set(&c->m.queue, now, len);
+    stats_tw_set(&c->m.iqueue, now, len);
+}
+
+void comp_set_busy(struct sim *sim, struct comp *c, double busy)
+{
+    int64_t now = sim_now(sim);
+    stats_tw_set(&c->m.busy, now, busy);
+    stats_tw_set(&c->m.ibusy, now, busy);
+}
+
+/* --- call path ------------------------------------------------------------------------------ */
+
+struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
+                          void *ctx)
+{
+    struct call *call = pool_get(net->call_pool);
+
+    call->req = req;
+    call->to = to;
+    call->done = done;
+    call->ctx = ctx;
+    call->start_ns = 0;
+    call->status = CALL_OK;
+    call->next = NULL;
+    call->u = 0;
+    call->p = NULL;
+    return call;
+}
+
+void net_call_free(struct net *net, struct call *call)
+{
+    pool_put(net->call_pool, call);
+}
+
+void net_send(struct sim *sim, struct call *call)
+{
+    struct comp *c = call->to;
+
+    call->start_ns = sim_now(sim);
+    c->m.arrivals++;
+    c->m.i_arrivals++;
+    c->m.in_flight++;
+    c->ops->receive(sim, c, call);
+}
+
+void net_reply(struct sim *sim, struct call *call, int status)
+{
+    struct comp_metrics *m = &call->to->m;
+
+    call->status = status;
+    m->in_flight--;
+    if (status == CALL_OK) {
+        int64_t lat = sim_now(sim) - call->start_ns;
+        m->completions++;
+        m->i_completions++;
+        hist_record(m->lat, lat);
+        hist_record(m->ilat, lat);
+    } else if (status == CALL_REJECTED) {
+        m->rejected++;
+        m->i_rejected++;
+    } else {
+        m->errors++;
+        m->i_errors++;
+    }
+    call->done(sim, call);
+}
+
+/* --- building ----------------------------------------------------------------------------- */
+
+
+/* Create one component (or, for `replicas: N`, N of them named name[1]..name[N]). */
+static int build_one(struct net *net, const char *name, const struct scn_node *node,
+                     const struct model_ops *ops, const char *dir, struct err *err)
+{
+    long long replicas = 1;
+    const struct scn_node *rn = scn_map_get(node, "replicas");
+
+    if (rn) {
+        if (ops != &service_ops)
+            return err_set(err, rn->file, rn->line, rn->col,
+                           "%s: only a service has replicas", rn->path);
+        if (scn_as_int(rn, 1, 10000, &replicas, err)) return -1;
+    }
+    for (long long r = 1; r <= replicas; r++) {
+        char full[256];
+        struct comp *c;
+
+        if (replicas > 1)
+            snprintf(full, sizeof full, "%s[%lld]", name, r);
+        else
+            snprintf(full, sizeof full, "%s", name);
+        c = ops->create(net, full, node, dir, err);
+        if (!c) return -1;
+        c->group = xstrdup(name);
+        c->index = net->ncomps;
+        net->comps = xrealloc(net->comps, (net->ncomps + 1) * sizeof *net->comps);
+        net->comps[net->ncomps++] = c;
+    }
+    return 0;
+}
+
+static int build_components(struct net *net, const struct scn_node *comps, const char *dir,
+                            struct err *err)
+{
+    if (scn_expect(comps, SCN_MAP, err)) return -1;
+    if (comps->n == 0)
+        return err_set(err, comps->file, comps->line, comps->col,
+                       "%s: at least one component is needed", comps->path);
+    for (size_t i = 0; i < comps->n; i++) {
+        const struct scn_node *node = comps->items[i];
+        const char *name = comps->keys[i], *kind;
+        const struct scn_node *kn;
+        const struct model_ops *ops;
+
+        if (strcmp(name, "total") == 0 || strpbrk(name, ".[]= ") || !name[0])
+            return err_set(err, comps->file, comps->key_line[i], comps->key_col[i],
+                           "%s: bad component name '%s' ('total' is reserved; no '.', '[', "
+                           "']', '=' or spaces)",
+                           comps->path, name);
+        if (scn_expect(node, SCN_MAP, err)) return -1;
+        kn = scn_map_get(node, "kind");
+        if (!kn)
+            return err_set(err, node->file, node->line, node->col,
+                           "%s: missing key 'kind' (one of: service, load_balancer)", node->path);
+        if (scn_as_string(kn, &kind, err)) return -1;
+        ops = model_find_kind(kind);
+        if (!ops) {
+            const char *s = scn_suggest(kind, model_kind_names());
+            return err_set(err, kn->file, kn->line, kn->col, "%s: unknown kind '%s'%s%s%s",
+                           kn->path, kind,
+                           s ? " (did you mean '" : " (one of: service, load_balancer)",
+                           s ? s : "", s ? "'?)" : "");
+        }
+        if (build_one(net, name, node, ops, dir, err)) return -1;
+    }
+    net->names = xcalloc(net->ncomps + 1, sizeof *net->names);
+    for (size_t i = 0; i < net->ncomps; i++)
+        net->names[i] = net->comps[i]->group;
+    return 0;
+}
+
+/* Depth-first search for a call cycle; colour 0 white, 1 on the stack, 2 done. */
+static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct err *err)
+{
+    struct comp *down[256];
+    size_t n;
+
+    colour[i] = 1;
+    n = net->comps[i]->ops->downstream(net->comps[i], down, 256);
+    if (n > 256) n = 256;
+    for (size_t k = 0; k < n; k++) {
+        size_t j = down[k]->index;
+        if (colour[j] == 1) {
+            struct comp *c = net->comps[i];
+            return err_set(err, c->file, c->line, c->col,
+                           "components.%s: call cycle: '%s' calls '%s', which leads back to it",
+                           c->name, c->name, down[k]->name);
+        }
+        if (colour[j] == 0 && find_cycle(net, j, colour, err)) return -1;
+    }
+    colour[i] = 2;
+    return 0;
+}
+
+struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net_config *cfg,
+                    struct err *err)
+{
+    struct net *net = xcalloc(1, sizeof *net);
+    const struct scn_node *root = scn_doc_root(doc), *comps, *wl;
+    const char *dir = scn_doc_dir(doc);
+    unsigned char *colour = NULL;
+
+    net->sim = sim;
+    net->cfg = *cfg;
+    net->call_pool = pool_new(sizeof(struct call));
+    /* The workload first: components refer to its request classes by name. */
+    wl = scn_map_get(root, "workload");
+    if (!wl) {
+        err_set(err, root->file, root->line, root->col, "missing key 'workload'");
+        goto fail;
+    }
+    net->wl = workload_new(net, wl, dir, err);
+    if (!net->wl) goto fail;
+    comps = scn_map_get(root, "components");
+    if (!comps) {
+        err_set(err, root->file, root->line, root->col, "missing key 'components'");
+        goto fail;
+    }
+    if (build_components(net, comps, dir, err)) goto fail;
+    for (size_t i = 0; i < net->ncomps; i++)
+        if (net->comps[i]->ops->resolve(net, net->comps[i], err)) goto fail;
+    if (workload_resolve(net->wl, err)) goto fail;
+    colour = xcalloc(net->ncomps, 1);
+    for (size_t i = 0; i < net->ncomps; i++)
+        if (colour[i] == 0 && find_cycle(net, i, colour, err)) goto fail;
+    free(colour);
+    colour = NULL;
+    net->rows = xcalloc(net->ncomps + 1, sizeof *net->rows);
+    sim_set_ctx(sim, net);
+    return net;
+fail:
+    free(colour);
+    net_free(net);
+    return NULL;
+}
+
+void net_free(struct net *net)
+{
+    if (!net) return;
+    workload_free(net->wl);
+    for (size_t i = 0; i < net->ncomps; i++) {
+        struct comp *c = net->comps[i];
+        metrics_free(&c->m);
+        free(c->name);
+        free(c->group);
+        c->ops->destroy(c);
+    }
+    free(net->comps);
+    free(net->names);
+    free(net->rows);
+    pool_free(net->call_pool);
+    free(net);
+}
+
+/* --- running ------------------------------------------------------------------------------ */
+
+static void report_interval(struct net *net, int64_t now)
+{
+    size_t n = net->ncomps;
+
+    if (now <= net->interval_start_ns) return;
+    if (net->sink) {
+        for (size_t i = 0; i < n; i++) {
+            struct comp *c = net->comps[i];
+            fill_row(&net->rows[i], c->name, c->ops->kind, &c->m, 1, now, net->interval_start_ns,
+                     c->m.in_flight);
+        }
+        fill_row(&net->rows[n], "total", "workload", workload_metrics(net->wl), 1, now,
+                 net->interval_start_ns, workload_in_flight(net->wl));
+        net->sink(net->sink_user, net->interval_start_ns, now, !net->warm ? 1 : 0, net->rows,
+                  n + 1);
+    }
+    for (size_t i = 0; i < n; i++)
+        metrics_restart_interval(&net->comps[i]->m, now);
+    metrics_restart_interval(workload_metrics(net->wl), now);
+    net->interval_start_ns = now;
+}
+
+static void on_interval(struct sim *sim, void *a, void *b)
+{
+    struct net *net = a;
+    int64_t now = sim_now(sim);
+
+    (void)b;
+    /* At the same instant as the warm-up end the interval closes first (it ended in warm-up). */
+    report_interval(net, now);
+    sim_schedule_prio(sim, now + net->cfg.interval_ns, SIM_PRIO_FIRST, on_interval, net, NULL);
+}
+
+static void on_warmup_end(struct sim *sim, void *a, void *b)
+{
+    struct net *net = a;
+    int64_t now = sim_now(sim);
+
+    (void)b;
+    for (size_t i = 0; i < net->ncomps; i++)
+        metrics_restart_run(&net->comps[i]->m, now);
+    metrics_restart_run(workload_metrics(net->wl), now);
+    net->warm = 1;
+}
+
+void net_start(struct net *net)
+{
+    struct sim *sim = net->sim;
+
+    net->interval_start_ns = sim_now(sim);
+    /* Interval boundaries and the warm-up end run before anything else at their instant, so
+     * intervals are [start, end) like the run itself. */
+    sim_schedule_prio(sim, net->interval_start_ns + net->cfg.interval_ns, SIM_PRIO_FIRST,
+                      on_interval, net, NULL);
+    if (net->cfg.warmup_ns > 0)
+        sim_schedule_prio(sim, net->cfg.warmup_ns, SIM_PRIO_FIRST + 1, on_warmup_end, net, NULL);
+    else
+        net->warm = 1;
+    workload_start(net->wl);
+}
+
+void net_finish(struct net *net)
+{
+    report_interval(net, sim_now(net->sim));
+}
+
+void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user)
+{
+    net->sink = fn;
+    net->sink_user = user;
+}
+
+size_t net_ncomps(const struct net *net)
+{
+    return net->ncomps;
+}
+
+void net_summary_row(const struct net *net, size_t index, struct model_row *row)
+{
+    int64_t now = sim_now(net->sim);
+    int64_t since = net->warm ? (net->cfg.warmup_ns < now ? net->cfg.warmup_ns : now) : 0;
+
+    if (index < net->ncomps) {
+        struct comp *c = net->comps[index];
+        fill_row(row, c->name, c->ops->kind, &c->m, 0, now, since, c->m.in_flight);
+    } else {
+        fill_row(row, "total", "workload", workload_metrics(net->wl), 0, now, since,
+                 workload_in_flight(net->wl));
+    }
+}
+
+struct comp *net_comp(const struct net *net, size_t index)
+{
+    return index < net->ncomps ? net->comps[index] : NULL;
+}
+
+struct comp *net_find(const struct net *net, const char *name)
+{
+    for (size_t i = 0; i < net->ncomps; i++)
+        if (strcmp(net->comps[i]->name, name) == 0) return net->comps[i];
+    return NULL;
+}
+
+size_t net_find_group(const struct net *net, const char *group, struct comp **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < net->ncomps; i++) {
+        if (strcmp(net->comps[i]->group, group) == 0 || strcmp(net->comps[i]->name, group) == 0) {
+            if (n < max) out[n] = net->comps[i];
+            n++;
+        }
+    }
+    return n;
+}
+
+const char *const *net_comp_names(const struct net *net)
+{
+    return net->names;
+}
+
+struct sim *net_sim(const struct net *net)
+{
+    return net->sim;
+}
+
+struct workload *net_workload(const struct net *net)
+{
+    return net->wl;
+}
+
+uint64_t net_seed(const struct net *net)
+{
+    return net->cfg.seed;
+}
+
+int64_t net_warmup_ns(const struct net *net)
+{
+    return net->cfg.warmup_ns;
+}
+
+void net_rng(const struct net *net, struct rng *r, const char *component, const char *purpose)
+{
+    rng_stream(r, net->cfg.seed, component, purpose);
+}
+
+size_t net_nclasses(const struct net *net)
+{
+    return workload_nclasses(net->wl);
+}
+
+const char *net_class_name(const struct net *net, size_t cls)
+{
+    return workload_class_name(net->wl, cls);
+}
+
+int net_class_index(const struct net *net, const char *name)
+{
+    return workload_class_index(net->wl, name);
+}

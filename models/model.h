@@ -1,0 +1,233 @@
+/*
+ * model — what every component kind shares: the call path, the per-component metrics, the
+ * kind table, and the network (struct net) that owns the components, the workload, warm-up
+ * and the interval series of one simulation.
+ *
+ * Calls are synchronous: a caller hands a request to a callee in a struct call and gets
+ * control back through the call's done continuation, with a status. That one shape carries
+ * load balancing, downstream calls in sequence or in parallel (fan-out), and later timeouts,
+ * retries and asynchronous queues (acknowledge now, work later).
+ * Rejected: a message-passing model with mailboxes per component (needs explicit reply
+ * routing and allocates a message per hop); coroutines (no portable C11 way, and they hide
+ * the event order that makes runs reproducible).
+ *
+ * Each kind lives in one file (service.c, lb.c, ...) and fills a struct model_ops; the
+ * static const table in model.c maps the scenario's `kind:` to it.
+ *
+ * Metrics: every component counts arrivals, completions, rejections and errors, records the
+ * latency of successful replies (arrival to reply) in a histogram, and integrates its queue
+ * length and busy workers over time. All of that exists twice: for the run (reset at the end
+ * of warm-up) and for the current interval (reset at each interval end).
+ *
+ * Counting rule at the warm-up boundary: a request is an arrival if it arrives after
+ * warm-up, and a completion if it completes after warm-up (its latency counts in full even
+ * when it arrived earlier). Time-weighted averages restart from the true occupancy at the
+ * boundary.
+ */
+#ifndef ARCHSIM_MODEL_H
+#define ARCHSIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dist.h"
+#include "err.h"
+#include "hist.h"
+#include "keydist.h"
+#include "rng.h"
+#include "scn.h"
+#include "sim.h"
+#include "stats.h"
+
+struct net;
+struct workload;
+struct comp;
+struct call;
+
+/* How a call ended. */
+enum call_status {
+    CALL_OK = 0,
+    CALL_REJECTED,    /* a bounded queue was full */
+    CALL_ERROR,       /* the callee failed the request */
+    CALL_TIMEOUT,     /* the caller gave up waiting */
+    CALL_UNAVAILABLE, /* nobody to serve it (no live target) */
+    CALL_NSTATUS
+};
+
+/* One end-to-end request, from the workload's arrival to its final answer. Pooled: owned by
+ * the net; the workload frees it when its answer arrives. */
+struct req {
+    uint64_t id;
+    int cls;          /* index into the scenario's request classes */
+    uint64_t key;     /* drawn from the workload's key distribution, 0-based */
+    int64_t birth_ns; /* arrival time at the system */
+    int attempt;      /* 1 for the first attempt */
+    void *user;       /* closed workload: the user slot that sent it */
+};
+
+/* The continuation of a call: runs when the callee answers (call->status is set). The
+ * callee no longer touches the call; the continuation frees it with net_call_free. */
+typedef void call_done_fn(struct sim *sim, struct call *call);
+
+/* A request in flight to one component. Pooled (net_call_new / net_call_free). */
+struct call {
+    struct req *req;
+    struct comp *to;    /* the callee */
+    call_done_fn *done; /* the caller's continuation */
+    void *ctx;          /* the caller's data, borrowed */
+    int64_t start_ns;   /* arrival at the callee */
+    int status;         /* enum call_status, set by the callee */
+    /* Callee scratch: queue link, counters and pointers it may use while it holds the call. */
+    struct call *next;
+    uint32_t u;
+    void *p;
+};
+
+/* Per-component measurements (see the file comment for the counting rules). */
+struct comp_metrics {
+    uint64_t arrivals, completions, rejected, errors;
+    uint64_t in_flight; /* calls taken and not yet answered (never reset) */
+    struct hist *lat;   /* ns, successful replies, since warm-up */
+    struct stats_tw queue, busy;
+    uint64_t i_arrivals, i_completions, i_rejected, i_errors;
+    struct hist *ilat; /* ns, current interval */
+    struct stats_tw iqueue, ibusy;
+    double servers; /* capacity for utilization = busy / servers; 0 when not a station */
+};
+
+/* A component. Each kind embeds this first in its own struct. */
+struct comp {
+    const struct model_ops *ops;
+    char *name;  /* owned; "api[2]" for the second replica of api */
+    char *group; /* owned; the scenario's name ("api"), shared by all replicas */
+    size_t index;
+    struct net *net;
+    const char *file; /* where the scenario defines it (borrowed from the scn_doc) */
+    int line, col;
+    struct comp_metrics m;
+};
+
+/* What a kind provides. All callbacks are required unless marked optional. */
+struct model_ops {
+    const char *kind;
+    /* Create the component from its scenario map (already checked to be a map). Returns NULL
+     * with err located at the offending key. References to other components are only
+     * recorded here, and resolved in resolve. */
+    struct comp *(*create)(struct net *net, const char *name, const struct scn_node *node,
+                           const char *dir, struct err *err);
+    /* Resolve names of other components (net_find); -1 with a located err. */
+    int (*resolve)(struct net *net, struct comp *c, struct err *err);
+    /* Take a call. Must eventually answer it through net_reply. */
+    void (*receive)(struct sim *sim, struct comp *c, struct call *call);
+    /* Components this one may call (for cycle checks and analysis). Fills up to max, returns
+     * the total number. */
+    size_t (*downstream)(const struct comp *c, struct comp **out, size_t max);
+    /* Describe the resolved model in one line for `archsim check` (buf NUL-terminated). */
+    void (*describe)(const struct comp *c, char *buf, size_t n);
+    /* Free the kind's own state (not the struct comp base, not the name). */
+    void (*destroy)(struct comp *c);
+};
+
+/* The ops for a kind name, or NULL. */
+const struct model_ops *model_find_kind(const char *kind);
+
+/* NULL-terminated list of kind names (for did-you-mean). */
+const char *const *model_kind_names(void);
+
+/* --- the network ------------------------------------------------------------------------- */
+
+/* One interval's or one run's figures for one component (or the end-to-end "total"). Latencies
+ * in ms; NAN where there is no sample; rates per second. */
+struct model_row {
+    const char *component;
+    const char *kind;
+    uint64_t arrivals, completions, rejected, errors, in_flight;
+    double throughput_rps;
+    double error_rate; /* (rejected + errors) / (completions + rejected + errors) */
+    double latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_p999_ms,
+        latency_max_ms;
+    double utilization; /* busy workers / workers, NAN for non-stations */
+    double queue_mean;  /* time-averaged queue length, NAN for non-stations */
+    double rho_offered; /* not used yet: NAN */
+};
+
+/* Called at the end of each interval with one row per component and then the total row
+ * (index == net_ncomps). t_start_ns/t_end_ns bound the interval; in_warmup tells whether it
+ * ended before warm-up did. Rows are borrowed for the call only. */
+typedef void net_interval_fn(void *user, int64_t t_start_ns, int64_t t_end_ns, int in_warmup,
+                             const struct model_row *rows, size_t nrows);
+
+/* The run parameters a net needs from the scenario. */
+struct net_config {
+    uint64_t seed;
+    int64_t duration_ns; /* > 0 */
+    int64_t warmup_ns;   /* >= 0, < duration */
+    int64_t interval_ns; /* > 0 */
+};
+
+/* Build the network from the scenario's workload and components nodes (validating every
+ * key, resolving references, refusing call cycles) inside sim, which must be new. Returns
+ * NULL with err located in the scenario. The net registers itself as sim's ctx.
+ * doc is borrowed and must outlive the net. */
+struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net_config *cfg,
+                    struct err *err);
+
+/* Free the net, its components and pools. NULL ok. */
+void net_free(struct net *net);
+
+/* Schedule the workload, the warm-up and interval events. Call once before sim_run_until. */
+void net_start(struct net *net);
+
+/* Close the last (partial) interval at the current time and report it. Call once at the end,
+ * after sim_run_until returned. */
+void net_finish(struct net *net);
+
+/* Receive interval rows (may be NULL to stop). */
+void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user);
+
+/* Summary rows since warm-up up to now: index 0..ncomps-1 the components, ncomps the total. */
+size_t net_ncomps(const struct net *net);
+void net_summary_row(const struct net *net, size_t index, struct model_row *row);
+
+struct comp *net_comp(const struct net *net, size_t index);
+struct comp *net_find(const struct net *net, const char *name);
+/* Every component of a group (a name, or a service with replicas): fills up to max, returns the
+ * total (0 when unknown). */
+size_t net_find_group(const struct net *net, const char *group, struct comp **out, size_t max);
+const char *const *net_comp_names(const struct net *net); /* NULL-terminated, for suggestions */
+struct sim *net_sim(const struct net *net);
+struct workload *net_workload(const struct net *net);
+uint64_t net_seed(const struct net *net);
+int64_t net_warmup_ns(const struct net *net);
+
+/* A stream of random numbers for (component, purpose), derived from the run's seed. */
+void net_rng(const struct net *net, struct rng *r, const char *component, const char *purpose);
+
+/* Request classes declared by the workload. */
+size_t net_nclasses(const struct net *net);
+const char *net_class_name(const struct net *net, size_t cls); /* NULL when out of range */
+int net_class_index(const struct net *net, const char *name);  /* -1 when unknown */
+
+/* --- the call path -------------------------------------------------------------------------- */
+
+/* A call of req to `to`, answered through done(ctx). Never NULL (pooled). */
+struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
+                          void *ctx);
+void net_call_free(struct net *net, struct call *call);
+
+/* Deliver call to its callee now: counts the arrival and hands it to the kind's receive. */
+void net_send(struct sim *sim, struct call *call);
+
+/* Answer a call with status: counts completion, rejection or error and records the latency
+ * of a success, then runs the caller's continuation. */
+void net_reply(struct sim *sim, struct call *call, int status);
+
+/* Queue length / busy workers changes for the time-weighted metrics. */
+void comp_set_queue(struct sim *sim, struct comp *c, double len);
+void comp_set_busy(struct sim *sim, struct comp *c, double busy);
+
+/* For kinds: initialise the common part (name copied). */
+void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, const char *name,
+               const struct scn_node *node, double servers);
+
+#endif

@@ -1,0 +1,446 @@
+/* service — c workers, speed, bounded FIFO, per-class service time, downstream calls; see
+ * service.h. */
+#include "service.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+#include "xmalloc.h"
+
+static const char *const service_keys[] = {
+    "kind",  "workers", "speed",     "queue",       "service_time", "service_time_by_class",
+    "calls", "call_mode", "hold_worker", "replicas", "description", NULL};
+static const char *const call_keys[] = {"to", "classes", "probability", NULL};
+static const char *const call_modes[] = {"sequence", "parallel", NULL};
+
+struct downcall {
+    const char *to_name;
+    const struct scn_node *node;
+    struct comp *to;
+    double prob;          /* probability the call is made, (0, 1] */
+    unsigned char *class_ok; /* per class: 1 when the call applies; NULL: every class */
+};
+
+struct service {
+    struct comp base;
+    unsigned workers, busy;
+    double speed;
+    long long queue_cap; /* -1: unbounded */
+    struct call *qhead, *qtail;
+    size_t qlen;
+    struct dist st;
+    struct dist *st_class; /* per class; kind ignored unless has_class[cls] */
+    unsigned char *has_class;
+    size_t nclasses;
+    struct downcall *calls;
+    size_t ncalls;
+    int parallel, hold;
+    struct rng rng_svc, rng_route;
+};
+
+static struct service *svc_of(const struct comp *c)
+{
+    return (struct service *)(uintptr_t)c;
+}
+
+/* --- parsing ------------------------------------------------------------------------------ */
+
+static int parse_calls(struct service *s, const struct scn_node *node, struct err *err)
+{
+    struct net *net = s->base.net;
+
+    if (scn_expect(node, SCN_SEQ, err)) return -1;
+    s->calls = xcalloc(node->n ? node->n : 1, sizeof *s->calls);
+    for (size_t i = 0; i < node->n; i++) {
+        const struct scn_node *it = node->items[i], *cls;
+        struct downcall *d = &s->calls[i];
+
+        s->ncalls++;
+        d->prob = 1.0;
+        if (it->type == SCN_SCALAR) {
+            d->node = it;
+            if (scn_as_string(it, &d->to_name, err)) return -1;
+            continue;
+        }
+        if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, call_keys, err)) return -1;
+        if (scn_get_string(it, "to", 1, &d->to_name, err)) return -1;
+        d->node = scn_map_get(it, "to");
+        if (scn_map_get(it, "probability")) {
+            const struct scn_node *p = scn_map_get(it, "probability");
+            if (scn_as_fraction(p, &d->prob, err)) return -1;
+            if (d->prob <= 0)
+                return err_set(err, p->file, p->line, p->col, "%s: must be above 0", p->path);
+        }
+        cls = scn_map_get(it, "classes");
+        if (cls) {
+            if (scn_expect(cls, SCN_SEQ, err)) return -1;
+            d->class_ok = xcalloc(s->nclasses ? s->nclasses : 1, 1);
+            for (size_t k = 0; k < cls->n; k++) {
+                const char *name;
+                int idx;
+                if (scn_as_string(cls->items[k], &name, err)) return -1;
+                idx = net_class_index(net, name);
+                if (idx < 0)
+                    return err_set(err, cls->items[k]->file, cls->items[k]->line,
+                                   cls->items[k]->col, "%s: unknown request class '%s'",
+                                   cls->items[k]->path, name);
+                d->class_ok[idx] = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int parse_class_times(struct service *s, const struct scn_node *node, const char *dir,
+                             struct err *err)
+{
+    struct net *net = s->base.net;
+
+    if (scn_expect(node, SCN_MAP, err)) return -1;
+    for (size_t i = 0; i < node->n; i++) {
+        int idx = net_class_index(net, node->keys[i]);
+        if (idx < 0) {
+            const char *names[64];
+            size_t n = net_nclasses(net) < 63 ? net_nclasses(net) : 63;
+            const char *sug;
+            for (size_t k = 0; k < n; k++)
+                names[k] = net_class_name(net, k);
+            names[n] = NULL;
+            sug = scn_suggest(node->keys[i], names);
+            return err_set(err, node->file, node->key_line[i], node->key_col[i],
+                           "%s: unknown request class '%s'%s%s%s", node->path, node->keys[i],
+                           sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        }
+        if (scn_as_dist(node->items[i], dir, &s->st_class[idx], err)) return -1;
+        s->has_class[idx] = 1;
+    }
+    return 0;
+}
+
+static void service_destroy(struct comp *c)
+{
+    struct service *s = svc_of(c);
+
+    dist_free(&s->st);
+    for (size_t i = 0; i < s->nclasses; i++)
+        dist_free(&s->st_class[i]);
+    free(s->st_class);
+    free(s->has_class);
+    for (size_t i = 0; i < s->ncalls; i++)
+        free(s->calls[i].class_ok);
+    free(s->calls);
+    free(s);
+}
+
+static struct comp *service_create(struct net *net, const char *name, const struct scn_node *node,
+                                   const char *dir, struct err *err)
+{
+    struct service *s = xcalloc(1, sizeof *s);
+    long long workers = 1;
+    const struct scn_node *q, *n;
+    int mode = 0;
+
+    s->base.net = net;
+    s->speed = 1.0;
+    s->queue_cap = -1;
+    s->nclasses = net_nclasses(net);
+    s->st_class = xcalloc(s->nclasses ? s->nclasses : 1, sizeof *s->st_class);
+    s->has_class = xcalloc(s->nclasses ? s->nclasses : 1, 1);
+    if (scn_check_keys(node, service_keys, err)) goto fail;
+    if (scn_get_int(node, "workers", 0, 1, 1000000, &workers, err)) goto fail;
+    s->workers = (unsigned)workers;
+    if (scn_get_double(node, "speed", 0, 1e-6, 1e6, &s->speed, err)) goto fail;
+    q = scn_map_get(node, "queue");
+    if (q && !(q->type == SCN_SCALAR && strcmp(q->value, "unbounded") == 0)) {
+        if (scn_as_int(q, 0, 1000000000LL, &s->queue_cap, err)) goto fail;
+    }
+    if (scn_get_dist(node, "service_time", 1, dir, &s->st, err)) goto fail;
+    n = scn_map_get(node, "service_time_by_class");
+    if (n && parse_class_times(s, n, dir, err)) goto fail;
+    n = scn_map_get(node, "calls");
+    if (n && parse_calls(s, n, err)) goto fail;
+    if (scn_get_enum(node, "call_mode", 0, call_modes, &mode, err)) goto fail;
+    s->parallel = mode == 1;
+    if (scn_get_bool(node, "hold_worker", 0, &s->hold, err)) goto fail;
+    comp_init(&s->base, &service_ops, net, name, node, (double)s->workers);
+    net_rng(net, &s->rng_svc, name, "service");
+    net_rng(net, &s->rng_route, name, "route");
+    return &s->base;
+fail:
+    service_destroy(&s->base);
+    return NULL;
+}
+
+static int service_resolve(struct net *net, struct comp *c, struct err *err)
+{
+    struct service *s = svc_of(c);
+
+    for (size_t i = 0; i < s->ncalls; i++) {
+        struct downcall *d = &s->calls[i];
+        struct comp *grp[2];
+        size_t ng = net_find_group(net, d->to_name, grp, 2);
+        if (ng > 1)
+            return err_set(err, d->node->file, d->node->line, d->node->col,
+                           "%s: '%s' has %zu replicas; put a load_balancer in front of them and "
+                           "call it",
+                           d->node->path, d->to_name, ng);
+        d->to = ng == 1 ? grp[0] : NULL;
+        if (!d->to) {
+            const char *sug = scn_suggest(d->to_name, net_comp_names(net));
+            return err_set(err, d->node->file, d->node->line, d->node->col,
+                           "%s: unknown component '%s'%s%s%s", d->node->path, d->to_name,
+                           sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        }
+        if (d->to == c)
+            return err_set(err, d->node->file, d->node->line, d->node->col,
+                           "%s: call cycle: '%s' calls itself", d->node->path, c->name);
+    }
+    return 0;
+}
+
+/* --- running ------------------------------------------------------------------------------ */
+
+static void on_service_done(struct sim *sim, void *a, void *b);
+static void issue_next(struct sim *sim, struct service *s, struct call *call);
+
+static void start_service(struct sim *sim, struct service *s, struct call *call)
+{
+    const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
+    double t = dist_sample(d, &s->rng_svc) / s->speed;
+    int64_t ns = t > 0 ? (int64_t)llround(t) : 0;
+
+    sim_schedule(sim, sim_now(sim) + ns, on_service_done, s, call);
+}
+
+/* A worker becomes free: give it the next queued call, or count it idle. */
+static void release_worker(struct sim *sim, struct service *s)
+{
+    struct call *next = s->qhead;
+
+    if (next) {
+        s->qhead = next->next;
+        if (!s->qhead) s->qtail = NULL;
+        s->qlen--;
+        comp_set_queue(sim, &s->base, (double)s->qlen);
+        start_service(sim, s, next);
+        return;
+    }
+    s->busy--;
+    comp_set_busy(sim, &s->base, (double)s->busy);
+}
+
+static void service_receive(struct sim *sim, struct comp *c, struct call *call)
+{
+    struct service *s = svc_of(c);
+
+    if (s->busy < s->workers) {
+        s->busy++;
+        comp_set_busy(sim, c, (double)s->busy);
+        start_service(sim, s, call);
+    } else if (s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
+        call->next = NULL;
+        if (s->qtail)
+            s->qtail->next = call;
+        else
+            s->qhead = call;
+        s->qtail = call;
+        s->qlen++;
+        comp_set_queue(sim, c, (double)s->qlen);
+    } else {
+        net_reply(sim, call, CALL_REJECTED);
+    }
+}
+
+static void complete(struct sim *sim, struct service *s, struct call *call, int status)
+{
+    if (s->hold) release_worker(sim, s);
+    net_reply(sim, call, status);
+}
+
+static int call_applies(struct service *s, const struct downcall *d, int cls)
+{
+    if (d->class_ok && !d->class_ok[cls]) return 0;
+    if (d->prob < 1.0 && rng_uniform(&s->rng_route) >= d->prob) return 0;
+    return 1;
+}
+
+static void on_child_seq(struct sim *sim, struct call *child)
+{
+    struct call *parent = child->ctx;
+    struct service *s = svc_of(parent->to);
+    int status = child->status;
+
+    net_call_free(s->base.net, child);
+    if (status != CALL_OK) {
+        /* A failed downstream call fails the request: the caller sees an error. */
+        complete(sim, s, parent, CALL_ERROR);
+        return;
+    }
+    issue_next(sim, s, parent);
+}
+
+static void issue_next(struct sim *sim, struct service *s, struct call *call)
+{
+    while (call->u < s->ncalls) {
+        const struct downcall *d = &s->calls[call->u++];
+        if (call_applies(s, d, call->req->cls)) {
+            struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_seq, call);
+            net_send(sim, child);
+            return;
+        }
+    }
+    complete(sim, s, call, CALL_OK);
+}
+
+static void on_child_par(struct sim *sim, struct call *child)
+{
+    struct call *parent = child->ctx;
+    struct service *s = svc_of(parent->to);
+
+    if (child->status != CALL_OK) parent->status = CALL_ERROR;
+    net_call_free(s->base.net, child);
+    if (--parent->u == 0) complete(sim, s, parent, parent->status);
+}
+
+static void issue_parallel(struct sim *sim, struct service *s, struct call *call)
+{
+    /* One extra count while sending, so a child answering at once cannot finish the parent
+     * before every child is sent. */
+    call->u = 1;
+    call->status = CALL_OK;
+    for (size_t i = 0; i < s->ncalls; i++) {
+        const struct downcall *d = &s->calls[i];
+        if (call_applies(s, d, call->req->cls)) {
+            struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_par, call);
+            call->u++;
+            net_send(sim, child);
+        }
+    }
+    if (--call->u == 0) complete(sim, s, call, call->status);
+}
+
+static void on_service_done(struct sim *sim, void *a, void *b)
+{
+    struct service *s = a;
+    struct call *call = b;
+
+    if (s->ncalls == 0) {
+        release_worker(sim, s);
+        net_reply(sim, call, CALL_OK);
+        return;
+    }
+    if (!s->hold) release_worker(sim, s);
+    call->u = 0;
+    if (s->parallel)
+        issue_parallel(sim, s, call);
+    else
+        issue_next(sim, s, call);
+}
+
+static size_t service_downstream(const struct comp *c, struct comp **out, size_t max)
+{
+    const struct service *s = svc_of(c);
+
+    for (size_t i = 0; i < s->ncalls && i < max; i++)
+        out[i] = s->calls[i].to;
+    return s->ncalls;
+}
+
+static void service_describe(const struct comp *c, char *buf, size_t n)
+{
+    const struct service *s = svc_of(c);
+    char d[96], q[32];
+    int off;
+
+    dist_describe(&s->st, d, sizeof d);
+    if (s->queue_cap < 0)
+        snprintf(q, sizeof q, "unbounded");
+    else
+        snprintf(q, sizeof q, "%lld", s->queue_cap);
+    off = snprintf(buf, n, "service: %u worker%s, speed %g, queue %s, service time %s", s->workers,
+                   s->workers == 1 ? "" : "s", s->speed, q, d);
+    if (s->ncalls && off > 0 && (size_t)off < n) {
+        off += snprintf(buf + off, n - (size_t)off, "; calls (%s%s):",
+                        s->parallel ? "parallel" : "sequence", s->hold ? ", holding the worker" : "");
+        for (size_t i = 0; i < s->ncalls && off > 0 && (size_t)off < n; i++)
+            off += snprintf(buf + off, n - (size_t)off, " %s", s->calls[i].to_name);
+    }
+}
+
+const struct model_ops service_ops = {
+    .kind = "service",
+    .create = service_create,
+    .resolve = service_resolve,
+    .receive = service_receive,
+    .downstream = service_downstream,
+    .describe = service_describe,
+    .destroy = service_destroy,
+};
+
+/* --- introspection ------------------------------------------------------------------------ */
+
+unsigned service_workers(const struct comp *c)
+{
+    return svc_of(c)->workers;
+}
+
+double service_speed(const struct comp *c)
+{
+    return svc_of(c)->speed;
+}
+
+double service_mean_ns(const struct comp *c, size_t cls)
+{
+    const struct service *s = svc_of(c);
+    const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
+    return dist_mean(d) / s->speed;
+}
+
+double service_var_ns2(const struct comp *c, size_t cls)
+{
+    const struct service *s = svc_of(c);
+    const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
+    return dist_variance(d) / (s->speed * s->speed);
+}
+
+int service_class_is_exp(const struct comp *c, size_t cls)
+{
+    const struct service *s = svc_of(c);
+    const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
+    return d->kind == DIST_EXP;
+}
+
+size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double *prob, size_t max)
+{
+    const struct service *s = svc_of(c);
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->ncalls; i++) {
+        const struct downcall *d = &s->calls[i];
+        if (d->class_ok && !d->class_ok[cls]) continue;
+        if (n < max) {
+            to[n] = d->to;
+            prob[n] = d->prob;
+        }
+        n++;
+    }
+    return n;
+}
+
+int service_hold_worker(const struct comp *c)
+{
+    return svc_of(c)->hold;
+}
+
+int service_parallel(const struct comp *c)
+{
+    return svc_of(c)->parallel;
+}
+
+long long service_queue_capacity(const struct comp *c)
+{
+    return svc_of(c)->queue_cap;
+}

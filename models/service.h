@@ -1,0 +1,35 @@
+/*
+ * service — a queueing station: c workers, a speed factor (vertical scaling divides every
+ * service time by it), a bounded FIFO queue (full → the call is rejected and counted), a
+ * service time per request class, and downstream calls made after local work, in sequence
+ * (stop at the first failure) or in parallel (answer when all have answered: fan-out).
+ *
+ * While downstream calls are outstanding the worker is free by default (an event-driven
+ * server doing asynchronous I/O), which makes a chain of services an open tandem network
+ * (Jackson 1957). `hold_worker: true` keeps the worker busy until the calls answer, as in a
+ * thread-per-request server.
+ *
+ * Scenario keys: docs/scenario.md, "service".
+ */
+#ifndef ARCHSIM_SERVICE_H
+#define ARCHSIM_SERVICE_H
+
+#include "model.h"
+
+extern const struct model_ops service_ops;
+
+/* Introspection for `archsim check` and analysis (c must be a service). */
+unsigned service_workers(const struct comp *c);
+double service_speed(const struct comp *c);
+/* Mean and variance of the effective service time (after speed) of class cls, ns. */
+double service_mean_ns(const struct comp *c, size_t cls);
+double service_var_ns2(const struct comp *c, size_t cls);
+/* 1 when class cls's service time is exponential. */
+int service_class_is_exp(const struct comp *c, size_t cls);
+/* Probability that a request of class cls calls each downstream; fills out (up to max). */
+size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double *prob, size_t max);
+int service_hold_worker(const struct comp *c);
+int service_parallel(const struct comp *c);
+long long service_queue_capacity(const struct comp *c); /* -1: unbounded */
+
+#endif

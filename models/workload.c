@@ -1,0 +1,536 @@
+/* workload — open and closed request sources and the end-to-end metrics; see workload.h. */
+#include "workload.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "units.h"
+#include "xmalloc.h"
+
+enum arrivals { ARR_POISSON, ARR_CONSTANT, ARR_CLOSED };
+static const char *const arrivals_names[] = {"poisson", "constant", "closed", NULL};
+
+static const char *const workload_keys[] = {"arrivals", "rate",  "phases",  "users",
+                                            "think_time", "target", "classes", "keys",
+                                            NULL};
+static const char *const phase_keys[] = {"duration", "rate", "to", NULL};
+static const char *const class_keys[] = {"name", "weight", "target", NULL};
+
+struct phase {
+    int64_t start_ns, end_ns; /* end_ns = INT64_MAX for the last phase */
+    double from_per_s, to_per_s;
+};
+
+struct wclass {
+    char *name;
+    double weight, cum; /* cum: cumulative normalised weight */
+    const char *target_name;
+    const struct scn_node *target_node;
+    struct comp *target;
+};
+
+struct user {
+    struct workload *wl;
+};
+
+struct workload {
+    struct net *net;
+    enum arrivals arrivals;
+    struct phase *phases;
+    size_t nphases;
+    double rate_scale;
+    unsigned users;
+    struct user *user_slots;
+    struct dist think;
+    int has_think;
+    struct wclass *classes;
+    size_t nclasses;
+    struct keydist keys;
+    int has_keys;
+    struct rng rng_arr, rng_cls, rng_key, rng_think;
+    struct pool *req_pool;
+    uint64_t next_id;
+    uint64_t in_flight;
+    struct comp_metrics m;
+};
+
+/* --- parsing ------------------------------------------------------------------------------ */
+
+static int parse_phases(struct workload *wl, const struct scn_node *node, struct err *err)
+{
+    int64_t t = 0;
+
+    if (scn_expect(node, SCN_SEQ, err)) return -1;
+    if (node->n == 0)
+        return err_set(err, node->file, node->line, node->col, "%s: needs at least one phase",
+                       node->path);
+    wl->phases = xcalloc(node->n, sizeof *wl->phases);
+    for (size_t i = 0; i < node->n; i++) {
+        const struct scn_node *p = node->items[i];
+        struct phase *ph = &wl->phases[i];
+        int64_t d = 0;
+        int last = i + 1 == node->n;
+
+        if (scn_expect(p, SCN_MAP, err) || scn_check_keys(p, phase_keys, err)) return -1;
+        if (scn_get_duration(p, "duration", !last, &d, err)) return -1;
+        if (!last && d <= 0)
+            return err_set(err, p->file, p->line, p->col, "%s.duration: must be positive",
+                           p->path);
+        if (scn_get_rate(p, "rate", 1, &ph->from_per_s, err)) return -1;
+        ph->to_per_s = ph->from_per_s;
+        if (scn_get_rate(p, "to", 0, &ph->to_per_s, err)) return -1;
+        ph->start_ns = t;
+        ph->end_ns = (last && d == 0) ? INT64_MAX : t + d;
+        t = ph->end_ns;
+        wl->nphases++;
+    }
+    /* After the last bounded phase the final rate holds until the run ends. */
+    if (wl->phases[wl->nphases - 1].end_ns != INT64_MAX) {
+        struct phase *last = &wl->phases[wl->nphases - 1];
+        wl->phases = xrealloc(wl->phases, (wl->nphases + 1) * sizeof *wl->phases);
+        last = &wl->phases[wl->nphases - 1];
+        wl->phases[wl->nphases] = (struct phase){last->end_ns, INT64_MAX, last->to_per_s,
+                                                 last->to_per_s};
+        wl->nphases++;
+    }
+    return 0;
+}
+
+static int parse_classes(struct workload *wl, const struct scn_node *node,
+                         const struct scn_node *default_target, struct err *err)
+{
+    double total = 0;
+
+    if (scn_expect(node, SCN_SEQ, err)) return -1;
+    if (node->n == 0)
+        return err_set(err, node->file, node->line, node->col, "%s: needs at least one class",
+                       node->path);
+    wl->classes = xcalloc(node->n, sizeof *wl->classes);
+    for (size_t i = 0; i < node->n; i++) {
+        const struct scn_node *c = node->items[i], *tn;
+        struct wclass *k = &wl->classes[i];
+        const char *name;
+
+        if (scn_expect(c, SCN_MAP, err) || scn_check_keys(c, class_keys, err)) return -1;
+        if (scn_get_string(c, "name", 1, &name, err)) return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(wl->classes[j].name, name) == 0)
+                return err_set(err, c->file, c->line, c->col, "%s.name: duplicate class '%s'",
+                               c->path, name);
+        k->name = xstrdup(name);
+        wl->nclasses++;
+        k->weight = 1;
+        if (scn_get_double(c, "weight", 0, 1e-12, 1e12, &k->weight, err)) return -1;
+        tn = scn_map_get(c, "target");
+        if (!tn) tn = default_target;
+        if (!tn)
+            return err_set(err, c->file, c->line, c->col,
+                           "%s: missing key 'target' (the component this class is sent to)",
+                           c->path);
+        if (scn_as_string(tn, &k->target_name, err)) return -1;
+        k->target_node = tn;
+        total += k->weight;
+    }
+    for (size_t i = 0; i < wl->nclasses; i++) {
+        wl->classes[i].cum = (i ? wl->classes[i - 1].cum : 0) + wl->classes[i].weight / total;
+    }
+    wl->classes[wl->nclasses - 1].cum = 1.0;
+    return 0;
+}
+
+struct workload *workload_new(struct net *net, const struct scn_node *node, const char *dir,
+                              struct err *err)
+{
+    struct workload *wl = xcalloc(1, sizeof *wl);
+    const struct scn_node *rate, *phases, *classes, *target, *users, *keys;
+    int arr = ARR_POISSON;
+
+    wl->net = net;
+    wl->rate_scale = 1.0;
+    wl->req_pool = pool_new(sizeof(struct req));
+    wl->m.lat = hist_new();
+    wl->m.ilat = hist_new();
+    if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, workload_keys, err)) goto fail;
+    if (scn_get_enum(node, "arrivals", 0, arrivals_names, &arr, err)) goto fail;
+    rate = scn_map_get(node, "rate");
+    phases = scn_map_get(node, "phases");
+    users = scn_map_get(node, "users");
+    target = scn_map_get(node, "target");
+    classes = scn_map_get(node, "classes");
+    keys = scn_map_get(node, "keys");
+    if (users && !scn_map_get(node, "arrivals")) arr = ARR_CLOSED;
+    wl->arrivals = arr;
+    if (arr == ARR_CLOSED) {
+        long long n = 0;
+        if (rate || phases) {
+            const struct scn_node *bad = rate ? rate : phases;
+            err_set(err, bad->file, bad->line, bad->col,
+                    "%s: a closed workload (users) has no arrival rate; use think_time",
+                    bad->path);
+            goto fail;
+        }
+        if (scn_get_int(node, "users", 1, 1, 10000000, &n, err)) goto fail;
+        wl->users = (unsigned)n;
+        if (scn_map_get(node, "think_time")) {
+            if (scn_get_dist(node, "think_time", 1, dir, &wl->think, err)) goto fail;
+            wl->has_think = 1;
+        }
+    } else {
+        if (users) {
+            err_set(err, users->file, users->line, users->col,
+                    "%s: users make a closed workload; drop 'rate'/'arrivals: %s' or 'users'",
+                    users->path, arrivals_names[arr]);
+            goto fail;
+        }
+        if (rate && phases) {
+            err_set(err, phases->file, phases->line, phases->col,
+                    "%s: give either 'rate' or 'phases', not both", phases->path);
+            goto fail;
+        }
+        if (phases) {
+            if (parse_phases(wl, phases, err)) goto fail;
+        } else if (rate) {
+            wl->phases = xcalloc(1, sizeof *wl->phases);
+            if (scn_as_rate(rate, &wl->phases[0].from_per_s, err)) goto fail;
+            wl->phases[0].to_per_s = wl->phases[0].from_per_s;
+            wl->phases[0].end_ns = INT64_MAX;
+            wl->nphases = 1;
+        } else {
+            err_set(err, node->file, node->line, node->col,
+                    "%s: missing key 'rate' (e.g. rate: 900/s), 'phases' or 'users'",
+                    node->path);
+            goto fail;
+        }
+        if (scn_map_get(node, "think_time")) {
+            const struct scn_node *t = scn_map_get(node, "think_time");
+            err_set(err, t->file, t->line, t->col,
+                    "%s: think_time applies to a closed workload (users)", t->path);
+            goto fail;
+        }
+    }
+    if (classes) {
+        if (parse_classes(wl, classes, target, err)) goto fail;
+    } else {
+        if (!target) {
+            err_set(err, node->file, node->line, node->col,
+                    "%s: missing key 'target' (the component requests are sent to)",
+                    node->path);
+            goto fail;
+        }
+        wl->classes = xcalloc(1, sizeof *wl->classes);
+        wl->classes[0].name = xstrdup("default");
+        wl->classes[0].weight = 1;
+        wl->classes[0].cum = 1;
+        if (scn_as_string(target, &wl->classes[0].target_name, err)) goto fail;
+        wl->classes[0].target_node = target;
+        wl->nclasses = 1;
+    }
+    if (keys) {
+        if (scn_as_keydist(keys, &wl->keys, err)) goto fail;
+        wl->has_keys = 1;
+    }
+    net_rng(net, &wl->rng_arr, "workload", "arrivals");
+    net_rng(net, &wl->rng_cls, "workload", "classes");
+    net_rng(net, &wl->rng_key, "workload", "keys");
+    net_rng(net, &wl->rng_think, "workload", "think");
+    return wl;
+fail:
+    workload_free(wl);
+    return NULL;
+}
+
+int workload_resolve(struct workload *wl, struct err *err)
+{
+    for (size_t i = 0; i < wl->nclasses; i++) {
+        struct wclass *k = &wl->classes[i];
+        const struct scn_node *tn = k->target_node;
+
+        struct comp *grp[2];
+        size_t ng = net_find_group(wl->net, k->target_name, grp, 2);
+        if (ng > 1)
+            return err_set(err, tn->file, tn->line, tn->col,
+                           "%s: '%s' has %zu replicas; send to a load_balancer in front of them",
+                           tn->path, k->target_name, ng);
+        k->target = ng == 1 ? grp[0] : NULL;
+        if (!k->target) {
+            const char *s = scn_suggest(k->target_name, net_comp_names(wl->net));
+            return err_set(err, tn->file, tn->line, tn->col,
+                           "%s: unknown component '%s'%s%s%s", tn->path, k->target_name,
+                           s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+        }
+    }
+    return 0;
+}
+
+void workload_free(struct workload *wl)
+{
+    if (!wl) return;
+    for (size_t i = 0; i < wl->nclasses; i++)
+        free(wl->classes[i].name);
+    free(wl->classes);
+    free(wl->phases);
+    free(wl->user_slots);
+    dist_free(&wl->think);
+    hist_free(wl->m.lat);
+    hist_free(wl->m.ilat);
+    pool_free(wl->req_pool);
+    free(wl);
+}
+
+/* --- running ------------------------------------------------------------------------------ */
+
+static void on_answer(struct sim *sim, struct call *call);
+
+static size_t pick_class(struct workload *wl)
+{
+    double u;
+    size_t i = 0;
+
+    if (wl->nclasses == 1) return 0;
+    u = rng_uniform(&wl->rng_cls);
+    while (i + 1 < wl->nclasses && u >= wl->classes[i].cum)
+        i++;
+    return i;
+}
+
+static void send_request(struct sim *sim, struct workload *wl, void *user)
+{
+    struct req *req = pool_get(wl->req_pool);
+    size_t cls = pick_class(wl);
+    struct call *call;
+
+    req->id = wl->next_id++;
+    req->cls = (int)cls;
+    req->key = wl->has_keys ? keydist_sample(&wl->keys, &wl->rng_key) : req->id;
+    req->birth_ns = sim_now(sim);
+    req->attempt = 1;
+    req->user = user;
+    wl->in_flight++;
+    wl->m.arrivals++;
+    wl->m.i_arrivals++;
+    call = net_call_new(wl->net, req, wl->classes[cls].target, on_answer, wl);
+    net_send(sim, call);
+}
+
+static void on_user_think_done(struct sim *sim, void *a, void *b)
+{
+    (void)b;
+    struct user *u = a;
+    send_request(sim, u->wl, u);
+}
+
+static void on_answer(struct sim *sim, struct call *call)
+{
+    struct workload *wl = call->ctx;
+    struct req *req = call->req;
+    struct comp_metrics *m = &wl->m;
+    void *user = req->user;
+
+    if (call->status == CALL_OK) {
+        int64_t lat = sim_now(sim) - req->birth_ns;
+        m->completions++;
+        m->i_completions++;
+        hist_record(m->lat, lat);
+        hist_record(m->ilat, lat);
+    } else if (call->status == CALL_REJECTED) {
+        m->rejected++;
+        m->i_rejected++;
+    } else {
+        m->errors++;
+        m->i_errors++;
+    }
+    wl->in_flight--;
+    net_call_free(wl->net, call);
+    pool_put(wl->req_pool, req);
+    if (user) {
+        int64_t think = 0;
+        if (wl->has_think) think = (int64_t)llround(dist_sample(&wl->think, &wl->rng_think));
+        if (think > 0)
+            sim_schedule(sim, sim_now(sim) + think, on_user_think_done, user, NULL);
+        else
+            send_request(sim, wl, user);
+    }
+}
+
+static const struct phase *phase_at(const struct workload *wl, int64_t t)
+{
+    for (size_t i = 0; i < wl->nphases; i++)
+        if (t < wl->phases[i].end_ns) return &wl->phases[i];
+    return &wl->phases[wl->nphases - 1];
+}
+
+/* Rate in requests/s at time t (ns) inside phase ph. */
+static double phase_rate(const struct phase *ph, double scale, int64_t t)
+{
+    double f;
+
+    if (ph->end_ns == INT64_MAX || ph->from_per_s == ph->to_per_s) return ph->from_per_s * scale;
+    f = (double)(t - ph->start_ns) / (double)(ph->end_ns - ph->start_ns);
+    return (ph->from_per_s + f * (ph->to_per_s - ph->from_per_s)) * scale;
+}
+
+/* Time of the next arrival after t, or INT64_MAX. */
+static int64_t next_arrival(struct workload *wl, int64_t t)
+{
+    for (;;) {
+        const struct phase *ph = phase_at(wl, t);
+        double max_rate = fmax(ph->from_per_s, ph->to_per_s) * wl->rate_scale;
+        double gap_ns;
+        int64_t cand;
+
+        if (max_rate <= 0) {
+            if (ph->end_ns == INT64_MAX) return INT64_MAX;
+            t = ph->end_ns;
+            continue;
+        }
+        if (wl->arrivals == ARR_CONSTANT) {
+            gap_ns = 1e9 / phase_rate(ph, wl->rate_scale, t);
+        } else {
+            gap_ns = -log(rng_uniform_pos(&wl->rng_arr)) * 1e9 / max_rate;
+        }
+        if (gap_ns < 1) gap_ns = 1;
+        if ((double)t + gap_ns >= (double)INT64_MAX / 2) return INT64_MAX;
+        cand = t + (int64_t)llround(gap_ns);
+        if (cand >= ph->end_ns) {
+            /* Memoryless: restart at the boundary with the next phase's majorant. */
+            t = ph->end_ns;
+            continue;
+        }
+        if (wl->arrivals == ARR_POISSON && ph->from_per_s != ph->to_per_s) {
+            /* Thinning: accept with probability rate(cand) / majorant. */
+            if (rng_uniform(&wl->rng_arr) * max_rate > phase_rate(ph, wl->rate_scale, cand)) {
+                t = cand;
+                continue;
+            }
+        }
+        return cand;
+    }
+}
+
+static void on_arrival(struct sim *sim, void *a, void *b)
+{
+    struct workload *wl = a;
+    int64_t next;
+
+    (void)b;
+    send_request(sim, wl, NULL);
+    next = next_arrival(wl, sim_now(sim));
+    if (next != INT64_MAX) sim_schedule(sim, next, on_arrival, wl, NULL);
+}
+
+void workload_start(struct workload *wl)
+{
+    struct sim *sim = net_sim(wl->net);
+    int64_t now = sim_now(sim);
+
+    if (wl->arrivals == ARR_CLOSED) {
+        wl->user_slots = xcalloc(wl->users, sizeof *wl->user_slots);
+        for (unsigned i = 0; i < wl->users; i++) {
+            wl->user_slots[i].wl = wl;
+            sim_schedule(sim, now, on_user_think_done, &wl->user_slots[i], NULL);
+        }
+        return;
+    }
+    {
+        int64_t first = next_arrival(wl, now);
+        if (first != INT64_MAX) sim_schedule(sim, first, on_arrival, wl, NULL);
+    }
+}
+
+/* --- queries ------------------------------------------------------------------------------ */
+
+struct comp_metrics *workload_metrics(struct workload *wl)
+{
+    return &wl->m;
+}
+
+uint64_t workload_in_flight(const struct workload *wl)
+{
+    return wl->in_flight;
+}
+
+size_t workload_nclasses(const struct workload *wl)
+{
+    return wl->nclasses;
+}
+
+const char *workload_class_name(const struct workload *wl, size_t cls)
+{
+    return cls < wl->nclasses ? wl->classes[cls].name : NULL;
+}
+
+int workload_class_index(const struct workload *wl, const char *name)
+{
+    for (size_t i = 0; i < wl->nclasses; i++)
+        if (strcmp(wl->classes[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+struct comp *workload_class_target(const struct workload *wl, size_t cls)
+{
+    return cls < wl->nclasses ? wl->classes[cls].target : NULL;
+}
+
+double workload_class_share(const struct workload *wl, size_t cls)
+{
+    if (cls >= wl->nclasses) return 0;
+    return wl->classes[cls].cum - (cls ? wl->classes[cls - 1].cum : 0);
+}
+
+double workload_steady_rate(const struct workload *wl)
+{
+    if (wl->arrivals == ARR_CLOSED || wl->nphases != 1) return NAN;
+    return wl->phases[0].from_per_s * wl->rate_scale;
+}
+
+unsigned workload_users(const struct workload *wl)
+{
+    return wl->arrivals == ARR_CLOSED ? wl->users : 0;
+}
+
+double workload_think_mean_ns(const struct workload *wl)
+{
+    return wl->has_think ? dist_mean(&wl->think) : 0.0;
+}
+
+void workload_scale_rate(struct workload *wl, double factor)
+{
+    if (factor > 0) wl->rate_scale *= factor;
+}
+
+void workload_describe(const struct workload *wl, char *buf, size_t n)
+{
+    char a[64], b[64];
+    int off;
+
+    if (wl->arrivals == ARR_CLOSED) {
+        if (wl->has_think)
+            dist_describe(&wl->think, a, sizeof a);
+        else
+            snprintf(a, sizeof a, "0");
+        off = snprintf(buf, n, "closed: %u users, think time %s", wl->users, a);
+    } else if (wl->nphases == 1) {
+        units_format_rate(wl->phases[0].from_per_s * wl->rate_scale, a, sizeof a);
+        off = snprintf(buf, n, "open %s arrivals at %s", arrivals_names[wl->arrivals], a);
+    } else {
+        off = snprintf(buf, n, "open %s arrivals in %zu phases:", arrivals_names[wl->arrivals],
+                       wl->nphases);
+        for (size_t i = 0; i < wl->nphases && off > 0 && (size_t)off < n; i++) {
+            const struct phase *ph = &wl->phases[i];
+            units_format_rate(ph->from_per_s, a, sizeof a);
+            units_format_rate(ph->to_per_s, b, sizeof b);
+            off += snprintf(buf + off, n - (size_t)off, " %s%s%s", a,
+                            ph->from_per_s != ph->to_per_s ? ".." : "",
+                            ph->from_per_s != ph->to_per_s ? b : "");
+        }
+    }
+    if (off > 0 && (size_t)off < n) {
+        off += snprintf(buf + off, n - (size_t)off, "; classes:");
+        for (size_t i = 0; i < wl->nclasses && off > 0 && (size_t)off < n; i++)
+            off += snprintf(buf + off, n - (size_t)off, " %s(%.0f%% -> %s)", wl->classes[i].name,
+                            100.0 * workload_class_share(wl, i), wl->classes[i].target_name);
+    }
+}

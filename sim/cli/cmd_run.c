@@ -1,0 +1,265 @@
+/*
+ * archsim run — simulate a scenario in batch: summary table on stdout, optional CSV files,
+ * progress bar on stderr for runs longer than a second when stderr is a terminal.
+ */
+#define _DEFAULT_SOURCE /* getopt_long */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csv_out.h"
+#include "xmalloc.h"
+
+struct run_ctx {
+    const struct run_scenario *s;
+    FILE *ts;       /* timeseries.csv or NULL */
+    unsigned replication;
+    uint64_t seed;
+    int progress;   /* draw a progress bar */
+    double t0, last_draw;
+    unsigned nreps;
+};
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_interval(void *user, int64_t t0, int64_t t1, int in_warmup,
+                        const struct model_row *rows, size_t nrows)
+{
+    struct run_ctx *ctx = user;
+
+    if (ctx->ts)
+        csv_out_timeseries_rows(ctx->ts, ctx->s->name, ctx->replication, ctx->seed, t0, t1,
+                                in_warmup, rows, nrows);
+}
+
+static void on_progress(void *user, unsigned rep, double fraction)
+{
+    struct run_ctx *ctx = user;
+    double now = wall();
+    int width = 40, fill;
+
+    if (!ctx->progress || now - ctx->t0 < 1.0 || now - ctx->last_draw < 0.1) return;
+    ctx->last_draw = now;
+    fill = (int)(fraction * width);
+    fprintf(stderr, "\r[");
+    for (int i = 0; i < width; i++)
+        fputc(i < fill ? '#' : ' ', stderr);
+    fprintf(stderr, "] %3.0f%%", fraction * 100);
+    if (ctx->nreps > 1) fprintf(stderr, "  replication %u/%u", rep + 1, ctx->nreps);
+    fflush(stderr);
+}
+
+static int parse_count(const char *flag, const char *v, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    unsigned long long x;
+
+    errno = 0;
+    x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || x > max) {
+        fprintf(stderr, "archsim: %s: expected a whole number up to %llu, got '%s'\n", flag, max,
+                v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static FILE *open_csv(const char *dir, const char *name)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    if (!f) fprintf(stderr, "archsim: %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int make_dir(const char *dir)
+{
+    char buf[4096];
+
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) && errno != EEXIST) goto fail;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) && errno != EEXIST) goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "archsim: --csv %s: %s\n", dir, strerror(errno));
+    return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"seed", required_argument, NULL, 's'},
+        {"set", required_argument, NULL, 'S'},
+        {"replications", required_argument, NULL, 'R'},
+        {"replication", required_argument, NULL, 'r'},
+        {"duration", required_argument, NULL, 'd'},
+        {"warmup", required_argument, NULL, 'w'},
+        {"csv", required_argument, NULL, 'c'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char **sets = xcalloc((size_t)argc + 2, sizeof *sets);
+    char **owned = xcalloc((size_t)argc + 2, sizeof *owned);
+    size_t nsets = 0, nowned = 0;
+    const char *csv_dir = NULL, *path = NULL;
+    unsigned long long seed = 0, reps = 0, only = 0;
+    int seed_set = 0, only_set = 0, quiet = 0, c, rc = CLI_EXIT_USAGE;
+    struct run_scenario s;
+    struct run_rep *results = NULL;
+    struct run_ctx ctx;
+    FILE *sum = NULL;
+    struct err err;
+    unsigned first, count;
+
+    memset(&s, 0, sizeof s);
+    memset(&ctx, 0, sizeof ctx);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":s:R:r:d:qh", opts, NULL)) != -1) {
+        switch (c) {
+            case 's':
+                if (parse_count("--seed", optarg, UINT64_MAX >> 1, &seed)) goto out;
+                seed_set = 1;
+                break;
+            case 'S':
+                sets[nsets++] = optarg;
+                break;
+            case 'R':
+                if (parse_count("--replications", optarg, 100000, &reps)) goto out;
+                if (reps == 0) {
+                    fprintf(stderr, "archsim: --replications: must be at least 1\n");
+                    goto out;
+                }
+                break;
+            case 'r':
+                if (parse_count("--replication", optarg, 99999, &only)) goto out;
+                only_set = 1;
+                break;
+            case 'd':
+            case 'w': {
+                size_t n = strlen(optarg) + 16;
+                char *a = xmalloc(n);
+                snprintf(a, n, "%s=%s", c == 'd' ? "duration" : "warmup", optarg);
+                owned[nowned++] = a;
+                sets[nsets++] = a;
+                break;
+            }
+            case 'c':
+                csv_dir = optarg;
+                break;
+            case 'q':
+                quiet = 1;
+                break;
+            case 'h':
+                printf("usage: archsim run [SCENARIO] [-s SEED] [--set PATH=VALUE]... [-R N] "
+                       "[-r K] [-d T] [--warmup T] [--csv DIR] [-q]\n"
+                       "see `archsim --help` for each option\n");
+                rc = CLI_EXIT_OK;
+                goto out;
+            case ':':
+                fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
+                goto out;
+            default:
+                fprintf(stderr, "archsim: unknown option '%s' (see archsim --help)\n",
+                        argv[optind - 1]);
+                goto out;
+        }
+    }
+    if (optind < argc) path = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n",
+                argv[optind]);
+        goto out;
+    }
+    err_clear(&err);
+    if (run_scenario_load(&s, path, sets, nsets, &err)) {
+        report_error(&err);
+        goto out;
+    }
+    if (seed_set) s.seed = seed;
+    if (reps) s.replications = (unsigned)reps;
+    first = only_set ? (unsigned)only : 0;
+    count = only_set ? 1 : s.replications;
+    /* Validate the whole model before writing anything. */
+    if (run_check(&s, NULL, &err)) {
+        report_error(&err);
+        goto out;
+    }
+    if (csv_dir) {
+        if (make_dir(csv_dir)) goto out;
+        sum = open_csv(csv_dir, "summary.csv");
+        ctx.ts = open_csv(csv_dir, "timeseries.csv");
+        if (!sum || !ctx.ts) goto out;
+        csv_out_summary_header(sum);
+        csv_out_timeseries_header(ctx.ts);
+    }
+    ctx.s = &s;
+    ctx.progress = !quiet && isatty(STDERR_FILENO);
+    ctx.nreps = count;
+    ctx.t0 = wall();
+    results = xcalloc(count, sizeof *results);
+    {
+        struct run_hooks hooks = {on_interval, &ctx, on_progress, &cli_stop};
+        unsigned done = 0;
+        for (unsigned k = first; k < first + count; k++) {
+            ctx.replication = k;
+            ctx.seed = run_replication_seed(s.seed, k);
+            if (run_replication(&s, k, &hooks, &results[done], &err)) {
+                report_error(&err);
+                goto out;
+            }
+            done++;
+            if (sum) csv_out_summary_rep(sum, s.name, &results[done - 1]);
+            if (results[done - 1].partial) break;
+        }
+        if (ctx.progress && wall() - ctx.t0 >= 1.0) fputs("\r\033[K", stderr);
+        if (sum && done > 1) csv_out_summary_mean(sum, s.name, results, done);
+        if (!quiet) report_summary(stdout, &s, results, done);
+        rc = (done && results[done - 1].partial) ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
+        if (rc == CLI_EXIT_INTERRUPTED)
+            fprintf(stderr, "archsim: interrupted at %.3f s simulated; results so far written "
+                            "(marked partial)\n",
+                    results[done - 1].sim_time_s);
+        for (unsigned k = 0; k < done; k++)
+            run_rep_free(&results[k]);
+    }
+out:
+    if (sum && fclose(sum)) {
+        fprintf(stderr, "archsim: writing summary.csv: %s\n", strerror(errno));
+        rc = CLI_EXIT_USAGE;
+    }
+    if (ctx.ts && fclose(ctx.ts)) {
+        fprintf(stderr, "archsim: writing timeseries.csv: %s\n", strerror(errno));
+        rc = CLI_EXIT_USAGE;
+    }
+    free(results);
+    run_scenario_free(&s);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* pool — slab allocator with an intrusive free list; see pool.h. */
+#include "pool.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "xmalloc.h"
+
+#define POOL_SLAB_OBJS 1024
+
+struct slab {
+    struct slab *next;
+    /* objects follow, aligned like max_align_t */
+};
+
+struct pool {
+    size_t obj_size;
+    void *free_list; /* first word of a free object links to the next */
+    struct slab *slabs;
+    size_t in_use;
+};
+
+struct pool *pool_new(size_t obj_size)
+{
+    struct pool *p = xcalloc(1, sizeof *p);
+    size_t align = sizeof(void *) * 2;
+
+    if (obj_size < sizeof(void *)) obj_size = sizeof(void *);
+    p->obj_size = (obj_size + align - 1) / align * align;
+    return p;
+}
+
+void pool_free(struct pool *p)
+{
+    if (!p) return;
+    while (p->slabs) {
+        struct slab *s = p->slabs;
+        p->slabs = s->next;
+        free(s);
+    }
+    free(p);
+}
+
+static void pool_grow(struct pool *p)
+{
+    size_t header = (sizeof(struct slab) + 15) / 16 * 16;
+    struct slab *s = xmalloc(header + p->obj_size * POOL_SLAB_OBJS);
+    char *base = (char *)s + header;
+
+    s->next = p->slabs;
+    p->slabs = s;
+    /* Thread the new objects onto the free list in address order. */
+    for (size_t i = POOL_SLAB_OBJS; i-- > 0;) {
+        void *obj = base + i * p->obj_size;
+        *(void **)obj = p->free_list;
+        p->free_list = obj;
+    }
+}
+
+void *pool_get(struct pool *p)
+{
+    void *obj;
+
+    if (!p->free_list) pool_grow(p);
+    obj = p->free_list;
+    p->free_list = *(void **)obj;
+    p->in_use++;
+    return obj;
+}
+
+void pool_put(struct pool *p, void *obj)
+{
+    *(void **)obj = p->free_list;
+    p->free_list = obj;
+    p->in_use--;
+}
+
+size_t pool_in_use(const struct pool *p)
+{
+    return p->in_use;
+}

@@ -1,0 +1,225 @@
+/* sim — clock and 4-ary heap event list; see sim.h for the design. */
+#include "sim.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "pool.h"
+#include "xmalloc.h"
+
+#define HEAP_D    4
+#define PRIO_SHIFT 56
+
+struct sim_event {
+    sim_event_fn *fn;
+    void *a, *b;
+    size_t slot; /* index in the heap while pending */
+};
+
+struct heap_entry {
+    int64_t time; /* ns */
+    uint64_t key; /* priority << 56 | insertion counter */
+    struct sim_event *ev;
+};
+
+struct sim {
+    int64_t now; /* ns */
+    uint64_t counter;
+    uint64_t events;
+    struct heap_entry *heap;
+    size_t n, cap;
+    struct pool *ev_pool;
+    int stop;
+    const volatile sig_atomic_t *stop_flag;
+    void *ctx;
+};
+
+struct sim *sim_new(void)
+{
+    struct sim *sim = xcalloc(1, sizeof *sim);
+
+    sim->cap = 1024;
+    sim->heap = xmalloc(sim->cap * sizeof *sim->heap);
+    sim->ev_pool = pool_new(sizeof(struct sim_event));
+    return sim;
+}
+
+void sim_free(struct sim *sim)
+{
+    if (!sim) return;
+    pool_free(sim->ev_pool);
+    free(sim->heap);
+    free(sim);
+}
+
+int64_t sim_now(const struct sim *sim)
+{
+    return sim->now;
+}
+
+static inline int entry_less(const struct heap_entry *x, const struct heap_entry *y)
+{
+    return x->time < y->time || (x->time == y->time && x->key < y->key);
+}
+
+static void sift_up(struct sim *sim, size_t i)
+{
+    struct heap_entry e = sim->heap[i];
+
+    while (i > 0) {
+        size_t parent = (i - 1) / HEAP_D;
+        if (!entry_less(&e, &sim->heap[parent])) break;
+        sim->heap[i] = sim->heap[parent];
+        sim->heap[i].ev->slot = i;
+        i = parent;
+    }
+    sim->heap[i] = e;
+    e.ev->slot = i;
+}
+
+static void sift_down(struct sim *sim, size_t i)
+{
+    struct heap_entry e = sim->heap[i];
+    size_t n = sim->n;
+
+    for (;;) {
+        size_t first = i * HEAP_D + 1, best, last;
+        if (first >= n) break;
+        best = first;
+        last = first + HEAP_D < n ? first + HEAP_D : n;
+        for (size_t c = first + 1; c < last; c++)
+            if (entry_less(&sim->heap[c], &sim->heap[best])) best = c;
+        if (!entry_less(&sim->heap[best], &e)) break;
+        sim->heap[i] = sim->heap[best];
+        sim->heap[i].ev->slot = i;
+        i = best;
+    }
+    sim->heap[i] = e;
+    e.ev->slot = i;
+}
+
+struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
+                                    void *a, void *b)
+{
+    struct sim_event *ev;
+    size_t i;
+
+    assert(at_ns >= sim->now && "scheduling in the past");
+    assert(prio >= 0 && prio <= 255);
+    if (sim->n == sim->cap) {
+        sim->cap *= 2;
+        sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
+    }
+    ev = pool_get(sim->ev_pool);
+    ev->fn = fn;
+    ev->a = a;
+    ev->b = b;
+    i = sim->n++;
+    sim->heap[i].time = at_ns;
+    sim->heap[i].key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
+    sim->heap[i].ev = ev;
+    ev->slot = i;
+    sift_up(sim, i);
+    return ev;
+}
+
+struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b)
+{
+    return sim_schedule_prio(sim, at_ns, SIM_PRIO_NORMAL, fn, a, b);
+}
+
+/* Remove heap slot i, keeping the heap property. */
+static void heap_remove(struct sim *sim, size_t i)
+{
+    size_t last = --sim->n;
+
+    if (i == last) return;
+    sim->heap[i] = sim->heap[last];
+    sim->heap[i].ev->slot = i;
+    if (i > 0 && entry_less(&sim->heap[i], &sim->heap[(i - 1) / HEAP_D]))
+        sift_up(sim, i);
+    else
+        sift_down(sim, i);
+}
+
+void sim_cancel(struct sim *sim, struct sim_event *ev)
+{
+    assert(ev->slot < sim->n && sim->heap[ev->slot].ev == ev && "cancel of a non-pending event");
+    heap_remove(sim, ev->slot);
+    pool_put(sim->ev_pool, ev);
+}
+
+void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns)
+{
+    size_t i = ev->slot;
+    uint64_t prio = sim->heap[i].key >> PRIO_SHIFT;
+
+    assert(i < sim->n && sim->heap[i].ev == ev && "reschedule of a non-pending event");
+    assert(at_ns >= sim->now && "rescheduling into the past");
+    sim->heap[i].time = at_ns;
+    sim->heap[i].key = prio << PRIO_SHIFT | sim->counter++;
+    if (i > 0 && entry_less(&sim->heap[i], &sim->heap[(i - 1) / HEAP_D]))
+        sift_up(sim, i);
+    else
+        sift_down(sim, i);
+}
+
+int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev)
+{
+    assert(ev->slot < sim->n && sim->heap[ev->slot].ev == ev);
+    return sim->heap[ev->slot].time;
+}
+
+enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns)
+{
+    sim->stop = 0;
+    while (sim->n > 0) {
+        struct heap_entry top = sim->heap[0];
+        sim_event_fn *fn;
+        void *a, *b;
+
+        if (top.time >= end_ns) break;
+        if ((sim->events & 4095) == 0 && sim->stop_flag && *sim->stop_flag) sim->stop = 1;
+        if (sim->stop) return SIM_STOP_INTERRUPTED;
+        sim->now = top.time;
+        fn = top.ev->fn;
+        a = top.ev->a;
+        b = top.ev->b;
+        heap_remove(sim, 0);
+        pool_put(sim->ev_pool, top.ev);
+        sim->events++;
+        fn(sim, a, b);
+    }
+    if (end_ns > sim->now) sim->now = end_ns;
+    return sim->n > 0 ? SIM_STOP_END : SIM_STOP_EMPTY;
+}
+
+void sim_stop(struct sim *sim)
+{
+    sim->stop = 1;
+}
+
+void sim_set_stop_flag(struct sim *sim, const volatile sig_atomic_t *flag)
+{
+    sim->stop_flag = flag;
+}
+
+uint64_t sim_events(const struct sim *sim)
+{
+    return sim->events;
+}
+
+size_t sim_pending(const struct sim *sim)
+{
+    return sim->n;
+}
+
+void sim_set_ctx(struct sim *sim, void *ctx)
+{
+    sim->ctx = ctx;
+}
+
+void *sim_ctx(const struct sim *sim)
+{
+    return sim->ctx;
+}

@@ -1,0 +1,87 @@
+/*
+ * run — the batch runner: load a scenario (file or the built-in default) with --set
+ * overrides, run one or more replications to the end (or until interrupted), and hand back
+ * summary rows; per-interval rows stream to a callback while the run goes, so memory stays
+ * flat however long it runs.
+ *
+ * Replication k of a run with seed S uses the seed run_replication_seed(S, k): replication 0
+ * is the plain seed, so `-R 1` equals a plain run, and rerunning replication k alone (`-r k`)
+ * reproduces it exactly. Every component's random streams derive from that seed and the
+ * component's name (rng_stream), so replications are independent and adding a component does
+ * not disturb the others.
+ *
+ * The run is advanced in slices (at most 1/200 of its length) so a progress callback and the
+ * stop flag are served; slicing does not change the result because sim_run_until(t) leaves
+ * events at t pending for the next slice.
+ */
+#ifndef ARCHSIM_RUN_H
+#define ARCHSIM_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "scn.h"
+
+/* The scenario's top-level settings plus its document. */
+struct run_scenario {
+    struct scn_doc *doc; /* owned */
+    const char *file;    /* as given, or "<built-in>" */
+    const char *name;    /* borrowed from doc */
+    const char *description;
+    int64_t duration_ns, warmup_ns, interval_ns;
+    uint64_t seed;
+    unsigned replications;
+};
+
+/* The built-in default scenario (a load balancer in front of three services), YAML text. */
+const char *run_default_scenario(void);
+
+/* Load path (NULL: the built-in default), apply the "path=value" overrides in order, and read
+ * the top-level keys. -1 with a located err. Components and workload are validated later, by
+ * net_new (run_check does it without running). */
+int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
+                      size_t nsets, struct err *err);
+void run_scenario_free(struct run_scenario *s);
+
+/* Build the model without running it: every error the scenario has, located. With out non-NULL
+ * the net is returned for inspection (free with run_check_free). */
+struct run_checked {
+    struct sim *sim;
+    struct net *net;
+};
+int run_check(const struct run_scenario *s, struct run_checked *out, struct err *err);
+void run_check_free(struct run_checked *c);
+
+/* The seed of replication k (see the file comment). */
+uint64_t run_replication_seed(uint64_t seed, unsigned k);
+
+/* One finished (or interrupted) replication. */
+struct run_rep {
+    unsigned replication;
+    uint64_t seed;
+    size_t nrows;          /* components + 1; the last row is "total" */
+    struct model_row *rows; /* owned; names owned too */
+    uint64_t events;
+    double sim_time_s, wall_s;
+    int partial; /* interrupted before its end */
+};
+void run_rep_free(struct run_rep *r);
+
+/* Hooks a caller may set (any may be NULL). */
+struct run_hooks {
+    net_interval_fn *interval; /* each interval row set, with user */
+    void *user;
+    /* progress in [0,1] of the current replication, called at each slice */
+    void (*progress)(void *user, unsigned replication, double fraction);
+    const volatile sig_atomic_t *stop; /* set by a signal handler: stop, keep results */
+};
+
+/* Run replication k of s to its end. Returns 0 and fills out (free with run_rep_free), or -1
+ * with err (a scenario error). Interrupted runs return 0 with out->partial set. */
+int run_replication(const struct run_scenario *s, unsigned k, const struct run_hooks *hooks,
+                    struct run_rep *out, struct err *err);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * hist — log-linear latency histogram with HdrHistogram's bucket layout (see hist.h for the
+ * layout, the design and the alternatives rejected).
+ *
+ * Index arithmetic (written from the layout described in HdrHistogram's documentation and
+ * its C port's design notes, Tene 2012-2015): with sub_bucket_count = 2^11 and unit
+ * magnitude 0, a value v lies in bucket b = (64 - clz(v | 2047)) - 11 at sub-bucket
+ * s = v >> b (1024 <= s < 2048 for b >= 1, 0 <= s < 2048 for b = 0), and its counter is
+ * (b + 1) * 1024 + (s - 1024). Bucket 0 thus uses counters 0..2047 for values 0..2047, and
+ * each further bucket adds the 1024 upper-half sub-buckets of width 2^b.
+ */
+#include "hist.h"
+
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+#define SUB_HALF_MAG 10 /* log2(sub_bucket_count / 2) */
+#define SUB_HALF     (HIST_SUB_BUCKET_COUNT / 2)
+#define SUB_MASK     ((uint64_t)HIST_SUB_BUCKET_COUNT - 1)
+#define COUNTS_LEN   ((size_t)(HIST_BUCKET_COUNT + 1) * SUB_HALF)
+
+struct hist {
+    uint64_t count;     /* recorded values */
+    uint64_t saturated; /* of which clamped to HIST_HIGHEST_NS */
+    uint64_t sum_lo;    /* exact sum of values in ns, low 64 bits ... */
+    uint64_t sum_hi;    /* ... and high 64 bits */
+    int64_t min, max;   /* ns; INT64_MAX / 0 when empty */
+    size_t lo_idx;      /* touched counter range [lo_idx, hi_idx]; lo_idx > hi_idx when empty */
+    size_t hi_idx;
+    uint64_t counts[]; /* COUNTS_LEN counters */
+};
+
+/* Counter index of v, 0 <= v <= HIST_HIGHEST_NS. The "| SUB_MASK" makes every value below
+ * 2048 land in bucket 0 and keeps the clz argument non-zero, so there is no branch. */
+static inline size_t index_of(uint64_t v) {
+    unsigned bucket = (unsigned)(64 - __builtin_clzll(v | SUB_MASK)) - (SUB_HALF_MAG + 1);
+    uint64_t sub = v >> bucket;
+    return ((size_t)(bucket + 1) << SUB_HALF_MAG) + (size_t)(sub - SUB_HALF);
+}
+
+/* Inclusive value range [*lo, *hi] in ns of counter i (inverse of index_of). */
+static void range_of(size_t i, int64_t *lo, int64_t *hi) {
+    int bucket = (int)(i >> SUB_HALF_MAG) - 1;
+    int64_t sub = (int64_t)(i & (SUB_HALF - 1)) + SUB_HALF;
+    if (bucket < 0) {
+        sub -= SUB_HALF;
+        bucket = 0;
+    }
+    *lo = sub << bucket;
+    *hi = *lo + (INT64_C(1) << bucket) - 1;
+}
+
+/* 64 x 64 -> 128-bit unsigned product by 32-bit halves (schoolbook). */
+static void mul_u128(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo) {
+    const uint64_t m = 0xffffffffu;
+    uint64_t ll = (a & m) * (b & m), lh = (a & m) * (b >> 32);
+    uint64_t hl = (a >> 32) * (b & m), hh = (a >> 32) * (b >> 32);
+    uint64_t mid = (ll >> 32) + (lh & m) + (hl & m);
+    *lo = (mid << 32) | (ll & m);
+    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+}
+
+static void sum_add(struct hist *h, uint64_t hi, uint64_t lo) {
+    h->sum_lo += lo;
+    h->sum_hi += hi + (h->sum_lo < lo);
+}
+
+static void set_empty(struct hist *h) {
+    h->count = h->saturated = h->sum_lo = h->sum_hi = 0;
+    h->min = INT64_MAX;
+    h->max = 0;
+    h->lo_idx = COUNTS_LEN;
+    h->hi_idx = 0;
+}
+
+struct hist *hist_new(void) {
+    struct hist *h = xcalloc(1, sizeof *h + COUNTS_LEN * sizeof h->counts[0]);
+    set_empty(h);
+    return h;
+}
+
+void hist_free(struct hist *h) {
+    free(h);
+}
+
+/* Clamp v and fold the bookkeeping shared by hist_record and hist_record_n; returns the
+ * counter index. Written with conditional expressions so compilers emit cmov, not jumps. */
+static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
+    assert(*v >= 0);
+    uint64_t sat = *v > HIST_HIGHEST_NS;
+    *v = sat ? HIST_HIGHEST_NS : *v;
+    size_t i = index_of((uint64_t)*v);
+    h->counts[i] += n;
+    h->count += n;
+    h->saturated += sat * n;
+    h->min = *v < h->min ? *v : h->min;
+    h->max = *v > h->max ? *v : h->max;
+    h->lo_idx = i < h->lo_idx ? i : h->lo_idx;
+    h->hi_idx = i > h->hi_idx ? i : h->hi_idx;
+    return i;
+}
+
+void hist_record(struct hist *h, int64_t v_ns) {
+    note_value(h, &v_ns, 1);
+    sum_add(h, 0, (uint64_t)v_ns);
+}
+
+void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n) {
+    uint64_t hi, lo;
+
+    if (n == 0) return;
+    note_value(h, &v_ns, n);
+    mul_u128((uint64_t)v_ns, n, &hi, &lo);
+    sum_add(h, hi, lo);
+}
+
+void hist_reset(struct hist *h) {
+    if (h->lo_idx <= h->hi_idx)
+        memset(&h->counts[h->lo_idx], 0, (h->hi_idx - h->lo_idx + 1) * sizeof h->counts[0]);
+    set_empty(h);
+}
+
+void hist_merge(struct hist *dst, const struct hist *src) {
+    /* Snapshot src's scalars first: dst may alias src. */
+    uint64_t count = src->count, saturated = src->saturated;
+    uint64_t sum_hi = src->sum_hi, sum_lo = src->sum_lo;
+    int64_t min = src->min, max = src->max;
+    size_t lo_idx = src->lo_idx, hi_idx = src->hi_idx;
+
+    if (lo_idx > hi_idx) return;
+    for (size_t i = lo_idx; i <= hi_idx; i++)
+        dst->counts[i] += src->counts[i];
+    dst->count += count;
+    dst->saturated += saturated;
+    sum_add(dst, sum_hi, sum_lo);
+    dst->min = min < dst->min ? min : dst->min;
+    dst->max = max > dst->max ? max : dst->max;
+    dst->lo_idx = lo_idx < dst->lo_idx ? lo_idx : dst->lo_idx;
+    dst->hi_idx = hi_idx > dst->hi_idx ? hi_idx : dst->hi_idx;
+}
+
+void hist_copy(struct hist *dst, const struct hist *src) {
+    if (dst == src) return;
+    hist_reset(dst);
+    if (src->lo_idx <= src->hi_idx)
+        memcpy(&dst->counts[src->lo_idx], &src->counts[src->lo_idx],
+               (src->hi_idx - src->lo_idx + 1) * sizeof src->counts[0]);
+    dst->count = src->count;
+    dst->saturated = src->saturated;
+    dst->sum_lo = src->sum_lo;
+    dst->sum_hi = src->sum_hi;
+    dst->min = src->min;
+    dst->max = src->max;
+    dst->lo_idx = src->lo_idx;
+    dst->hi_idx = src->hi_idx;
+}
+
+uint64_t hist_count(const struct hist *h) {
+    return h->count;
+}
+
+uint64_t hist_saturated(const struct hist *h) {
+    return h->saturated;
+}
+
+int64_t hist_min(const struct hist *h) {
+    return h->count ? h->min : 0;
+}
+
+int64_t hist_max(const struct hist *h) {
+    return h->count ? h->max : 0;
+}
+
+double hist_mean(const struct hist *h) {
+    if (h->count == 0) return NAN;
+    return ((double)h->sum_hi * 18446744073709551616.0 + (double)h->sum_lo) / (double)h->count;
+}
+
+double hist_stddev(const struct hist *h) {
+    double mean, acc = 0;
+    int64_t lo, hi;
+
+    if (h->count == 0) return NAN;
+    mean = hist_mean(h);
+    for (size_t i = h->lo_idx; i <= h->hi_idx; i++) {
+        if (h->counts[i] == 0) continue;
+        range_of(i, &lo, &hi);
+        double d = (double)(lo + ((hi - lo + 1) >> 1)) - mean;
+        acc += (double)h->counts[i] * d * d;
+    }
+    return sqrt(acc / (double)h->count);
+}
+
+int64_t hist_percentile(const struct hist *h, double p) {
+    uint64_t rank, cum = 0;
+    int64_t lo, hi;
+
+    assert(p >= 0.0 && p <= 100.0);
+    if (h->count == 0) return 0;
+    if (p <= 0.0) return h->min;
+    if (p >= 100.0) return h->max;
+
+    /* rank = ceil(p/100 * count). p * count / 100 carries a few ulps of rounding error
+     * (99.9 is not a binary fraction); shaving 4 ulps keeps an exact integer rank from
+     * being bumped to the next sample. */
+    double r = p * (double)h->count / 100.0;
+    r = ceil(r * (1.0 - 4.0 * DBL_EPSILON));
+    rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
+
+    for (size_t i = h->lo_idx; i <= h->hi_idx; i++) {
+        cum += h->counts[i];
+        if (cum < rank) continue;
+        /* The bucket's highest value; max caps it, min never needs to (min's bucket is the
+         * first non-empty one, and its highest value is >= min). */
+        range_of(i, &lo, &hi);
+        return hi > h->max ? h->max : hi;
+    }
+    return h->max; /* not reached: cum ends at count >= rank */
+}
+
+int hist_next(const struct hist *h, struct hist_iter *it) {
+    size_t i = it->index > h->lo_idx ? it->index : h->lo_idx;
+
+    for (; i <= h->hi_idx; i++) {
+        if (h->counts[i] == 0) continue;
+        range_of(i, &it->lo, &it->hi);
+        it->count = h->counts[i];
+        it->index = i + 1;
+        return 1;
+    }
+    it->index = COUNTS_LEN;
+    return 0;
+}
+
+size_t hist_bucket_total(void) {
+    return COUNTS_LEN;
+}
