@@ -30,7 +30,7 @@ CUNIT_LIBS  = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INCLUDES := -I. -Isim/core -Isim/stats -Isim/scenario -Isim/run -Isim/cli -Imodels
+INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Isim/run -Isim/cli -Imodels
 OPT      ?= -O2 -g
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)

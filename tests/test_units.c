@@ -8,8 +8,7 @@
 
 void test_units_register(void);
 
-static int64_t dur(const char *s)
-{
+static int64_t dur(const char *s) {
     int64_t ns = -12345;
     char why[128] = "";
     CU_ASSERT_EQUAL_FATAL(units_parse_duration(s, &ns, why, sizeof why), 0);
@@ -17,8 +16,7 @@ static int64_t dur(const char *s)
 }
 
 /* The reason a duration is rejected (and that it is). */
-static const char *dur_why(const char *s, char *why, size_t n)
-{
+static const char *dur_why(const char *s, char *why, size_t n) {
     int64_t ns = 77;
     why[0] = '\0';
     CU_ASSERT_EQUAL(units_parse_duration(s, &ns, why, n), -1);
@@ -26,8 +24,7 @@ static const char *dur_why(const char *s, char *why, size_t n)
     return why;
 }
 
-static void test_duration_forms(void)
-{
+static void test_duration_forms(void) {
     CU_ASSERT_EQUAL(dur("500ns"), 500);
     CU_ASSERT_EQUAL(dur("250us"), 250000);
     CU_ASSERT_EQUAL(dur("250\xc2\xb5s"), 250000); /* micro sign */
@@ -54,8 +51,7 @@ static void test_duration_forms(void)
     CU_ASSERT_EQUAL(dur("9223372036s"), INT64_C(9223372036000000000));
 }
 
-static void test_duration_rejects(void)
-{
+static void test_duration_rejects(void) {
     char why[128];
 
     CU_ASSERT_STRING_EQUAL(dur_why("5", why, sizeof why), "missing unit (e.g. 5ms)");
@@ -71,12 +67,10 @@ static void test_duration_rejects(void)
                            "unknown unit 'mss' (use ns, us, ms, s, m or h)");
     CU_ASSERT_STRING_EQUAL(dur_why("5 sec", why, sizeof why),
                            "unknown unit 'sec' (use ns, us, ms, s, m or h)");
-    CU_ASSERT_STRING_EQUAL(dur_why("5ms x", why, sizeof why),
-                           "unexpected 'x' after the duration");
+    CU_ASSERT_STRING_EQUAL(dur_why("5ms x", why, sizeof why), "unexpected 'x' after the duration");
     CU_ASSERT_STRING_EQUAL(dur_why("1.5ns", why, sizeof why),
                            "finer than 1ns (the clock's resolution)");
-    CU_ASSERT_STRING_EQUAL(dur_why("9223372036854775808ns", why, sizeof why),
-                           "duration too large");
+    CU_ASSERT_STRING_EQUAL(dur_why("9223372036854775808ns", why, sizeof why), "duration too large");
     CU_ASSERT_STRING_EQUAL(dur_why("9223372037s", why, sizeof why), "duration too large");
     CU_ASSERT_STRING_EQUAL(dur_why("5000000000000h", why, sizeof why), "duration too large");
     CU_ASSERT_STRING_EQUAL(dur_why("99999999999999999999s", why, sizeof why), "number too large");
@@ -91,8 +85,7 @@ static void test_duration_rejects(void)
     }
 }
 
-static void test_rate(void)
-{
+static void test_rate(void) {
     double r = -1;
     char why[128];
 
@@ -131,8 +124,7 @@ static void test_rate(void)
     CU_ASSERT_DOUBLE_EQUAL(r, 7, 0);
 }
 
-static void test_size(void)
-{
+static void test_size(void) {
     uint64_t b = 1;
     char why[128];
 
@@ -183,8 +175,7 @@ static void test_size(void)
     CU_ASSERT_EQUAL(b, 9);
 }
 
-static void test_fraction(void)
-{
+static void test_fraction(void) {
     double f = -1;
     char why[128];
 
@@ -221,8 +212,7 @@ static void test_fraction(void)
     CU_ASSERT_DOUBLE_EQUAL(f, 3, 0);
 }
 
-static void check_fmt_duration(int64_t ns, const char *want)
-{
+static void check_fmt_duration(int64_t ns, const char *want) {
     char buf[32];
     int64_t back = -1;
 
@@ -233,8 +223,7 @@ static void check_fmt_duration(int64_t ns, const char *want)
     }
 }
 
-static void test_format_duration(void)
-{
+static void test_format_duration(void) {
     char small[4];
 
     check_fmt_duration(0, "0s");
@@ -259,8 +248,7 @@ static void test_format_duration(void)
     CU_ASSERT_STRING_EQUAL(units_format_duration(1500000, small, sizeof small), "1.5");
 }
 
-static void test_format_rate(void)
-{
+static void test_format_rate(void) {
     char buf[40];
     double back;
 
@@ -274,14 +262,12 @@ static void test_format_rate(void)
     CU_ASSERT_EQUAL(units_parse_rate(units_format_rate(0.1234, buf, sizeof buf), &back, NULL, 0),
                     0);
     CU_ASSERT_DOUBLE_EQUAL(back, 0.1234, 0);
-    CU_ASSERT_EQUAL(units_parse_rate(units_format_rate(10.0 / 3600, buf, sizeof buf), &back, NULL,
-                                     0),
-                    0);
+    CU_ASSERT_EQUAL(
+        units_parse_rate(units_format_rate(10.0 / 3600, buf, sizeof buf), &back, NULL, 0), 0);
     CU_ASSERT_DOUBLE_EQUAL(back, 10.0 / 3600, 0);
 }
 
-void test_units_register(void)
-{
+void test_units_register(void) {
     CU_pSuite s = CU_add_suite("units", NULL, NULL);
 
     CU_add_test(s, "duration forms", test_duration_forms);

@@ -61,7 +61,8 @@ struct dist {
 int dist_const(struct dist *d, double v, struct err *err);
 /* Exponential with the given mean (> 0): rate 1/mean, variance mean^2. */
 int dist_exp(struct dist *d, double mean, struct err *err);
-/* Uniform on [lo, hi), 0 <= lo <= hi (lo == hi is the constant lo). */
+/* Uniform on [lo, hi), 0 <= lo <= hi (lo == hi is the constant lo; hi itself can come out only
+ * through rounding of lo + (hi - lo) U). */
 int dist_uniform(struct dist *d, double lo, double hi, struct err *err);
 /* Normal(mean, sd^2) with mean >= 0, sd >= 0; negative draws are clamped to 0 (a duration cannot
  * be negative), so dist_mean/dist_variance give the moments of max(X, 0), which differ from

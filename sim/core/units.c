@@ -53,8 +53,7 @@ static const struct {
 static int fail(char *why, size_t whylen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
+static int fail(char *why, size_t whylen, const char *fmt, ...) {
     va_list ap;
 
     if (why && whylen) {
@@ -65,20 +64,17 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
     return -1;
 }
 
-static int is_digit(char c)
-{
+static int is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-static const char *skip_spaces(const char *p)
-{
+static const char *skip_spaces(const char *p) {
     while (*p == ' ' || *p == '\t')
         p++;
     return p;
 }
 
-static uint64_t pow10u(int e)
-{
+static uint64_t pow10u(int e) {
     uint64_t r = 1;
     while (e-- > 0)
         r *= 10;
@@ -95,8 +91,7 @@ struct decimal {
 /* Read an unsigned decimal at *pp (digits, optional '.', digits; at least one digit). Returns 0
  * and advances *pp, 1 when there is no number at *pp, or -1 (with why) on overflow or more than
  * maxfd significant fraction digits. */
-static int scan_decimal(const char **pp, int maxfd, struct decimal *d, char *why, size_t whylen)
-{
+static int scan_decimal(const char **pp, int maxfd, struct decimal *d, char *why, size_t whylen) {
     const char *p = *pp;
     int ndigits = 0, fd = 0, zeros = 0;
 
@@ -129,23 +124,20 @@ static int scan_decimal(const char **pp, int maxfd, struct decimal *d, char *why
 }
 
 /* Read a unit token: everything up to a digit, a space, '.', or the end. */
-static size_t unit_token(const char *p)
-{
+static size_t unit_token(const char *p) {
     size_t n = 0;
     while (p[n] && !is_digit(p[n]) && p[n] != ' ' && p[n] != '\t' && p[n] != '.')
         n++;
     return n;
 }
 
-static const struct unit *find_unit(const struct unit *tab, const char *tok, size_t n)
-{
+static const struct unit *find_unit(const struct unit *tab, const char *tok, size_t n) {
     for (; tab->name; tab++)
         if (strlen(tab->name) == n && memcmp(tab->name, tok, n) == 0) return tab;
     return NULL;
 }
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
+static uint64_t gcd_u64(uint64_t a, uint64_t b) {
     while (b) {
         uint64_t t = a % b;
         a = b;
@@ -157,8 +149,7 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
 /* d * mult exactly into *out, or -1 when the result is not whole (*whole = 0) or exceeds limit
  * (*whole = 1). */
 static int decimal_times(const struct decimal *d, uint64_t mult, uint64_t limit, uint64_t *out,
-                         int *whole)
-{
+                         int *whole) {
     /* frac * mult / 10^fd is whole iff 10^fd / g divides frac (g = gcd); reducing first keeps
      * every intermediate below mult, so nothing overflows. */
     uint64_t den = pow10u(d->fd), g = gcd_u64(mult, den), fpart;
@@ -174,8 +165,7 @@ static int decimal_times(const struct decimal *d, uint64_t mult, uint64_t limit,
     return 0;
 }
 
-int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen)
-{
+int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen) {
     const char *p = skip_spaces(s);
     uint64_t total = 0;
     int terms = 0;
@@ -197,7 +187,8 @@ int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen)
         n = unit_token(p);
         if (!n) return fail(why, whylen, "missing unit (e.g. 5ms)");
         u = find_unit(duration_units, p, n);
-        if (!u) return fail(why, whylen, "unknown unit '%.*s' (use ns, us, ms, s, m or h)", (int)n, p);
+        if (!u)
+            return fail(why, whylen, "unknown unit '%.*s' (use ns, us, ms, s, m or h)", (int)n, p);
         if (decimal_times(&d, u->mult, (uint64_t)INT64_MAX, &v, &whole) < 0)
             return fail(why, whylen,
                         whole ? "duration too large" : "finer than 1ns (the clock's resolution)");
@@ -213,8 +204,7 @@ int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen)
 /* Scan a plain floating-point number (digits, '.', exponent) and convert it; returns the end,
  * or NULL when there is no number at p. Rejects what strtod would also take: "inf", "nan",
  * hex, leading '+'. */
-static const char *scan_double(const char *p, double *out)
-{
+static const char *scan_double(const char *p, double *out) {
     const char *q = p;
     int digits = 0;
     char buf[64];
@@ -240,8 +230,7 @@ static const char *scan_double(const char *p, double *out)
     return q;
 }
 
-int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen)
-{
+int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen) {
     const char *p = skip_spaces(s), *q;
     double v;
     size_t n;
@@ -273,8 +262,7 @@ int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen)
     return 0;
 }
 
-int units_parse_size(const char *s, uint64_t *bytes, char *why, size_t whylen)
-{
+int units_parse_size(const char *s, uint64_t *bytes, char *why, size_t whylen) {
     const char *p = skip_spaces(s);
     struct decimal d;
     const struct unit *u;
@@ -302,8 +290,7 @@ int units_parse_size(const char *s, uint64_t *bytes, char *why, size_t whylen)
     return 0;
 }
 
-int units_parse_fraction(const char *s, double *f, char *why, size_t whylen)
-{
+int units_parse_fraction(const char *s, double *f, char *why, size_t whylen) {
     const char *p = skip_spaces(s), *q;
     double v;
 
@@ -328,8 +315,7 @@ int units_parse_fraction(const char *s, double *f, char *why, size_t whylen)
 
 /* Append "<whole>[.<frac>]<unit>" for v = whole * den + frac (frac < den = 10^digits), with
  * trailing zeros of the fraction removed. Returns the number of characters written. */
-static int put_scaled(char *buf, size_t n, uint64_t v, uint64_t den, int digits, const char *unit)
-{
+static int put_scaled(char *buf, size_t n, uint64_t v, uint64_t den, int digits, const char *unit) {
     uint64_t whole = v / den, frac = v % den;
 
     if (!frac) return snprintf(buf, n, "%llu%s", (unsigned long long)whole, unit);
@@ -341,8 +327,7 @@ static int put_scaled(char *buf, size_t n, uint64_t v, uint64_t den, int digits,
                     (unsigned long long)frac, unit);
 }
 
-char *units_format_duration(int64_t ns, char *buf, size_t n)
-{
+char *units_format_duration(int64_t ns, char *buf, size_t n) {
     const uint64_t sec = 1000000000ULL, min = 60 * sec, hour = 60 * min;
     uint64_t v;
     size_t off = 0;
@@ -364,7 +349,8 @@ char *units_format_duration(int64_t ns, char *buf, size_t n)
     if (v >= min) {
         uint64_t h = v / hour, m = v % hour / min, rest = v % min;
         if (h) UNITS_ADV(snprintf(buf + off, n - off, "%lluh", (unsigned long long)h));
-        if (m || (h && rest)) UNITS_ADV(snprintf(buf + off, n - off, "%llum", (unsigned long long)m));
+        if (m || (h && rest))
+            UNITS_ADV(snprintf(buf + off, n - off, "%llum", (unsigned long long)m));
         if (rest) UNITS_ADV(put_scaled(buf + off, n - off, rest, sec, 9, "s"));
     } else if (v >= sec) {
         UNITS_ADV(put_scaled(buf + off, n - off, v, sec, 9, "s"));
@@ -380,8 +366,7 @@ char *units_format_duration(int64_t ns, char *buf, size_t n)
 }
 
 /* Shortest %g form of v that reads back as exactly v. */
-static void shortest_double(double v, char *buf, size_t n)
-{
+static void shortest_double(double v, char *buf, size_t n) {
     if (v == floor(v) && fabs(v) < 1e15) {
         snprintf(buf, n, "%.0f", v);
         return;
@@ -392,8 +377,7 @@ static void shortest_double(double v, char *buf, size_t n)
     }
 }
 
-char *units_format_rate(double per_s, char *buf, size_t n)
-{
+char *units_format_rate(double per_s, char *buf, size_t n) {
     char num[32];
 
     if (!n) return buf;

@@ -46,12 +46,12 @@ const char *run_default_scenario(void)
     return default_scenario;
 }
 
+static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets,
+                    struct err *err);
+
 int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
                       size_t nsets, struct err *err)
 {
-    const struct scn_node *root;
-    long long seed = 1, reps = 1;
-
     memset(s, 0, sizeof *s);
     s->file = path ? path : "<built-in>";
     if (path)
@@ -59,6 +59,25 @@ int run_scenario_load(struct run_scenario *s, const char *path, const char *cons
     else
         s->doc = scn_doc_parse(default_scenario, sizeof default_scenario - 1, s->file, err);
     if (!s->doc) return -1;
+    return load_doc(s, sets, nsets, err);
+}
+
+int run_scenario_parse(struct run_scenario *s, const char *text, const char *name,
+                       const char *const *sets, size_t nsets, struct err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->file = name;
+    s->doc = scn_doc_parse(text, strlen(text), name, err);
+    if (!s->doc) return -1;
+    return load_doc(s, sets, nsets, err);
+}
+
+static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets,
+                    struct err *err)
+{
+    const struct scn_node *root;
+    long long seed = 1, reps = 1;
+
     for (size_t i = 0; i < nsets; i++)
         if (scn_doc_set(s->doc, sets[i], err)) goto fail;
     root = scn_doc_root(s->doc);

@@ -44,6 +44,10 @@ const char *run_default_scenario(void);
  * net_new (run_check does it without running). */
 int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
                       size_t nsets, struct err *err);
+/* The same from YAML text in memory (tests, embedded scenarios); name is the file name used in
+ * errors and must outlive s. */
+int run_scenario_parse(struct run_scenario *s, const char *text, const char *name,
+                       const char *const *sets, size_t nsets, struct err *err);
 void run_scenario_free(struct run_scenario *s);
 
 /* Build the model without running it: every error the scenario has, located. With out non-NULL

@@ -38,8 +38,7 @@ struct scn_doc {
 };
 
 /* Zeroed, max_align_t-aligned memory owned by doc. */
-static void *arena_alloc(struct scn_doc *doc, size_t size)
-{
+static void *arena_alloc(struct scn_doc *doc, size_t size) {
     struct arena_block *b = doc->blocks;
     size_t align = alignof(max_align_t);
     void *p;
@@ -59,24 +58,21 @@ static void *arena_alloc(struct scn_doc *doc, size_t size)
     return p;
 }
 
-static char *arena_strndup(struct scn_doc *doc, const char *s, size_t n)
-{
+static char *arena_strndup(struct scn_doc *doc, const char *s, size_t n) {
     char *p = arena_alloc(doc, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-static char *arena_strdup(struct scn_doc *doc, const char *s)
-{
+static char *arena_strdup(struct scn_doc *doc, const char *s) {
     return arena_strndup(doc, s, strlen(s));
 }
 
 static char *arena_printf(struct scn_doc *doc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static char *arena_printf(struct scn_doc *doc, const char *fmt, ...)
-{
+static char *arena_printf(struct scn_doc *doc, const char *fmt, ...) {
     va_list ap;
     int n;
     char *p;
@@ -92,8 +88,7 @@ static char *arena_printf(struct scn_doc *doc, const char *fmt, ...)
 }
 
 /* "a.b" + "c" → "a.b.c"; "" + "c" → "c". */
-static const char *path_key(struct scn_doc *doc, const char *parent, const char *key)
-{
+static const char *path_key(struct scn_doc *doc, const char *parent, const char *key) {
     return *parent ? arena_printf(doc, "%s.%s", parent, key) : arena_strdup(doc, key);
 }
 
@@ -104,8 +99,7 @@ static int path_err(struct err *err, const char *file, int line, int col, const 
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 static int path_err(struct err *err, const char *file, int line, int col, const char *path,
-                    const char *fmt, ...)
-{
+                    const char *fmt, ...) {
     char msg[256];
     va_list ap;
 
@@ -118,8 +112,7 @@ static int path_err(struct err *err, const char *file, int line, int col, const 
 static int node_err(const struct scn_node *n, struct err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int node_err(const struct scn_node *n, struct err *err, const char *fmt, ...)
-{
+static int node_err(const struct scn_node *n, struct err *err, const char *fmt, ...) {
     char msg[256];
     va_list ap;
 
@@ -130,8 +123,7 @@ static int node_err(const struct scn_node *n, struct err *err, const char *fmt, 
 }
 
 /* "a map", "a list", "nothing" or "'text'" for messages ending in "got %s". */
-static const char *describe(const struct scn_node *n, char *buf, size_t len)
-{
+static const char *describe(const struct scn_node *n, char *buf, size_t len) {
     if (n->type == SCN_MAP) return "a map";
     if (n->type == SCN_SEQ) return "a list";
     if (!n->value[0]) return "nothing";
@@ -143,8 +135,7 @@ static const char *describe(const struct scn_node *n, char *buf, size_t len)
 }
 
 /* The scalar text of n, or NULL after "<path>: expected <what>, got a map". */
-static const char *scalar_or_err(const struct scn_node *n, const char *what, struct err *err)
-{
+static const char *scalar_or_err(const struct scn_node *n, const char *what, struct err *err) {
     char buf[80];
 
     if (n->type == SCN_SCALAR) return n->value;
@@ -173,8 +164,7 @@ struct pair {
 static int mark_err(struct loader *ld, yaml_mark_t m, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int mark_err(struct loader *ld, yaml_mark_t m, const char *path, const char *fmt, ...)
-{
+static int mark_err(struct loader *ld, yaml_mark_t m, const char *path, const char *fmt, ...) {
     char msg[256];
     va_list ap;
 
@@ -185,8 +175,7 @@ static int mark_err(struct loader *ld, yaml_mark_t m, const char *path, const ch
 }
 
 /* Line and character column (1-based) of byte offset off in text. */
-static void locate(const char *text, size_t off, int *line, int *col)
-{
+static void locate(const char *text, size_t off, int *line, int *col) {
     *line = 1;
     *col = 1;
     for (size_t i = 0; i < off; i++) {
@@ -203,8 +192,7 @@ static void locate(const char *text, size_t off, int *line, int *col)
 /* Refuse input libyaml would reject byte by byte with a less helpful message: invalid UTF-8 and
  * control characters (what a binary file is full of). Allowed: tab, LF, CR and the printable
  * set of YAML 1.1 (which excludes DEL, C1 controls, U+FFFE/U+FFFF). */
-static int check_text(struct loader *ld)
-{
+static int check_text(struct loader *ld) {
     const unsigned char *s = (const unsigned char *)ld->text;
     size_t i = 0, len = ld->len;
     int line, col;
@@ -251,8 +239,7 @@ bad:
 /* Turn a libyaml failure into an error. A tab in the indentation of the line libyaml stopped
  * on gets its own message: libyaml's ("found character that cannot start any token") does not
  * say what is wrong. */
-static int yaml_err(struct loader *ld)
-{
+static int yaml_err(struct loader *ld) {
     yaml_parser_t *yp = &ld->yp;
     size_t line = yp->problem_mark.line, i = 0, cur = 0;
     int col = 1;
@@ -274,21 +261,19 @@ static int yaml_err(struct loader *ld)
                            "tab character in indentation (YAML indents with spaces only)");
     if (yp->context)
         return err_set(ld->err, ld->doc->name, (int)line + 1, (int)yp->problem_mark.column + 1,
-                       "YAML syntax error: %s (%s started at line %zu)", yp->problem,
-                       yp->context, yp->context_mark.line + 1);
+                       "YAML syntax error: %s (%s started at line %zu)", yp->problem, yp->context,
+                       yp->context_mark.line + 1);
     return err_set(ld->err, ld->doc->name, (int)line + 1, (int)yp->problem_mark.column + 1,
                    "YAML syntax error: %s", yp->problem ? yp->problem : "unknown problem");
 }
 
-static int next_event(struct loader *ld, yaml_event_t *ev)
-{
+static int next_event(struct loader *ld, yaml_event_t *ev) {
     if (!yaml_parser_parse(&ld->yp, ev)) return yaml_err(ld);
     return 0;
 }
 
 /* "!!str" for libyaml's resolved "tag:yaml.org,2002:str"; other tags as written. */
-static const char *tag_text(const yaml_char_t *tag, char *buf, size_t n)
-{
+static const char *tag_text(const yaml_char_t *tag, char *buf, size_t n) {
     static const char prefix[] = "tag:yaml.org,2002:";
     const char *t = (const char *)tag;
 
@@ -300,8 +285,7 @@ static const char *tag_text(const yaml_char_t *tag, char *buf, size_t n)
 }
 
 /* Refuse anchors, aliases and tags on the event that starts a node. */
-static int check_plain_event(struct loader *ld, const yaml_event_t *ev, const char *path)
-{
+static int check_plain_event(struct loader *ld, const yaml_event_t *ev, const char *path) {
     const yaml_char_t *anchor = NULL, *tag = NULL;
 
     switch (ev->type) {
@@ -337,8 +321,7 @@ static int check_plain_event(struct loader *ld, const yaml_event_t *ev, const ch
 }
 
 static struct scn_node *new_node(struct loader *ld, enum scn_type type, yaml_mark_t m,
-                                 const char *path)
-{
+                                 const char *path) {
     struct scn_node *n = arena_alloc(ld->doc, sizeof *n);
     n->type = type;
     n->file = ld->doc->name;
@@ -348,12 +331,10 @@ static struct scn_node *new_node(struct loader *ld, enum scn_type type, yaml_mar
     return n;
 }
 
-static struct scn_node *load_node(struct loader *ld, yaml_event_t *ev, const char *path,
-                                  int depth);
+static struct scn_node *load_node(struct loader *ld, yaml_event_t *ev, const char *path, int depth);
 
 /* The pairs of a map whose MAPPING_START was ev (already consumed). */
-static int load_map(struct loader *ld, struct scn_node *map, int depth)
-{
+static int load_map(struct loader *ld, struct scn_node *map, int depth) {
     struct pair *head = NULL, **tail = &head;
     size_t n = 0, i;
 
@@ -413,8 +394,7 @@ static int load_map(struct loader *ld, struct scn_node *map, int depth)
 }
 
 /* The items of a list whose SEQUENCE_START was already consumed. */
-static int load_seq(struct loader *ld, struct scn_node *seq, int depth)
-{
+static int load_seq(struct loader *ld, struct scn_node *seq, int depth) {
     struct pair *head = NULL, **tail = &head;
     size_t n = 0, i;
 
@@ -442,8 +422,8 @@ static int load_seq(struct loader *ld, struct scn_node *seq, int depth)
 }
 
 /* Build the node that starts with *ev (this function deletes ev). NULL on error. */
-static struct scn_node *load_node(struct loader *ld, yaml_event_t *ev, const char *path, int depth)
-{
+static struct scn_node *load_node(struct loader *ld, yaml_event_t *ev, const char *path,
+                                  int depth) {
     struct scn_node *n = NULL;
 
     if (check_plain_event(ld, ev, path) < 0) goto out;
@@ -476,8 +456,7 @@ out:
 }
 
 /* Drive the event stream: one document whose top level is a map. */
-static int load_stream(struct loader *ld)
-{
+static int load_stream(struct loader *ld) {
     yaml_event_t ev;
     struct scn_node *root;
 
@@ -502,8 +481,9 @@ static int load_stream(struct loader *ld)
     yaml_event_delete(&ev);
     if (next_event(ld, &ev) < 0) return -1;
     if (ev.type != YAML_STREAM_END_EVENT) {
-        mark_err(ld, ev.start_mark, "", "a second YAML document starts here; one scenario file "
-                                        "holds one document");
+        mark_err(ld, ev.start_mark, "",
+                 "a second YAML document starts here; one scenario file "
+                 "holds one document");
         yaml_event_delete(&ev);
         return -1;
     }
@@ -512,9 +492,8 @@ static int load_stream(struct loader *ld)
     return 0;
 }
 
-static struct scn_doc *parse_named(const char *text, size_t len, const char *name,
-                                   const char *dir, struct err *err)
-{
+static struct scn_doc *parse_named(const char *text, size_t len, const char *name, const char *dir,
+                                   struct err *err) {
     struct scn_doc *doc = xcalloc(1, sizeof *doc);
     struct loader ld;
     int rc;
@@ -541,13 +520,11 @@ fail:
     return NULL;
 }
 
-struct scn_doc *scn_doc_parse(const char *text, size_t len, const char *name, struct err *err)
-{
+struct scn_doc *scn_doc_parse(const char *text, size_t len, const char *name, struct err *err) {
     return parse_named(text, len, name, ".", err);
 }
 
-struct scn_doc *scn_doc_load(const char *path, struct err *err)
-{
+struct scn_doc *scn_doc_load(const char *path, struct err *err) {
     FILE *f = fopen(path, "rb");
     char *buf = NULL, dir[4096];
     size_t len = 0, cap = 0, got;
@@ -582,8 +559,7 @@ struct scn_doc *scn_doc_load(const char *path, struct err *err)
     return doc;
 }
 
-void scn_doc_free(struct scn_doc *doc)
-{
+void scn_doc_free(struct scn_doc *doc) {
     if (!doc) return;
     while (doc->blocks) {
         struct arena_block *b = doc->blocks;
@@ -593,13 +569,11 @@ void scn_doc_free(struct scn_doc *doc)
     free(doc);
 }
 
-struct scn_node *scn_doc_root(const struct scn_doc *doc)
-{
+struct scn_node *scn_doc_root(const struct scn_doc *doc) {
     return doc->root;
 }
 
-const char *scn_doc_dir(const struct scn_doc *doc)
-{
+const char *scn_doc_dir(const struct scn_doc *doc) {
     return doc->dir;
 }
 
@@ -607,15 +581,13 @@ const char *scn_doc_dir(const struct scn_doc *doc)
 
 #define SCN_SUGGEST_MAX 64 /* longer words get no edit-distance suggestion */
 
-static int tolower_ascii(int c)
-{
+static int tolower_ascii(int c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 /* Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one
  * substring), case-insensitive; SCN_SUGGEST_MAX when either word is too long. */
-static int osa_distance(const char *a, const char *b)
-{
+static int osa_distance(const char *a, const char *b) {
     int rows[3][SCN_SUGGEST_MAX + 1];
     size_t la = strlen(a), lb = strlen(b), i, j;
     int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
@@ -630,8 +602,8 @@ static int osa_distance(const char *a, const char *b)
             int cost = ca != cb, v = prev[j] + 1;
             if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
             if (prev[j - 1] + cost < v) v = prev[j - 1] + cost;
-            if (i > 1 && j > 1 && ca == tolower_ascii(b[j - 2]) &&
-                tolower_ascii(a[i - 2]) == cb && prev2[j - 2] + 1 < v)
+            if (i > 1 && j > 1 && ca == tolower_ascii(b[j - 2]) && tolower_ascii(a[i - 2]) == cb &&
+                prev2[j - 2] + 1 < v)
                 v = prev2[j - 2] + 1;
             cur[j] = v;
         }
@@ -646,8 +618,7 @@ static int osa_distance(const char *a, const char *b)
 }
 
 /* scn_suggest over n candidates (n == SIZE_MAX: up to the NULL terminator). */
-static const char *suggest_n(const char *word, const char *const *cands, size_t n)
-{
+static const char *suggest_n(const char *word, const char *const *cands, size_t n) {
     size_t wl = strlen(word), i;
     const char *best = NULL;
     int bestd = 3;
@@ -668,14 +639,12 @@ static const char *suggest_n(const char *word, const char *const *cands, size_t 
     return NULL;
 }
 
-const char *scn_suggest(const char *word, const char *const *candidates)
-{
+const char *scn_suggest(const char *word, const char *const *candidates) {
     return suggest_n(word, candidates, SIZE_MAX);
 }
 
 /* " (did you mean 'x'?)" or "". */
-static const char *did_you_mean(const char *s, char *buf, size_t n)
-{
+static const char *did_you_mean(const char *s, char *buf, size_t n) {
     if (!s) return "";
     snprintf(buf, n, " (did you mean '%s'?)", s);
     return buf;
@@ -683,13 +652,11 @@ static const char *did_you_mean(const char *s, char *buf, size_t n)
 
 /* ---- --set ----------------------------------------------------------------------------------- */
 
-static const char *type_name(enum scn_type t)
-{
+static const char *type_name(enum scn_type t) {
     return t == SCN_MAP ? "a map" : t == SCN_SEQ ? "a list" : "a single value";
 }
 
-int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err)
-{
+int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
     const char *eq = strchr(a, '='), *p = a;
     struct scn_node *cur = doc->root;
     char path[512] = "", hint[96];
@@ -722,8 +689,8 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err)
             while (q < eq && *q != '.' && *q != '[')
                 q++;
             if (q == p)
-                return err_set(err, SCN_SET_FILE, 1, col, "empty key in path '%.*s'",
-                               (int)(eq - a), a);
+                return err_set(err, SCN_SET_FILE, 1, col, "empty key in path '%.*s'", (int)(eq - a),
+                               a);
             if ((size_t)(q - p) >= sizeof key)
                 return err_set(err, SCN_SET_FILE, 1, col, "key too long");
             memcpy(key, p, (size_t)(q - p));
@@ -738,8 +705,8 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err)
 
         if (is_index) {
             if (cur->type != SCN_SEQ)
-                return path_err(err, SCN_SET_FILE, 1, col, path, "is %s, not a list; cannot take [%zu]",
-                                type_name(cur->type), idx);
+                return path_err(err, SCN_SET_FILE, 1, col, path,
+                                "is %s, not a list; cannot take [%zu]", type_name(cur->type), idx);
             if (idx >= cur->n)
                 return path_err(err, SCN_SET_FILE, 1, col, path,
                                 "index [%zu] out of range (the list has %zu item%s)", idx, cur->n,
@@ -748,8 +715,8 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err)
             snprintf(path + plen, sizeof path - plen, "[%zu]", idx);
         } else {
             if (cur->type != SCN_MAP)
-                return path_err(err, SCN_SET_FILE, 1, col, path, "is %s, not a map; cannot look up '%s'",
-                                type_name(cur->type), key);
+                return path_err(err, SCN_SET_FILE, 1, col, path,
+                                "is %s, not a map; cannot look up '%s'", type_name(cur->type), key);
             child = scn_map_get(cur, key);
             if (!child && !last)
                 return path_err(err, SCN_SET_FILE, 1, col, path, "unknown key '%s'%s", key,
@@ -804,26 +771,25 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err)
 
 /* ---- maps and types -------------------------------------------------------------------------- */
 
-struct scn_node *scn_map_get(const struct scn_node *map, const char *key)
-{
+struct scn_node *scn_map_get(const struct scn_node *map, const char *key) {
     if (!map || map->type != SCN_MAP) return NULL;
     for (size_t i = 0; i < map->n; i++)
         if (strcmp(map->keys[i], key) == 0) return map->items[i];
     return NULL;
 }
 
-int scn_expect(const struct scn_node *n, enum scn_type type, struct err *err)
-{
+int scn_expect(const struct scn_node *n, enum scn_type type, struct err *err) {
     char buf[80];
 
     if (n->type == type) return 0;
     return node_err(n, err, "expected %s, got %s",
-                    type == SCN_MAP ? "a map" : type == SCN_SEQ ? "a list" : "a single value",
+                    type == SCN_MAP   ? "a map"
+                    : type == SCN_SEQ ? "a list"
+                                      : "a single value",
                     describe(n, buf, sizeof buf));
 }
 
-int scn_check_keys(const struct scn_node *map, const char *const *allowed, struct err *err)
-{
+int scn_check_keys(const struct scn_node *map, const char *const *allowed, struct err *err) {
     char hint[96];
 
     if (scn_expect(map, SCN_MAP, err) < 0) return -1;
@@ -840,8 +806,7 @@ int scn_check_keys(const struct scn_node *map, const char *const *allowed, struc
 }
 
 /* Copy s into buf (size n) dropping '_' between two digits ("1_000"); -1 if it does not fit. */
-static int strip_underscores(const char *s, char *buf, size_t n)
-{
+static int strip_underscores(const char *s, char *buf, size_t n) {
     size_t j = 0;
 
     for (size_t i = 0; s[i]; i++) {
@@ -856,8 +821,7 @@ static int strip_underscores(const char *s, char *buf, size_t n)
 }
 
 /* The whole of s as a decimal number: -?(d+[.d*]|.d+)([eE][+-]?d+)?. */
-static int strict_double(const char *s, double *out)
-{
+static int strict_double(const char *s, double *out) {
     const char *p = s;
     int digits = 0;
     char buf[64];
@@ -886,8 +850,7 @@ static int strict_double(const char *s, double *out)
 }
 
 /* The whole of s as a whole number: "42", "-7", "1_000", "1e6", "2.0". */
-static int strict_whole(const char *s, long long *out)
-{
+static int strict_whole(const char *s, long long *out) {
     char buf[64];
     const char *p;
     double v;
@@ -910,8 +873,7 @@ static int strict_whole(const char *s, long long *out)
     return 0;
 }
 
-static const char *int_range(long long min, long long max, char *buf, size_t n)
-{
+static const char *int_range(long long min, long long max, char *buf, size_t n) {
     if (min == LLONG_MIN && max == LLONG_MAX)
         buf[0] = '\0';
     else if (max == LLONG_MAX)
@@ -923,8 +885,7 @@ static const char *int_range(long long min, long long max, char *buf, size_t n)
     return buf;
 }
 
-static const char *double_range(double min, double max, char *buf, size_t n)
-{
+static const char *double_range(double min, double max, char *buf, size_t n) {
     if (isinf(min) && isinf(max))
         buf[0] = '\0';
     else if (isinf(max))
@@ -936,8 +897,7 @@ static const char *double_range(double min, double max, char *buf, size_t n)
     return buf;
 }
 
-int scn_as_string(const struct scn_node *n, const char **out, struct err *err)
-{
+int scn_as_string(const struct scn_node *n, const char **out, struct err *err) {
     const char *s = scalar_or_err(n, "a string", err);
 
     if (!s) return -1;
@@ -947,8 +907,7 @@ int scn_as_string(const struct scn_node *n, const char **out, struct err *err)
 }
 
 int scn_as_int(const struct scn_node *n, long long min, long long max, long long *out,
-               struct err *err)
-{
+               struct err *err) {
     char what[96], range[72], got[80];
     const char *s;
     long long v;
@@ -961,8 +920,7 @@ int scn_as_int(const struct scn_node *n, long long min, long long max, long long
     return 0;
 }
 
-int scn_as_double(const struct scn_node *n, double min, double max, double *out, struct err *err)
-{
+int scn_as_double(const struct scn_node *n, double min, double max, double *out, struct err *err) {
     char what[96], range[72], got[80];
     const char *s;
     double v;
@@ -975,8 +933,7 @@ int scn_as_double(const struct scn_node *n, double min, double max, double *out,
     return 0;
 }
 
-int scn_as_bool(const struct scn_node *n, int *out, struct err *err)
-{
+int scn_as_bool(const struct scn_node *n, int *out, struct err *err) {
     static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
     const char *what = "true or false (or yes/no, on/off)", *s;
     char got[80];
@@ -992,8 +949,7 @@ int scn_as_bool(const struct scn_node *n, int *out, struct err *err)
 /* Error for a units_parse_* failure: a bare number says what was expected, anything else
  * "invalid <noun> '<text>': <why>". */
 static int unit_err(const struct scn_node *n, const char *what, const char *noun, const char *why,
-                    struct err *err)
-{
+                    struct err *err) {
     char got[80];
 
     if (strncmp(why, "missing unit", 12) == 0)
@@ -1006,8 +962,7 @@ static int unit_err(const struct scn_node *n, const char *what, const char *noun
 #define SCN_WHAT_SIZE     "a size with a unit (e.g. 64KiB)"
 #define SCN_WHAT_FRACTION "a fraction (e.g. 10% or 0.1)"
 
-int scn_as_duration(const struct scn_node *n, int64_t *ns, struct err *err)
-{
+int scn_as_duration(const struct scn_node *n, int64_t *ns, struct err *err) {
     char why[128];
     const char *s;
 
@@ -1017,8 +972,7 @@ int scn_as_duration(const struct scn_node *n, int64_t *ns, struct err *err)
     return 0;
 }
 
-int scn_as_positive_duration(const struct scn_node *n, int64_t *ns, struct err *err)
-{
+int scn_as_positive_duration(const struct scn_node *n, int64_t *ns, struct err *err) {
     int64_t v;
 
     if (scn_as_duration(n, &v, err) < 0) return -1;
@@ -1027,8 +981,7 @@ int scn_as_positive_duration(const struct scn_node *n, int64_t *ns, struct err *
     return 0;
 }
 
-int scn_as_rate(const struct scn_node *n, double *per_s, struct err *err)
-{
+int scn_as_rate(const struct scn_node *n, double *per_s, struct err *err) {
     char why[128];
     const char *s;
     double v;
@@ -1041,8 +994,7 @@ int scn_as_rate(const struct scn_node *n, double *per_s, struct err *err)
     return 0;
 }
 
-int scn_as_size(const struct scn_node *n, uint64_t *bytes, struct err *err)
-{
+int scn_as_size(const struct scn_node *n, uint64_t *bytes, struct err *err) {
     char why[128];
     const char *s;
 
@@ -1052,8 +1004,7 @@ int scn_as_size(const struct scn_node *n, uint64_t *bytes, struct err *err)
     return 0;
 }
 
-int scn_as_fraction(const struct scn_node *n, double *f, struct err *err)
-{
+int scn_as_fraction(const struct scn_node *n, double *f, struct err *err) {
     char why[128];
     const char *s;
 
@@ -1064,8 +1015,7 @@ int scn_as_fraction(const struct scn_node *n, double *f, struct err *err)
 }
 
 /* "a, b, c" into buf (truncated with "..." when it does not fit). */
-static const char *join_list(const char *const *values, char *buf, size_t n)
-{
+static const char *join_list(const char *const *values, char *buf, size_t n) {
     size_t off = 0;
 
     buf[0] = '\0';
@@ -1080,8 +1030,7 @@ static const char *join_list(const char *const *values, char *buf, size_t n)
     return buf;
 }
 
-int scn_as_enum(const struct scn_node *n, const char *const *values, int *index, struct err *err)
-{
+int scn_as_enum(const struct scn_node *n, const char *const *values, int *index, struct err *err) {
     char list[160], what[180], hint[96];
     const char *s;
 
@@ -1121,8 +1070,7 @@ struct fn {
 static int call_err(const struct call *c, struct err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int call_err(const struct call *c, struct err *err, const char *fmt, ...)
-{
+static int call_err(const struct call *c, struct err *err, const char *fmt, ...) {
     char msg[224];
     va_list ap;
 
@@ -1132,21 +1080,18 @@ static int call_err(const struct call *c, struct err *err, const char *fmt, ...)
     return node_err(c->n, err, "%s(): %s", c->name, msg);
 }
 
-static int is_ident(int ch)
-{
+static int is_ident(int ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
            ch == '_';
 }
 
 /* Copy s[0..len) trimmed of spaces (and of one pair of matching quotes) into buf; -1 if long. */
-static int copy_trimmed(const char *s, size_t len, char *buf, size_t n)
-{
+static int copy_trimmed(const char *s, size_t len, char *buf, size_t n) {
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
-    if (len >= 2 && (s[0] == '\'' || s[0] == '"') && s[len - 1] == s[0])
-        s++, len -= 2;
+    if (len >= 2 && (s[0] == '\'' || s[0] == '"') && s[len - 1] == s[0]) s++, len -= 2;
     if (len >= n) return -1;
     memcpy(buf, s, len);
     buf[len] = '\0';
@@ -1156,8 +1101,7 @@ static int copy_trimmed(const char *s, size_t len, char *buf, size_t n)
 /* Parse the scalar n as a call. Returns 1 when it has no '(' (not a call), 0 when parsed, -1
  * with err on a malformed call. example completes "such as ...". */
 static int parse_call(const struct scn_node *n, struct call *c, const char *example,
-                      struct err *err)
-{
+                      struct err *err) {
     const char *s = n->value, *p = s, *open, *close, *a;
     size_t len;
 
@@ -1192,18 +1136,18 @@ static int parse_call(const struct scn_node *n, struct call *c, const char *exam
             return call_err(c, err, "too many parameters (at most %d)", SCN_MAX_ARGS);
         eqs = memchr(a, '=', (size_t)(end - a));
         if (eqs) {
-            if (copy_trimmed(a, (size_t)(eqs - a), c->arg[c->nargs].key,
-                             sizeof c->arg[0].key) < 0 ||
+            if (copy_trimmed(a, (size_t)(eqs - a), c->arg[c->nargs].key, sizeof c->arg[0].key) <
+                    0 ||
                 copy_trimmed(eqs + 1, (size_t)(end - eqs - 1), c->arg[c->nargs].val,
                              sizeof c->arg[0].val) < 0)
                 return call_err(c, err, "parameter too long");
-            if (!c->arg[c->nargs].key[0]) return call_err(c, err, "parameter name missing before '='");
-        } else if (copy_trimmed(a, (size_t)(end - a), c->arg[c->nargs].val,
-                                sizeof c->arg[0].val) < 0) {
+            if (!c->arg[c->nargs].key[0])
+                return call_err(c, err, "parameter name missing before '='");
+        } else if (copy_trimmed(a, (size_t)(end - a), c->arg[c->nargs].val, sizeof c->arg[0].val) <
+                   0) {
             return call_err(c, err, "parameter too long");
         }
-        if (!c->arg[c->nargs].val[0])
-            return call_err(c, err, "empty parameter %d", c->nargs + 1);
+        if (!c->arg[c->nargs].val[0]) return call_err(c, err, "empty parameter %d", c->nargs + 1);
         c->nargs++;
         if (end == close) break;
         a = end + 1;
@@ -1213,15 +1157,15 @@ static int parse_call(const struct scn_node *n, struct call *c, const char *exam
 
 /* Find c->name in fns (n entries) or fail with a did-you-mean among names. */
 static const struct fn *find_fn(const struct call *c, const struct fn *fns, size_t nfns,
-                                const char *const *names, const char *kind, struct err *err)
-{
-    char hint[96], list[200];
+                                const char *const *names, const char *kind, struct err *err) {
+    char hint[240], list[220];
     const char *sug;
 
     for (size_t i = 0; i < nfns; i++)
         if (strcmp(fns[i].name, c->name) == 0) return &fns[i];
     sug = scn_suggest(c->name, names);
-    if (sug) snprintf(hint, sizeof hint, " (did you mean '%s'?)", sug);
+    if (sug)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", sug);
     else
         snprintf(hint, sizeof hint, " (known: %s)", join_list(names, list, sizeof list));
     node_err(c->n, err, "unknown %s '%s'%s", kind, c->name, hint);
@@ -1230,8 +1174,7 @@ static const struct fn *find_fn(const struct call *c, const struct fn *fns, size
 
 /* Match the call's arguments to f's parameters: vals[i] is the text for params[i] or NULL. */
 static int bind_args(const struct call *c, const struct fn *f, const char *vals[6],
-                     struct err *err)
-{
+                     struct err *err) {
     int named = 0, np = 0;
     char list[120], hint[96];
 
@@ -1242,10 +1185,12 @@ static int bind_args(const struct call *c, const struct fn *f, const char *vals[
     for (int i = 0; i < c->nargs; i++) {
         int k;
         if (!c->arg[i].key[0]) {
-            if (named) return call_err(c, err, "parameter %d has no name but follows named ones", i + 1);
+            if (named)
+                return call_err(c, err, "parameter %d has no name but follows named ones", i + 1);
             if (i >= f->npos)
-                return call_err(c, err, "takes %d parameter%s by position, got %d (name them, "
-                                        "e.g. %s=...)",
+                return call_err(c, err,
+                                "takes %d parameter%s by position, got %d (name them, "
+                                "e.g. %s=...)",
                                 f->npos, f->npos == 1 ? "" : "s", c->nargs,
                                 f->params[i < np ? i : 0]);
             vals[i] = c->arg[i].val;
@@ -1256,9 +1201,11 @@ static int bind_args(const struct call *c, const struct fn *f, const char *vals[
             if (strcmp(c->arg[i].key, f->params[k]) == 0) break;
         if (k == np) {
             const char *sug = suggest_n(c->arg[i].key, f->params, (size_t)np);
-            if (sug) snprintf(hint, sizeof hint, "did you mean '%s'?", sug);
+            if (sug)
+                snprintf(hint, sizeof hint, "did you mean '%s'?", sug);
             else
-                snprintf(hint, sizeof hint, "it takes: %s", join_list(f->params, list, sizeof list));
+                snprintf(hint, sizeof hint, "it takes: %s",
+                         join_list(f->params, list, sizeof list));
             return call_err(c, err, "unknown parameter '%s' (%s)", c->arg[i].key, hint);
         }
         if (vals[k]) return call_err(c, err, "parameter '%s' given twice", f->params[k]);
@@ -1268,41 +1215,37 @@ static int bind_args(const struct call *c, const struct fn *f, const char *vals[
 }
 
 static int need(const struct call *c, const char *const vals[6], const struct fn *f, int i,
-                struct err *err)
-{
+                struct err *err) {
     if (vals[i]) return 0;
     return call_err(c, err, "missing parameter '%s'", f->params[i]);
 }
 
 static int arg_duration(const struct call *c, const char *pname, const char *v, double *out,
-                        struct err *err)
-{
+                        struct err *err) {
     char why[128];
     int64_t ns;
 
     if (units_parse_duration(v, &ns, why, sizeof why) == 0) return *out = (double)ns, 0;
     if (strncmp(why, "missing unit", 12) == 0)
-        return call_err(c, err, "%s: expected a duration with a unit (e.g. 5ms), got '%s'", pname, v);
+        return call_err(c, err, "%s: expected a duration with a unit (e.g. 5ms), got '%s'", pname,
+                        v);
     return call_err(c, err, "%s: invalid duration '%s': %s", pname, v, why);
 }
 
 static int arg_number(const struct call *c, const char *pname, const char *v, double *out,
-                      struct err *err)
-{
+                      struct err *err) {
     if (strict_double(v, out) == 0) return 0;
     return call_err(c, err, "%s: expected a number, got '%s'", pname, v);
 }
 
 static int arg_whole(const struct call *c, const char *pname, const char *v, long long min,
-                     long long *out, struct err *err)
-{
+                     long long *out, struct err *err) {
     if (strict_whole(v, out) == 0 && *out >= min) return 0;
     return call_err(c, err, "%s: expected a whole number >= %lld, got '%s'", pname, min, v);
 }
 
 static int arg_fraction(const struct call *c, const char *pname, const char *v, double *out,
-                        struct err *err)
-{
+                        struct err *err) {
     char why[128];
 
     if (units_parse_fraction(v, out, why, sizeof why) == 0) return 0;
@@ -1312,10 +1255,8 @@ static int arg_fraction(const struct call *c, const char *pname, const char *v, 
 /* A constructor's error (no position) re-located at the node with the key path; an error that
  * already has a line (inside an empirical CSV) keeps its own position, one naming a file without
  * a line (cannot open) names it in the message. */
-static int ctor_err(const struct call *c, const struct err *e, struct err *err)
-{
-    if (e->line > 0)
-        return path_err(err, e->file, e->line, e->col, c->n->path, "%s", e->msg);
+static int ctor_err(const struct call *c, const struct err *e, struct err *err) {
+    if (e->line > 0) return path_err(err, e->file, e->line, e->col, c->n->path, "%s", e->msg);
     if (e->file[0]) return node_err(c->n, err, "%s: %s", e->file, e->msg);
     return node_err(c->n, err, "%s", e->msg);
 }
@@ -1352,8 +1293,8 @@ static const struct fn dist_fns[] = {
 };
 
 static const char *const dist_names[] = {
-    "const",  "constant", "exp",    "exponential", "uniform",  "normal",    "lognormal",
-    "gamma",  "erlang",   "pareto", "hyperexp",    "empirical", NULL,
+    "const", "constant", "exp",    "exponential", "uniform",   "normal", "lognormal",
+    "gamma", "erlang",   "pareto", "hyperexp",    "empirical", NULL,
 };
 
 static const struct fn keydist_fns[] = {
@@ -1366,8 +1307,7 @@ static const char *const keydist_names[] = {"uniform", "zipf", "hotspot", NULL};
 
 /* lognormal(mean=, p99=) or lognormal(mu=, sigma=, unit=). */
 static int build_lognormal(const struct call *c, const struct fn *f, const char *const v[6],
-                           struct dist *d, struct err *e, struct err *err)
-{
+                           struct dist *d, struct err *e, struct err *err) {
     double mean, p99, mu, sigma, unit_ns;
 
     if (v[2] || v[3] || v[4]) {
@@ -1376,7 +1316,8 @@ static int build_lognormal(const struct call *c, const struct fn *f, const char 
         if (v[0] || v[1])
             return call_err(c, err, "give either mean and p99, or mu, sigma and unit");
         if (need(c, v, f, 2, err) < 0 || need(c, v, f, 3, err) < 0 || need(c, v, f, 4, err) < 0 ||
-            arg_number(c, "mu", v[2], &mu, err) < 0 || arg_number(c, "sigma", v[3], &sigma, err) < 0)
+            arg_number(c, "mu", v[2], &mu, err) < 0 ||
+            arg_number(c, "sigma", v[3], &sigma, err) < 0)
             return -1;
         /* the unit's size in ns: ln(x_ns) = ln(x_unit) + ln(ns per unit), so only mu shifts */
         snprintf(unit, sizeof unit, "1%s", v[4]);
@@ -1387,15 +1328,15 @@ static int build_lognormal(const struct call *c, const struct fn *f, const char 
         return 0;
     }
     if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-        arg_duration(c, "mean", v[0], &mean, err) < 0 || arg_duration(c, "p99", v[1], &p99, err) < 0)
+        arg_duration(c, "mean", v[0], &mean, err) < 0 ||
+        arg_duration(c, "p99", v[1], &p99, err) < 0)
         return -1;
     if (dist_lognormal_mean_p99(d, mean, p99, e) < 0) return ctor_err(c, e, err);
     return 0;
 }
 
 /* Build *d from a parsed call; -1 with err. */
-static int build_dist(const struct call *c, const char *dir, struct dist *d, struct err *err)
-{
+static int build_dist(const struct call *c, const char *dir, struct dist *d, struct err *err) {
     const struct fn *f =
         find_fn(c, dist_fns, sizeof dist_fns / sizeof dist_fns[0], dist_names, "distribution", err);
     const char *v[6];
@@ -1433,8 +1374,7 @@ static int build_dist(const struct call *c, const char *dir, struct dist *d, str
             return build_lognormal(c, f, v, d, &e, err);
         case FN_GAMMA:
             if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_number(c, "k", v[0], &a, err) < 0 ||
-                arg_duration(c, "mean", v[1], &b, err) < 0)
+                arg_number(c, "k", v[0], &a, err) < 0 || arg_duration(c, "mean", v[1], &b, err) < 0)
                 return -1;
             rc = dist_gamma(d, a, b, &e);
             break;
@@ -1476,8 +1416,7 @@ static int build_dist(const struct call *c, const char *dir, struct dist *d, str
     return rc < 0 ? ctor_err(c, &e, err) : 0;
 }
 
-int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, struct err *err)
-{
+int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, struct err *err) {
     const char *what = "a distribution such as exp(5ms) or a duration such as 5ms", *s;
     char why[128], got[80];
     struct call c;
@@ -1496,8 +1435,9 @@ int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, str
     /* no parentheses: a constant duration */
     if (units_parse_duration(s, &ns, why, sizeof why) < 0) {
         if (strncmp(why, "missing unit", 12) == 0)
-            return node_err(n, err, "expected a duration with a unit (e.g. 5ms) or a distribution "
-                                    "such as exp(5ms), got %s",
+            return node_err(n, err,
+                            "expected a duration with a unit (e.g. 5ms) or a distribution "
+                            "such as exp(5ms), got %s",
                             describe(n, got, sizeof got));
         if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '.' && s[0] != '-')
             return node_err(n, err, "expected %s, got %s", what, describe(n, got, sizeof got));
@@ -1512,8 +1452,7 @@ int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, str
     return 0;
 }
 
-int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *err)
-{
+int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *err) {
     const char *what = "a key distribution such as uniform(n=1000) or zipf(s=1.0, n=1000000)";
     const struct fn *f;
     const char *v[6], *s;
@@ -1567,8 +1506,8 @@ int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *er
 
 /* 1 and *v when key is present, 0 when absent and optional, -1 with err otherwise. */
 static int get_entry(const struct scn_node *map, const char *key, int required,
-                     const struct scn_node **v, struct err *err)
-{
+                     const struct scn_node **v, struct err *err) {
+    assert(map);
     if (scn_expect(map, SCN_MAP, err) < 0) return -1;
     *v = scn_map_get(map, key);
     if (*v) return 1;
@@ -1577,64 +1516,56 @@ static int get_entry(const struct scn_node *map, const char *key, int required,
 }
 
 int scn_get_duration(const struct scn_node *map, const char *key, int required, int64_t *ns,
-                     struct err *err)
-{
+                     struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_duration(v, ns, err);
 }
 
 int scn_get_rate(const struct scn_node *map, const char *key, int required, double *per_s,
-                 struct err *err)
-{
+                 struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_rate(v, per_s, err);
 }
 
 int scn_get_int(const struct scn_node *map, const char *key, int required, long long min,
-                long long max, long long *out, struct err *err)
-{
+                long long max, long long *out, struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_int(v, min, max, out, err);
 }
 
 int scn_get_double(const struct scn_node *map, const char *key, int required, double min,
-                   double max, double *out, struct err *err)
-{
+                   double max, double *out, struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_double(v, min, max, out, err);
 }
 
 int scn_get_string(const struct scn_node *map, const char *key, int required, const char **out,
-                   struct err *err)
-{
+                   struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_string(v, out, err);
 }
 
 int scn_get_bool(const struct scn_node *map, const char *key, int required, int *out,
-                 struct err *err)
-{
+                 struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_bool(v, out, err);
 }
 
 int scn_get_enum(const struct scn_node *map, const char *key, int required,
-                 const char *const *values, int *index, struct err *err)
-{
+                 const char *const *values, int *index, struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_enum(v, values, index, err);
 }
 
 int scn_get_dist(const struct scn_node *map, const char *key, int required, const char *dir,
-                 struct dist *out, struct err *err)
-{
+                 struct dist *out, struct err *err) {
     const struct scn_node *v;
     int r = get_entry(map, key, required, &v, err);
     return r <= 0 ? r : scn_as_dist(v, dir, out, err);

@@ -34,16 +34,16 @@ enum scn_type { SCN_SCALAR, SCN_MAP, SCN_SEQ };
 /* One YAML node. Owned by its scn_doc (valid until scn_doc_free); read-only to users. */
 struct scn_node {
     enum scn_type type;
-    const char *file;         /* the file name (or "--set") */
-    int line, col;            /* 1-based position of the value (columns in characters) */
-    const char *path;         /* key path, e.g. "components.api.workers", "" for the root */
-    const char *value;        /* SCALAR: its text ("" for an empty value); else NULL */
-    int quoted;               /* SCALAR: was quoted (or a block scalar) in the YAML */
-    size_t n;                 /* MAP: number of pairs; SEQ: number of items */
-    const char **keys;        /* MAP: keys in file order */
-    int *key_line, *key_col;  /* MAP: position of each key */
-    const char **key_file;    /* MAP: file of each key (differs from file for keys --set added) */
-    struct scn_node **items;  /* MAP: values (parallel to keys); SEQ: items */
+    const char *file;        /* the file name (or "--set") */
+    int line, col;           /* 1-based position of the value (columns in characters) */
+    const char *path;        /* key path, e.g. "components.api.workers", "" for the root */
+    const char *value;       /* SCALAR: its text ("" for an empty value); else NULL */
+    int quoted;              /* SCALAR: was quoted (or a block scalar) in the YAML */
+    size_t n;                /* MAP: number of pairs; SEQ: number of items */
+    const char **keys;       /* MAP: keys in file order */
+    int *key_line, *key_col; /* MAP: position of each key */
+    const char **key_file;   /* MAP: file of each key (differs from file for keys --set added) */
+    struct scn_node **items; /* MAP: values (parallel to keys); SEQ: items */
 };
 
 /* A loaded scenario document: opaque; owns every node reachable from its root. */
@@ -56,8 +56,9 @@ struct scn_doc;
  * 'x' (first at line L)", anchors/aliases/tags "not supported", several documents. */
 struct scn_doc *scn_doc_load(const char *path, struct err *err);
 
-/* Same as scn_doc_load from the len bytes at text (need not be NUL-terminated; copied). name is
- * used as the file in nodes and errors (e.g. "<built-in>"); scn_doc_dir is then ".". */
+/* Same as scn_doc_load from the len bytes at text (need not be NUL-terminated; not retained after
+ * the call). name is used as the file in nodes and errors (e.g. "<built-in>"); scn_doc_dir is
+ * then ".". */
 struct scn_doc *scn_doc_parse(const char *text, size_t len, const char *name, struct err *err);
 
 /* Free doc and all its nodes. NULL is a no-op. */
@@ -146,8 +147,8 @@ int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *er
 
 /* Optional/required map entries: if key is present, convert its value as the matching scn_as_*
  * does. If absent: required → -1 with "<map path>: missing key 'duration'" at the map's
- * position; otherwise leave *out unchanged and return 0. map must be a MAP (else scn_expect's
- * error). */
+ * position; otherwise leave *out unchanged and return 0. map must not be NULL; a non-MAP gets
+ * scn_expect's error. */
 int scn_get_duration(const struct scn_node *map, const char *key, int required, int64_t *ns,
                      struct err *err);
 int scn_get_rate(const struct scn_node *map, const char *key, int required, double *per_s,
