@@ -49,6 +49,7 @@ struct net {
     net_interval_fn *sink;
     void *sink_user;
     struct model_row *rows; /* ncomps + 1, scratch for interval reports */
+    struct hist *scratch;   /* for run rows taken mid-interval */
 };
 
 /* --- metrics ------------------------------------------------------------------------------ */
@@ -58,6 +59,7 @@ static void metrics_init(struct comp_metrics *m, double servers)
     memset(m, 0, sizeof *m);
     m->lat = hist_new();
     m->ilat = hist_new();
+    m->pre = hist_new();
     m->servers = servers;
     stats_tw_init(&m->queue, 0, 0);
     stats_tw_init(&m->busy, 0, 0);
@@ -65,10 +67,16 @@ static void metrics_init(struct comp_metrics *m, double servers)
     stats_tw_init(&m->ibusy, 0, 0);
 }
 
-static void metrics_free(struct comp_metrics *m)
+void metrics_free(struct comp_metrics *m)
 {
     hist_free(m->lat);
     hist_free(m->ilat);
+    hist_free(m->pre);
+}
+
+void metrics_init_for(struct comp_metrics *m, double servers)
+{
+    metrics_init(m, servers);
 }
 
 /* End of warm-up: forget everything measured so far, keep the occupancy. */
@@ -76,6 +84,10 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now)
 {
     m->arrivals = m->completions = m->rejected = m->errors = 0;
     hist_reset(m->lat);
+    /* What the current interval recorded so far happened in warm-up: set it aside so the
+     * interval row still shows it but the run never does. */
+    hist_merge(m->pre, m->ilat);
+    hist_reset(m->ilat);
     stats_tw_restart(&m->queue, now);
     stats_tw_restart(&m->busy, now);
 }
@@ -84,6 +96,7 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
 {
     m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = 0;
     hist_reset(m->ilat);
+    hist_reset(m->pre);
     stats_tw_restart(&m->iqueue, now);
     stats_tw_restart(&m->ibusy, now);
 }
@@ -95,22 +108,36 @@ static double ns_to_ms(double ns)
 
 static void fill_latency(struct model_row *row, const struct hist *h)
 {
+    static const double ps[] = {50.0, 90.0, 99.0, 99.9};
+    int64_t v[4];
+
     if (hist_count(h) == 0) {
         row->latency_mean_ms = row->latency_p50_ms = row->latency_p90_ms = NAN;
         row->latency_p99_ms = row->latency_p999_ms = row->latency_max_ms = NAN;
         return;
     }
+    hist_percentiles(h, ps, 4, v);
     row->latency_mean_ms = ns_to_ms(hist_mean(h));
-    row->latency_p50_ms = ns_to_ms((double)hist_percentile(h, 50.0));
-    row->latency_p90_ms = ns_to_ms((double)hist_percentile(h, 90.0));
-    row->latency_p99_ms = ns_to_ms((double)hist_percentile(h, 99.0));
-    row->latency_p999_ms = ns_to_ms((double)hist_percentile(h, 99.9));
+    row->latency_p50_ms = ns_to_ms((double)v[0]);
+    row->latency_p90_ms = ns_to_ms((double)v[1]);
+    row->latency_p99_ms = ns_to_ms((double)v[2]);
+    row->latency_p999_ms = ns_to_ms((double)v[3]);
     row->latency_max_ms = ns_to_ms((double)hist_max(h));
+}
+
+/* Latencies are recorded once, in the interval histogram (ilat). At each interval end ilat is
+ * merged into the run histogram (lat) once warm-up is over; the part of an interval that fell
+ * in warm-up waits in pre and joins only the interval row. So a run row mid-interval is lat
+ * plus the current ilat. */
+static void close_interval_hist(struct comp_metrics *m, int warm)
+{
+    if (warm) hist_merge(m->lat, m->ilat);
+    if (hist_count(m->pre)) hist_merge(m->ilat, m->pre);
 }
 
 static void fill_row(struct model_row *row, const char *name, const char *kind,
                      const struct comp_metrics *m, int interval, int64_t now, int64_t since,
-                     uint64_t in_flight)
+                     uint64_t in_flight, struct hist *scratch)
 {
     double secs = (double)(now - since) / 1e9;
     uint64_t done, bad;
@@ -130,7 +157,13 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
         row->completions = m->completions;
         row->rejected = m->rejected;
         row->errors = m->errors;
-        fill_latency(row, m->lat);
+        if (scratch && hist_count(m->ilat)) {
+            hist_copy(scratch, m->lat);
+            hist_merge(scratch, m->ilat);
+            fill_latency(row, scratch);
+        } else {
+            fill_latency(row, m->lat);
+        }
     }
     row->throughput_rps = secs > 0 ? (double)row->completions / secs : NAN;
     bad = row->rejected + row->errors;
@@ -216,11 +249,9 @@ void net_reply(struct sim *sim, struct call *call, int status)
     call->status = status;
     m->in_flight--;
     if (status == CALL_OK) {
-        int64_t lat = sim_now(sim) - call->start_ns;
         m->completions++;
         m->i_completions++;
-        hist_record(m->lat, lat);
-        hist_record(m->ilat, lat);
+        hist_record(m->ilat, sim_now(sim) - call->start_ns);
     } else if (status == CALL_REJECTED) {
         m->rejected++;
         m->i_rejected++;
@@ -362,6 +393,7 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
     free(colour);
     colour = NULL;
     net->rows = xcalloc(net->ncomps + 1, sizeof *net->rows);
+    net->scratch = hist_new();
     sim_set_ctx(sim, net);
     return net;
 fail:
@@ -384,6 +416,7 @@ void net_free(struct net *net)
     free(net->comps);
     free(net->names);
     free(net->rows);
+    hist_free(net->scratch);
     pool_free(net->call_pool);
     free(net);
 }
@@ -393,22 +426,26 @@ void net_free(struct net *net)
 static void report_interval(struct net *net, int64_t now)
 {
     size_t n = net->ncomps;
+    struct comp_metrics *wm = workload_metrics(net->wl);
 
     if (now <= net->interval_start_ns) return;
+    for (size_t i = 0; i < n; i++)
+        close_interval_hist(&net->comps[i]->m, net->warm);
+    close_interval_hist(wm, net->warm);
     if (net->sink) {
         for (size_t i = 0; i < n; i++) {
             struct comp *c = net->comps[i];
             fill_row(&net->rows[i], c->name, c->ops->kind, &c->m, 1, now, net->interval_start_ns,
-                     c->m.in_flight);
+                     c->m.in_flight, NULL);
         }
-        fill_row(&net->rows[n], "total", "workload", workload_metrics(net->wl), 1, now,
-                 net->interval_start_ns, workload_in_flight(net->wl));
+        fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
+                 workload_in_flight(net->wl), NULL);
         net->sink(net->sink_user, net->interval_start_ns, now, !net->warm ? 1 : 0, net->rows,
                   n + 1);
     }
     for (size_t i = 0; i < n; i++)
         metrics_restart_interval(&net->comps[i]->m, now);
-    metrics_restart_interval(workload_metrics(net->wl), now);
+    metrics_restart_interval(wm, now);
     net->interval_start_ns = now;
 }
 
@@ -474,10 +511,11 @@ void net_summary_row(const struct net *net, size_t index, struct model_row *row)
 
     if (index < net->ncomps) {
         struct comp *c = net->comps[index];
-        fill_row(row, c->name, c->ops->kind, &c->m, 0, now, since, c->m.in_flight);
+        fill_row(row, c->name, c->ops->kind, &c->m, 0, now, since, c->m.in_flight,
+                 net->warm ? net->scratch : NULL);
     } else {
         fill_row(row, "total", "workload", workload_metrics(net->wl), 0, now, since,
-                 workload_in_flight(net->wl));
+                 workload_in_flight(net->wl), net->warm ? net->scratch : NULL);
     }
 }
 

@@ -90,7 +90,8 @@ struct comp_metrics {
     struct hist *lat;   /* ns, successful replies, since warm-up */
     struct stats_tw queue, busy;
     uint64_t i_arrivals, i_completions, i_rejected, i_errors;
-    struct hist *ilat; /* ns, current interval */
+    struct hist *ilat; /* ns, current interval (see model.c: recorded once, merged at the end) */
+    struct hist *pre;  /* ns, the warm-up part of the interval in which warm-up ended */
     struct stats_tw iqueue, ibusy;
     double servers; /* capacity for utilization = busy / servers; 0 when not a station */
 };
@@ -225,6 +226,10 @@ void net_reply(struct sim *sim, struct call *call, int status);
 /* Queue length / busy workers changes for the time-weighted metrics. */
 void comp_set_queue(struct sim *sim, struct comp *c, double len);
 void comp_set_busy(struct sim *sim, struct comp *c, double busy);
+
+/* Set up / release a metrics block that is not a component's (the workload's total). */
+void metrics_init_for(struct comp_metrics *m, double servers);
+void metrics_free(struct comp_metrics *m);
 
 /* For kinds: initialise the common part (name copied). */
 void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, const char *name,

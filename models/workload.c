@@ -151,8 +151,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
     wl->net = net;
     wl->rate_scale = 1.0;
     wl->req_pool = pool_new(sizeof(struct req));
-    wl->m.lat = hist_new();
-    wl->m.ilat = hist_new();
+    metrics_init_for(&wl->m, 0);
     if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, workload_keys, err)) goto fail;
     if (scn_get_enum(node, "arrivals", 0, arrivals_names, &arr, err)) goto fail;
     rate = scn_map_get(node, "rate");
@@ -274,8 +273,7 @@ void workload_free(struct workload *wl)
     free(wl->phases);
     free(wl->user_slots);
     dist_free(&wl->think);
-    hist_free(wl->m.lat);
-    hist_free(wl->m.ilat);
+    metrics_free(&wl->m);
     pool_free(wl->req_pool);
     free(wl);
 }
@@ -330,11 +328,9 @@ static void on_answer(struct sim *sim, struct call *call)
     void *user = req->user;
 
     if (call->status == CALL_OK) {
-        int64_t lat = sim_now(sim) - req->birth_ns;
         m->completions++;
         m->i_completions++;
-        hist_record(m->lat, lat);
-        hist_record(m->ilat, lat);
+        hist_record(m->ilat, sim_now(sim) - req->birth_ns);
     } else if (call->status == CALL_REJECTED) {
         m->rejected++;
         m->i_rejected++;
@@ -347,7 +343,7 @@ static void on_answer(struct sim *sim, struct call *call)
     pool_put(wl->req_pool, req);
     if (user) {
         int64_t think = 0;
-        if (wl->has_think) think = (int64_t)llround(dist_sample(&wl->think, &wl->rng_think));
+        if (wl->has_think) think = (int64_t)(dist_sample(&wl->think, &wl->rng_think) + 0.5);
         if (think > 0)
             sim_schedule(sim, sim_now(sim) + think, on_user_think_done, user, NULL);
         else
@@ -393,7 +389,7 @@ static int64_t next_arrival(struct workload *wl, int64_t t)
         }
         if (gap_ns < 1) gap_ns = 1;
         if ((double)t + gap_ns >= (double)INT64_MAX / 2) return INT64_MAX;
-        cand = t + (int64_t)llround(gap_ns);
+        cand = t + (int64_t)(gap_ns + 0.5);
         if (cand >= ph->end_ns) {
             /* Memoryless: restart at the boundary with the next phase's majorant. */
             t = ph->end_ns;

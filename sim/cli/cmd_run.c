@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "csv_out.h"
+#include "predict.h"
 #include "xmalloc.h"
 
 struct run_ctx {
@@ -203,10 +204,29 @@ int cmd_run(int argc, char **argv)
     if (reps) s.replications = (unsigned)reps;
     first = only_set ? (unsigned)only : 0;
     count = only_set ? 1 : s.replications;
-    /* Validate the whole model before writing anything. */
-    if (run_check(&s, NULL, &err)) {
-        report_error(&err);
-        goto out;
+    /* Validate the whole model before writing anything, and warn about stations that can
+     * never keep up (a warning, not an error: watching a queue grow is a lesson too). */
+    {
+        struct run_checked chk;
+        struct run_prediction pred;
+        if (run_check(&s, &chk, &err)) {
+            report_error(&err);
+            goto out;
+        }
+        run_predict(chk.net, &pred);
+        for (size_t i = 0; i < pred.nstations; i++) {
+            const struct run_station_pred *st = &pred.stations[i];
+            if (i > 0 && strcmp(pred.stations[i - 1].comp->group, st->comp->group) == 0) continue;
+            if (pred.open && st->rho >= 1)
+                fprintf(stderr,
+                        "%s:%d:%d: warning: components.%s: utilization ρ = %.3f ≥ 1 (λ = %.6g/s, "
+                        "%u worker%s of mean %.6g ms): the queue grows without bound\n",
+                        st->comp->file ? st->comp->file : s.file, st->comp->line, st->comp->col,
+                        st->comp->group, st->rho, st->lambda_per_s, st->servers,
+                        st->servers == 1 ? "" : "s", st->mean_s * 1e3);
+        }
+        run_prediction_free(&pred);
+        run_check_free(&chk);
     }
     if (csv_dir) {
         if (make_dir(csv_dir)) goto out;
@@ -222,7 +242,7 @@ int cmd_run(int argc, char **argv)
     ctx.t0 = wall();
     results = xcalloc(count, sizeof *results);
     {
-        struct run_hooks hooks = {on_interval, &ctx, on_progress, &cli_stop};
+        struct run_hooks hooks = {ctx.ts ? on_interval : NULL, &ctx, on_progress, &cli_stop};
         unsigned done = 0;
         for (unsigned k = first; k < first + count; k++) {
             ctx.replication = k;

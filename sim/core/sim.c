@@ -13,7 +13,8 @@
 struct sim_event {
     sim_event_fn *fn;
     void *a, *b;
-    size_t slot; /* index in the heap while pending */
+    size_t slot;             /* index in the heap while pending */
+    struct sim_event *next;  /* free list link while free */
 };
 
 struct heap_entry {
@@ -28,7 +29,8 @@ struct sim {
     uint64_t events;
     struct heap_entry *heap;
     size_t n, cap;
-    struct pool *ev_pool;
+    struct pool *ev_pool;    /* where event records come from ... */
+    struct sim_event *ev_free; /* ... and where fired or cancelled ones wait for reuse */
     int stop;
     const volatile sig_atomic_t *stop_flag;
     void *ctx;
@@ -110,7 +112,11 @@ struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, si
         sim->cap *= 2;
         sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
     }
-    ev = pool_get(sim->ev_pool);
+    ev = sim->ev_free;
+    if (ev)
+        sim->ev_free = ev->next;
+    else
+        ev = pool_get(sim->ev_pool);
     ev->fn = fn;
     ev->a = a;
     ev->b = b;
@@ -146,7 +152,8 @@ void sim_cancel(struct sim *sim, struct sim_event *ev)
 {
     assert(ev->slot < sim->n && sim->heap[ev->slot].ev == ev && "cancel of a non-pending event");
     heap_remove(sim, ev->slot);
-    pool_put(sim->ev_pool, ev);
+    ev->next = sim->ev_free;
+    sim->ev_free = ev;
 }
 
 void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns)
@@ -186,7 +193,8 @@ enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns)
         a = top.ev->a;
         b = top.ev->b;
         heap_remove(sim, 0);
-        pool_put(sim->ev_pool, top.ev);
+        top.ev->next = sim->ev_free;
+        sim->ev_free = top.ev;
         sim->events++;
         fn(sim, a, b);
     }

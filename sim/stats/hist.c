@@ -23,6 +23,12 @@
 #define SUB_HALF     (HIST_SUB_BUCKET_COUNT / 2)
 #define SUB_MASK     ((uint64_t)HIST_SUB_BUCKET_COUNT - 1)
 #define COUNTS_LEN   ((size_t)(HIST_BUCKET_COUNT + 1) * SUB_HALF)
+/* Counters are grouped in blocks of 64; a bitmap marks the blocks touched since the last
+ * reset, so reset, copy and merge cost what was recorded, not the whole range (an interval
+ * histogram at a few hundred samples per second touches a few dozen blocks). */
+#define BLOCK_SHIFT  6
+#define BLOCK_LEN    ((size_t)1 << BLOCK_SHIFT)
+#define TOUCH_WORDS  ((COUNTS_LEN / BLOCK_LEN + 63) / 64)
 
 struct hist {
     uint64_t count;     /* recorded values */
@@ -30,9 +36,8 @@ struct hist {
     uint64_t sum_lo;    /* exact sum of values in ns, low 64 bits ... */
     uint64_t sum_hi;    /* ... and high 64 bits */
     int64_t min, max;   /* ns; INT64_MAX / 0 when empty */
-    size_t lo_idx;      /* touched counter range [lo_idx, hi_idx]; lo_idx > hi_idx when empty */
-    size_t hi_idx;
-    uint64_t counts[]; /* COUNTS_LEN counters */
+    uint64_t touched[TOUCH_WORDS]; /* bit b of word w: block w*64+b has been written */
+    uint64_t counts[];             /* COUNTS_LEN counters */
 };
 
 /* Counter index of v, 0 <= v <= HIST_HIGHEST_NS. The "| SUB_MASK" makes every value below
@@ -74,9 +79,19 @@ static void set_empty(struct hist *h) {
     h->count = h->saturated = h->sum_lo = h->sum_hi = 0;
     h->min = INT64_MAX;
     h->max = 0;
-    h->lo_idx = COUNTS_LEN;
-    h->hi_idx = 0;
+    memset(h->touched, 0, sizeof h->touched);
 }
+
+/* Call fn(first counter index of the block) for every touched block of h, in order. */
+#define FOR_EACH_BLOCK(h, first, body)                                                        \
+    for (size_t w_ = 0; w_ < TOUCH_WORDS; w_++) {                                            \
+        uint64_t bits_ = (h)->touched[w_];                                                    \
+        while (bits_) {                                                                       \
+            size_t first = (w_ * 64 + (size_t)__builtin_ctzll(bits_)) << BLOCK_SHIFT;         \
+            bits_ &= bits_ - 1;                                                               \
+            body                                                                              \
+        }                                                                                     \
+    }
 
 struct hist *hist_new(void) {
     struct hist *h = xcalloc(1, sizeof *h + COUNTS_LEN * sizeof h->counts[0]);
@@ -91,18 +106,35 @@ void hist_free(struct hist *h) {
 /* Clamp v and fold the bookkeeping shared by hist_record and hist_record_n; returns the
  * counter index. Written with conditional expressions so compilers emit cmov, not jumps. */
 static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
+    size_t i;
+
     assert(*v >= 0);
-    uint64_t sat = *v > HIST_HIGHEST_NS;
-    *v = sat ? HIST_HIGHEST_NS : *v;
-    size_t i = index_of((uint64_t)*v);
+    if (__builtin_expect(*v > HIST_HIGHEST_NS, 0)) {
+        *v = HIST_HIGHEST_NS;
+        h->saturated += n;
+    }
+    i = index_of((uint64_t)*v);
     h->counts[i] += n;
     h->count += n;
-    h->saturated += sat * n;
-    h->min = *v < h->min ? *v : h->min;
-    h->max = *v > h->max ? *v : h->max;
-    h->lo_idx = i < h->lo_idx ? i : h->lo_idx;
-    h->hi_idx = i > h->hi_idx ? i : h->hi_idx;
+    if (*v < h->min) h->min = *v;
+    if (*v > h->max) h->max = *v;
+    h->touched[i >> (BLOCK_SHIFT + 6)] |= UINT64_C(1) << ((i >> BLOCK_SHIFT) & 63);
     return i;
+}
+
+/* The range of counters that may be non-zero, from the touched blocks: [*lo, *hi], with
+ * *lo > *hi when nothing was recorded. */
+static void bounds(const struct hist *h, size_t *lo, size_t *hi) {
+    *lo = COUNTS_LEN;
+    *hi = 0;
+    for (size_t w = 0; w < TOUCH_WORDS; w++) {
+        if (!h->touched[w]) continue;
+        if (*lo == COUNTS_LEN)
+            *lo = (w * 64 + (size_t)__builtin_ctzll(h->touched[w])) << BLOCK_SHIFT;
+        *hi = ((w * 64 + 63 - (size_t)__builtin_clzll(h->touched[w])) << BLOCK_SHIFT) +
+              BLOCK_LEN - 1;
+    }
+    if (*hi >= COUNTS_LEN) *hi = COUNTS_LEN - 1;
 }
 
 void hist_record(struct hist *h, int64_t v_ns) {
@@ -120,8 +152,7 @@ void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n) {
 }
 
 void hist_reset(struct hist *h) {
-    if (h->lo_idx <= h->hi_idx)
-        memset(&h->counts[h->lo_idx], 0, (h->hi_idx - h->lo_idx + 1) * sizeof h->counts[0]);
+    FOR_EACH_BLOCK(h, first, { memset(&h->counts[first], 0, BLOCK_LEN * sizeof h->counts[0]); })
     set_empty(h);
 }
 
@@ -130,34 +161,43 @@ void hist_merge(struct hist *dst, const struct hist *src) {
     uint64_t count = src->count, saturated = src->saturated;
     uint64_t sum_hi = src->sum_hi, sum_lo = src->sum_lo;
     int64_t min = src->min, max = src->max;
-    size_t lo_idx = src->lo_idx, hi_idx = src->hi_idx;
 
-    if (lo_idx > hi_idx) return;
-    for (size_t i = lo_idx; i <= hi_idx; i++)
-        dst->counts[i] += src->counts[i];
+    if (count == 0) return;
+    if (dst != src) {
+        uint64_t *restrict d = dst->counts;
+        const uint64_t *restrict sc = src->counts;
+        FOR_EACH_BLOCK(src, first, {
+            for (size_t i = first; i < first + BLOCK_LEN; i++)
+                d[i] += sc[i];
+        })
+        for (size_t w = 0; w < TOUCH_WORDS; w++)
+            dst->touched[w] |= src->touched[w];
+    } else {
+        FOR_EACH_BLOCK(dst, first, {
+            for (size_t i = first; i < first + BLOCK_LEN; i++)
+                dst->counts[i] += dst->counts[i];
+        })
+    }
     dst->count += count;
     dst->saturated += saturated;
     sum_add(dst, sum_hi, sum_lo);
     dst->min = min < dst->min ? min : dst->min;
     dst->max = max > dst->max ? max : dst->max;
-    dst->lo_idx = lo_idx < dst->lo_idx ? lo_idx : dst->lo_idx;
-    dst->hi_idx = hi_idx > dst->hi_idx ? hi_idx : dst->hi_idx;
 }
 
 void hist_copy(struct hist *dst, const struct hist *src) {
     if (dst == src) return;
     hist_reset(dst);
-    if (src->lo_idx <= src->hi_idx)
-        memcpy(&dst->counts[src->lo_idx], &src->counts[src->lo_idx],
-               (src->hi_idx - src->lo_idx + 1) * sizeof src->counts[0]);
+    FOR_EACH_BLOCK(src, first, {
+        memcpy(&dst->counts[first], &src->counts[first], BLOCK_LEN * sizeof src->counts[0]);
+    })
+    memcpy(dst->touched, src->touched, sizeof dst->touched);
     dst->count = src->count;
     dst->saturated = src->saturated;
     dst->sum_lo = src->sum_lo;
     dst->sum_hi = src->sum_hi;
     dst->min = src->min;
     dst->max = src->max;
-    dst->lo_idx = src->lo_idx;
-    dst->hi_idx = src->hi_idx;
 }
 
 uint64_t hist_count(const struct hist *h) {
@@ -185,9 +225,12 @@ double hist_stddev(const struct hist *h) {
     double mean, acc = 0;
     int64_t lo, hi;
 
+    size_t first, last;
+
     if (h->count == 0) return NAN;
     mean = hist_mean(h);
-    for (size_t i = h->lo_idx; i <= h->hi_idx; i++) {
+    bounds(h, &first, &last);
+    for (size_t i = first; i <= last; i++) {
         if (h->counts[i] == 0) continue;
         range_of(i, &lo, &hi);
         double d = (double)(lo + ((hi - lo + 1) >> 1)) - mean;
@@ -212,7 +255,9 @@ int64_t hist_percentile(const struct hist *h, double p) {
     r = ceil(r * (1.0 - 4.0 * DBL_EPSILON));
     rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
 
-    for (size_t i = h->lo_idx; i <= h->hi_idx; i++) {
+    size_t first, last;
+    bounds(h, &first, &last);
+    for (size_t i = first; i <= last; i++) {
         cum += h->counts[i];
         if (cum < rank) continue;
         /* The bucket's highest value; max caps it, min never needs to (min's bucket is the
@@ -223,10 +268,49 @@ int64_t hist_percentile(const struct hist *h, double p) {
     return h->max; /* not reached: cum ends at count >= rank */
 }
 
-int hist_next(const struct hist *h, struct hist_iter *it) {
-    size_t i = it->index > h->lo_idx ? it->index : h->lo_idx;
+void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *out) {
+    uint64_t cum = 0;
+    size_t i, last;
 
-    for (; i <= h->hi_idx; i++) {
+    bounds(h, &i, &last);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t rank;
+        double r;
+
+        assert(p[k] >= 0.0 && p[k] <= 100.0);
+        assert(k == 0 || p[k] >= p[k - 1]);
+        if (h->count == 0) {
+            out[k] = 0;
+            continue;
+        }
+        if (p[k] <= 0.0) {
+            out[k] = h->min;
+            continue;
+        }
+        if (p[k] >= 100.0) {
+            out[k] = h->max;
+            continue;
+        }
+        /* The same rank rule as hist_percentile. */
+        r = ceil(p[k] * (double)h->count / 100.0 * (1.0 - 4.0 * DBL_EPSILON));
+        rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
+        /* Resume the cumulative walk where the previous percentile stopped. */
+        while (i < last && cum + h->counts[i] < rank)
+            cum += h->counts[i++];
+        {
+            int64_t lo, hi;
+            range_of(i, &lo, &hi);
+            out[k] = hi > h->max ? h->max : hi;
+        }
+    }
+}
+
+int hist_next(const struct hist *h, struct hist_iter *it) {
+    size_t first, last, i;
+
+    bounds(h, &first, &last);
+    i = it->index > first ? it->index : first;
+    for (; i <= last; i++) {
         if (h->counts[i] == 0) continue;
         range_of(i, &it->lo, &it->hi);
         it->count = h->counts[i];

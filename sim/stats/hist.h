@@ -91,6 +91,10 @@ double hist_stddev(const struct hist *h);
  * [min, max], hence within 0.1 % of x. p = 0 gives min, p = 100 gives max; 0 when empty. */
 int64_t hist_percentile(const struct hist *h, double p);
 
+/* Several percentiles in one pass: p[0..n) ascending, each as hist_percentile would give it,
+ * into out[0..n). */
+void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *out);
+
 /* Iterator over the non-empty buckets in increasing value order. Start with index = 0.
  * hist_next returns 1 and fills lo, hi (the bucket's value range in ns, inclusive) and count
  * while a bucket remains, 0 at the end. After a 1, index - 1 is the bucket's HdrHistogram

@@ -1,0 +1,339 @@
+#!/bin/sh
+# Integration tests: run the real archsim binary as a user would.
+#
+#   sh tests/integration/run.sh build/archsim
+#
+# 1. bad scenarios: every tests/scenarios/bad/NAME.err holds the exact first stderr line that
+#    `archsim run NAME.yaml` and `archsim check NAME.yaml` must print (run from the file's own
+#    directory, so the message names NAME.yaml), with exit status 2. NAME.yaml lives next to
+#    the .err, except for the few binary inputs generated below (see gen_inputs).
+# 2. the command line: help, version, bad flags, --set, -R, check, -q;
+# 3. the CSV files as a user reads them: headers, rows, determinism;
+# 4. SIGINT during a long run: exit 130, partial results written.
+#
+# POSIX sh (the Makefile runs it with `sh`). Prints one line per check and ends with
+# "N passed, M failed"; exits 1 when anything failed.
+
+set -u
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh tests/integration/run.sh PATH/TO/archsim" >&2
+    exit 2
+fi
+case $1 in
+    /*) BIN=$1 ;;
+    *) BIN=$(pwd)/$1 ;;
+esac
+if [ ! -x "$BIN" ]; then
+    echo "run.sh: $BIN is not an executable (build it with: make build/archsim)" >&2
+    exit 2
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BAD=$ROOT/tests/scenarios/bad
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-it.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM HUP
+
+PASS=0
+FAIL=0
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+
+ok() {
+    PASS=$((PASS + 1))
+    echo "ok    $1"
+}
+
+# not_ok NAME [DETAIL...]: one line per detail, indented.
+not_ok() {
+    FAIL=$((FAIL + 1))
+    echo "FAIL  $1"
+    shift
+    for line in "$@"; do
+        echo "        $line"
+    done
+}
+
+# check NAME CONDITION-COMMAND... : pass when the command succeeds.
+check() {
+    name=$1
+    shift
+    if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+# sim ARGS...: run the binary, stdout to $OUT, stderr to $ERR, status in $RC.
+sim() {
+    "$BIN" "$@" >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+# expect_rc NAME WANT: check $RC, show stderr on failure.
+expect_rc() {
+    if [ "$RC" -eq "$2" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "exit status $RC, expected $2" "stderr: $(head -n 3 "$ERR")"
+    fi
+}
+
+# stderr_has NAME FIXED-STRING
+stderr_has() {
+    if grep -qF -- "$2" "$ERR"; then
+        ok "$1"
+    else
+        not_ok "$1" "stderr lacks: $2" "stderr: $(head -n 3 "$ERR")"
+    fi
+}
+
+stdout_has() {
+    if grep -qF -- "$2" "$OUT"; then
+        ok "$1"
+    else
+        not_ok "$1" "stdout lacks: $2"
+    fi
+}
+
+# csv_field FILE COMPONENT COLUMN-NAME: the value of a column on the first row of a component.
+csv_field() {
+    awk -F, -v comp="$2" -v col="$3" '
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+        c && $4 == comp { print $c; exit }' "$1"
+}
+
+# ---- 1. bad scenarios ------------------------------------------------------------------------
+
+# Inputs that are awkward to keep as files (NUL bytes, invalid UTF-8) are written here.
+gen_inputs() {
+    mkdir -p "$TMP/gen"
+    printf 'name: x\n\000\377\376junk\n' >"$TMP/gen/binary.yaml"
+    printf 'name: caf\351\nduration: 10s\n' >"$TMP/gen/latin1.yaml"
+}
+
+echo "# bad scenarios (tests/scenarios/bad)"
+gen_inputs
+for yaml in "$BAD"/*.yaml; do
+    [ -e "$yaml" ] || continue
+    name=$(basename "$yaml" .yaml)
+    [ -f "$BAD/$name.err" ] || not_ok "bad/$name" "no $name.err next to $name.yaml"
+done
+for exp in "$BAD"/*.err; do
+    [ -e "$exp" ] || continue
+    name=$(basename "$exp" .err)
+    if [ -f "$BAD/$name.yaml" ]; then
+        dir=$BAD
+    elif [ -f "$TMP/gen/$name.yaml" ]; then
+        dir=$TMP/gen
+    else
+        not_ok "bad/$name" "no $name.yaml (neither in tests/scenarios/bad nor generated)"
+        continue
+    fi
+    want=$(cat "$exp")
+    for cmd in run check; do
+        (cd "$dir" && "$BIN" "$cmd" "$name.yaml") >"$OUT" 2>"$ERR"
+        RC=$?
+        got=$(head -n 1 "$ERR")
+        if [ "$RC" -eq 2 ] && [ "$got" = "$want" ]; then
+            ok "bad/$name ($cmd)"
+        else
+            if [ "$RC" -eq 2 ]; then st="exit status 2 as expected"; else st="exit status $RC, expected 2"; fi
+            not_ok "bad/$name ($cmd)" "$st" "want: $want" "got:  $got"
+        fi
+    done
+done
+
+# ---- 2. command line -------------------------------------------------------------------------
+
+echo "# command line"
+sim --help
+expect_rc "--help exits 0" 0
+stdout_has "--help lists 'run'" "  run "
+stdout_has "--help lists 'check'" "  check "
+stdout_has "--help lists --csv" "--csv DIR"
+sim -h
+expect_rc "-h exits 0" 0
+sim run --help
+expect_rc "run --help exits 0" 0
+
+sim --version
+expect_rc "--version exits 0" 0
+check "--version prints 'archsim X.Y.Z'" grep -qE '^archsim [0-9]+\.[0-9]+' "$OUT"
+
+sim run --bogus
+expect_rc "run --bogus exits 2" 2
+stderr_has "run --bogus names the flag" "--bogus"
+sim check --bogus
+expect_rc "check --bogus exits 2" 2
+
+sim run --seed
+expect_rc "run --seed (no value) exits 2" 2
+stderr_has "run --seed (no value) names the flag" "--seed"
+sim run --csv
+expect_rc "run --csv (no value) exits 2" 2
+stderr_has "run --csv (no value) names the flag" "--csv"
+sim run -s abc
+expect_rc "run -s abc exits 2" 2
+stderr_has "run -s abc names the value" "abc"
+
+sim bogus
+expect_rc "unknown command exits 2" 2
+stderr_has "unknown command is named" "bogus"
+
+sim run "$TMP/no-such-dir/missing.yaml"
+expect_rc "missing scenario file exits 2" 2
+stderr_has "missing scenario file is named" "$TMP/no-such-dir/missing.yaml"
+
+sim run -q --set components.apx.workers=2
+expect_rc "--set unknown path exits 2" 2
+stderr_has "--set unknown path names the key" "'apx'"
+stderr_has "--set unknown path suggests" "did you mean 'api'?"
+sim run -q --set foo
+expect_rc "--set without '=' exits 2" 2
+
+sim run -q -R 0
+expect_rc "-R 0 exits 2" 2
+stderr_has "-R 0 names the option" "replications"
+
+sim run -q --duration 5
+expect_rc "--duration 5 (no unit) exits 2" 2
+stderr_has "--duration 5 names the flag --duration" "--duration"
+sim run -q --warmup 40s
+expect_rc "--warmup 40s (>= duration 30s) exits 2" 2
+stderr_has "--warmup 40s names the flag --warmup" "--warmup"
+
+sim check
+expect_rc "check (built-in) exits 0" 0
+stdout_has "check prints the analytic predictions" "analytic predictions"
+stdout_has "check predicts M/M/4 for the built-in api" "M/M/4"
+stdout_has "check predicts rho 0.7" "0.7000"
+
+sim run -q --duration 5s
+expect_rc "run -q exits 0" 0
+check "run -q prints nothing on stdout" test ! -s "$OUT"
+sim run --duration 5s
+expect_rc "run (no -q) exits 0" 0
+stdout_has "run prints a summary table with the total row" "total"
+
+# --set changes the result: half the rate, about half the arrivals.
+sim run -q --csv "$TMP/base"
+expect_rc "run --csv (built-in) exits 0" 0
+sim run -q --set workload.rate=2100/s --csv "$TMP/half"
+expect_rc "run --set workload.rate=2100/s exits 0" 0
+a_base=$(csv_field "$TMP/base/summary.csv" total arrivals)
+a_half=$(csv_field "$TMP/half/summary.csv" total arrivals)
+check "--set workload.rate=2100/s halves the arrivals ($a_base -> $a_half)" \
+    awk -v a="${a_base:-0}" -v b="${a_half:-0}" 'BEGIN { exit !(a > 0 && b > 0.4 * a && b < 0.6 * a) }'
+sim run -q --set components.api.workers=8 --csv "$TMP/w8"
+u4=$(csv_field "$TMP/base/summary.csv" 'api[1]' utilization)
+u8=$(csv_field "$TMP/w8/summary.csv" 'api[1]' utilization)
+check "--set components.api.workers=8 halves utilization ($u4 -> $u8)" \
+    awk -v a="${u4:-0}" -v b="${u8:-0}" 'BEGIN { exit !(a > 0.6 && a < 0.8 && b > 0.3 && b < 0.4) }'
+
+# ---- 3. CSV --------------------------------------------------------------------------------
+
+echo "# CSV"
+SUM_HEADER='scenario,replication,seed,component,kind,arrivals,completions,rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean,events,sim_time_s,wall_s,partial,throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95'
+TS_HEADER='scenario,replication,seed,t_start_s,t_end_s,in_warmup,component,kind,arrivals,completions,rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean'
+S=$TMP/base/summary.csv
+T=$TMP/base/timeseries.csv
+check "summary.csv written" test -s "$S"
+check "timeseries.csv written" test -s "$T"
+check "summary.csv header" test "$(head -n 1 "$S")" = "$SUM_HEADER"
+check "timeseries.csv header" test "$(head -n 1 "$T")" = "$TS_HEADER"
+check "summary.csv: every row has 28 fields" awk -F, 'NF != 28 { exit 1 }' "$S"
+check "timeseries.csv: every row has 23 fields" awk -F, 'NF != 23 { exit 1 }' "$T"
+comps=$(awk -F, 'NR > 1 { printf "%s ", $4 }' "$S")
+check "summary.csv: one row per component, then total ($comps)" \
+    test "$comps" = "lb api[1] api[2] api[3] total "
+check "summary.csv: kinds" test "$(awk -F, 'NR > 1 { printf "%s ", $5 }' "$S")" = \
+    "load_balancer service service service workload "
+check "summary.csv: scenario and replication columns" \
+    awk -F, 'NR > 1 && ($1 != "default" || $2 != "0" || $3 != "1") { exit 1 }' "$S"
+check "summary.csv: total carries seed 1, events, sim_time_s 30, wall_s" \
+    awk -F, '$4 == "total" { found = 1
+                 if ($3 != "1" || $21 !~ /^[0-9]+$/ || $21 < 1000 || $22 != "30" ||
+                     $23 !~ /^[0-9]+\.[0-9]+$/) exit 1 }
+             END { exit !found }' "$S"
+check "summary.csv: component rows leave events, sim_time_s, wall_s empty" \
+    awk -F, 'NR > 1 && $4 != "total" && ($21 != "" || $22 != "" || $23 != "") { exit 1 }' "$S"
+check "summary.csv: partial is 0 on every row" awk -F, 'NR > 1 && $24 != "0" { exit 1 }' "$S"
+check "summary.csv: total throughput near 4200/s" \
+    awk -F, '$4 == "total" { t = $11 } END { exit !(t > 4000 && t < 4400) }' "$S"
+nts=$(($(wc -l <"$T") - 1))
+check "timeseries.csv: 30 intervals x 5 rows = 150 ($nts)" test "$nts" -eq 150
+check "timeseries.csv: intervals of 1 s from 0 to 30" \
+    awk -F, 'NR > 1 { if ($5 - $4 != 1) exit 1; if (NR == 2 && $4 != 0) exit 1; last = $5 }
+             END { exit !(last == 30) }' "$T"
+check "timeseries.csv: each interval lists the components then total" \
+    awk -F, 'NR > 1 { k = (NR - 2) % 5; want = k == 0 ? "lb" : k == 4 ? "total" : "api[" k "]"
+                      if ($7 != want) exit 1 }' "$T"
+check "timeseries.csv: the 2 warm-up intervals are marked (10 rows)" \
+    test "$(awk -F, 'NR > 1 && $6 == 1' "$T" | wc -l)" -eq 10
+check "timeseries.csv: warm-up rows are the first ones" \
+    awk -F, 'NR > 1 && (($6 == 1) != ($5 <= 2)) { exit 1 }' "$T"
+
+# Determinism: same seed, same bytes (except wall_s, the 23rd summary column).
+sim run -q -s 7 --csv "$TMP/s7a"
+sim run -q -s 7 --csv "$TMP/s7b"
+sim run -q -s 8 --csv "$TMP/s8"
+check "same seed: timeseries.csv byte-identical" cmp -s "$TMP/s7a/timeseries.csv" "$TMP/s7b/timeseries.csv"
+cut -d, -f1-22,24- "$TMP/s7a/summary.csv" >"$TMP/s7a.nowall"
+cut -d, -f1-22,24- "$TMP/s7b/summary.csv" >"$TMP/s7b.nowall"
+cut -d, -f1-22,24- "$TMP/s8/summary.csv" >"$TMP/s8.nowall"
+check "same seed: summary.csv identical but for wall_s" cmp -s "$TMP/s7a.nowall" "$TMP/s7b.nowall"
+check "-s 7: the seed column says 7" awk -F, 'NR > 1 && $3 != "7" { exit 1 }' "$TMP/s7a/summary.csv"
+check "different seed: timeseries.csv differs" \
+    sh -c '! cmp -s "$1" "$2"' - "$TMP/s7a/timeseries.csv" "$TMP/s8/timeseries.csv"
+check "different seed: summary.csv differs" \
+    sh -c '! cmp -s "$1" "$2"' - "$TMP/s7a.nowall" "$TMP/s8.nowall"
+sim run -q -s 1 --csv "$TMP/s1"
+check "no seed given = -s 1 (the scenario's seed)" cmp -s "$TMP/base/timeseries.csv" "$TMP/s1/timeseries.csv"
+
+# Replications: -R 3 gives 3 x 5 rows plus 5 mean rows; -r 2 reproduces replication 2.
+sim run -q -R 3 --duration 5s --csv "$TMP/r3"
+expect_rc "run -R 3 exits 0" 0
+check "-R 3: 15 replication rows + 5 mean rows" \
+    awk -F, 'NR > 1 { if ($2 == "mean") m++; else r++ } END { exit !(r == 15 && m == 5) }' \
+    "$TMP/r3/summary.csv"
+check "-R 3: the mean total row has a throughput CI" \
+    awk -F, '$2 == "mean" && $4 == "total" { ok = $25 != "" && $25 > 0 } END { exit !ok }' \
+    "$TMP/r3/summary.csv"
+check "-R 3: replications use different seeds" \
+    test "$(awk -F, 'NR > 1 && $2 != "mean" { print $3 }' "$TMP/r3/summary.csv" | sort -u | wc -l)" -eq 3
+sim run -q -r 2 --duration 5s --csv "$TMP/r2"
+expect_rc "run -r 2 exits 0" 0
+awk -F, 'NR > 1 && $2 == 2' "$TMP/r3/timeseries.csv" >"$TMP/r3.rep2"
+awk -F, 'NR > 1' "$TMP/r2/timeseries.csv" >"$TMP/r2.only"
+check "-r 2 reproduces replication 2 of -R 3 exactly" cmp -s "$TMP/r3.rep2" "$TMP/r2.only"
+
+# ---- 4. interrupt --------------------------------------------------------------------------
+
+echo "# interrupt"
+# A non-interactive shell starts background jobs with SIGINT ignored; archsim installs its own
+# handler (sigaction), which is what a user's Ctrl-C reaches too.
+# 10 h simulated takes tens of seconds, so the signal lands mid-run; a watchdog kills the run
+# if the signal is not honoured, so the suite cannot hang.
+"$BIN" run -q --duration 10h --csv "$TMP/int" >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 1
+kill -INT "$pid" 2>/dev/null
+(sleep 10 && kill -KILL "$pid" 2>/dev/null) >/dev/null 2>&1 &
+dog=$!
+wait "$pid"
+RC=$?
+kill "$dog" 2>/dev/null
+expect_rc "SIGINT: exit status 130" 130
+stderr_has "SIGINT: says it was interrupted" "interrupted"
+check "SIGINT: summary.csv written" test -s "$TMP/int/summary.csv"
+check "SIGINT: summary.csv has its 5 rows" test "$(awk 'NR > 1' "$TMP/int/summary.csv" | wc -l)" -eq 5
+check "SIGINT: every summary row has partial=1" \
+    awk -F, 'NR > 1 { n++; if ($24 != "1") exit 1 } END { exit !n }' "$TMP/int/summary.csv"
+check "SIGINT: summary sim_time_s is short of 36000" \
+    awk -F, '$4 == "total" { t = $22 } END { exit !(t > 0 && t < 36000) }' "$TMP/int/summary.csv"
+check "SIGINT: timeseries.csv has rows" \
+    test "$(awk 'NR > 1' "$TMP/int/timeseries.csv" 2>/dev/null | wc -l)" -gt 0
+check "SIGINT: timeseries.csv rows are whole" awk -F, 'NF != 23 { exit 1 }' "$TMP/int/timeseries.csv"
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
