@@ -33,6 +33,7 @@ struct lb {
     struct comp **targets; /* resolved, replicas expanded */
     double *weight;
     double *credit;    /* weighted round robin */
+    double *cum;       /* random: cumulative normalised weights */
     uint64_t *outstanding;
     size_t ntargets;
     size_t next; /* round robin */
@@ -56,6 +57,7 @@ static void lb_destroy(struct comp *c)
     free(lb->targets);
     free(lb->weight);
     free(lb->credit);
+    free(lb->cum);
     free(lb->outstanding);
     free(lb->ring);
     free(lb);
@@ -125,17 +127,25 @@ static int ring_cmp(const void *a, const void *b)
     return x->target < y->target ? -1 : x->target > y->target;
 }
 
+/* Each target gets vnodes × (its weight / the mean weight) points (at least one). */
 static void build_ring(struct lb *lb)
 {
-    size_t v = (size_t)lb->vnodes;
+    double mean_w = lb->total_weight / (double)lb->ntargets;
+    size_t n = 0;
 
-    lb->nring = lb->ntargets * v;
+    for (size_t t = 0; t < lb->ntargets; t++) {
+        size_t v = (size_t)((double)lb->vnodes * lb->weight[t] / mean_w + 0.5);
+        lb->nring += v ? v : 1;
+    }
     lb->ring = xcalloc(lb->nring, sizeof *lb->ring);
     for (size_t t = 0; t < lb->ntargets; t++) {
         uint64_t h = rng_hash_str(0, lb->targets[t]->name);
+        size_t v = (size_t)((double)lb->vnodes * lb->weight[t] / mean_w + 0.5);
+        if (!v) v = 1;
         for (size_t k = 0; k < v; k++) {
-            lb->ring[t * v + k].hash = rng_mix64(h ^ rng_mix64(k + 1));
-            lb->ring[t * v + k].target = t;
+            lb->ring[n].hash = rng_mix64(h ^ rng_mix64(k + 1));
+            lb->ring[n].target = t;
+            n++;
         }
     }
     qsort(lb->ring, lb->nring, sizeof *lb->ring, ring_cmp);
@@ -173,6 +183,10 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err)
     lb->ntargets = cap;
     lb->credit = xcalloc(cap, sizeof *lb->credit);
     lb->outstanding = xcalloc(cap, sizeof *lb->outstanding);
+    lb->cum = xcalloc(cap, sizeof *lb->cum);
+    for (size_t i = 0; i < cap; i++)
+        lb->cum[i] = (i ? lb->cum[i - 1] : 0) + lb->weight[i] / lb->total_weight;
+    lb->cum[cap - 1] = 1.0;
     if (lb->policy == LB_CONSISTENT_HASH) build_ring(lb);
     return 0;
 }
@@ -193,8 +207,13 @@ static size_t pick(struct lb *lb, const struct req *req)
             }
             lb->credit[best] -= lb->total_weight;
             return best;
-        case LB_RANDOM:
-            return rng_bounded(&lb->rng, (uint32_t)n);
+        case LB_RANDOM: {
+            /* by weight: the first target whose cumulative share exceeds u */
+            double u = rng_uniform(&lb->rng);
+            while (best + 1 < n && u >= lb->cum[best])
+                best++;
+            return best;
+        }
         case LB_LEAST_CONNECTIONS:
             for (size_t i = 1; i < n; i++)
                 if (lb->outstanding[i] < lb->outstanding[best]) best = i;
@@ -230,8 +249,7 @@ static void on_target_answer(struct sim *sim, struct call *child)
     struct lb *lb = lb_of(parent->to);
     int status = child->status;
 
-    lb->outstanding[child->u]--;
-    net_call_free(lb->base.net, child);
+    lb->outstanding[child->tag]--;
     net_reply(sim, parent, status);
 }
 
@@ -241,7 +259,7 @@ static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
     size_t t = pick(lb, call->req);
     struct call *child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
 
-    child->u = (uint32_t)t;
+    child->tag = (uint32_t)t;
     lb->outstanding[t]++;
     net_send(sim, child);
 }
@@ -285,9 +303,16 @@ size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_
 {
     const struct lb *lb = lb_of(c);
 
+    /* round robin, least connections and power of two ignore weights: equal shares in the
+     * long run (the latter two only approximately: they follow the state). */
+    int weighted = lb->policy == LB_WEIGHTED_ROUND_ROBIN || lb->policy == LB_RANDOM ||
+                   lb->policy == LB_CONSISTENT_HASH;
+
     for (size_t i = 0; i < lb->ntargets && i < max; i++) {
         out[i] = lb->targets[i];
-        if (weight) weight[i] = lb->weight[i] / lb->total_weight;
+        if (weight)
+            weight[i] =
+                weighted ? lb->weight[i] / lb->total_weight : 1.0 / (double)lb->ntargets;
     }
     return lb->ntargets;
 }

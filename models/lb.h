@@ -9,7 +9,8 @@
  * virtual nodes: Karger et al. 1997).
  *
  * Targets are a list of component names; a name that is a service with `replicas: N` stands
- * for all N replicas.
+ * for all N replicas. A target's weight counts for weighted_round_robin, random (picked with
+ * probability proportional to weight) and consistent_hash (virtual nodes in proportion).
  *
  * Scenario keys: docs/scenario.md, "load_balancer".
  */
@@ -31,6 +32,9 @@ enum lb_policy {
 
 /* Introspection (c must be a load balancer). */
 enum lb_policy lb_policy(const struct comp *c);
-size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_t max);
+/* Targets and their long-run share of calls under the policy (weights count for
+ * weighted_round_robin, random and consistent_hash; the others share equally). Fills up to
+ * max, returns the total. */
+size_t lb_targets(const struct comp *c, struct comp **out, double *share, size_t max);
 
 #endif

@@ -214,21 +214,24 @@ struct call *net_call_new(struct net *net, struct req *req, struct comp *to, cal
 {
     struct call *call = pool_get(net->call_pool);
 
+    memset(call, 0, sizeof *call);
     call->req = req;
     call->to = to;
     call->done = done;
     call->ctx = ctx;
-    call->start_ns = 0;
-    call->status = CALL_OK;
-    call->next = NULL;
-    call->u = 0;
-    call->p = NULL;
     return call;
 }
 
-void net_call_free(struct net *net, struct call *call)
+static void on_call_timeout(struct sim *sim, void *a, void *b)
 {
-    pool_put(net->call_pool, call);
+    struct call *call = a;
+
+    (void)b;
+    call->timer = NULL;
+    call->answered = 1;
+    call->status = CALL_TIMEOUT;
+    call->done(sim, call);
+    /* The callee still holds the call: it is freed when the callee answers or drops it. */
 }
 
 void net_send(struct sim *sim, struct call *call)
@@ -236,17 +239,23 @@ void net_send(struct sim *sim, struct call *call)
     struct comp *c = call->to;
 
     call->start_ns = sim_now(sim);
+    call->at_callee = 1;
     c->m.arrivals++;
     c->m.i_arrivals++;
     c->m.in_flight++;
+    if (call->timeout_ns > 0)
+        call->timer =
+            sim_schedule(sim, call->start_ns + call->timeout_ns, on_call_timeout, call, NULL);
     c->ops->receive(sim, c, call);
 }
 
 void net_reply(struct sim *sim, struct call *call, int status)
 {
     struct comp_metrics *m = &call->to->m;
+    struct net *net = call->to->net;
 
-    call->status = status;
+    assert(call->at_callee);
+    call->at_callee = 0;
     m->in_flight--;
     if (status == CALL_OK) {
         m->completions++;
@@ -259,7 +268,16 @@ void net_reply(struct sim *sim, struct call *call, int status)
         m->errors++;
         m->i_errors++;
     }
-    call->done(sim, call);
+    if (!call->answered) {
+        if (call->timer) {
+            sim_cancel(sim, call->timer);
+            call->timer = NULL;
+        }
+        call->answered = 1;
+        call->status = status;
+        call->done(sim, call);
+    }
+    pool_put(net->call_pool, call);
 }
 
 /* --- building ----------------------------------------------------------------------------- */
@@ -587,4 +605,9 @@ const char *net_class_name(const struct net *net, size_t cls)
 int net_class_index(const struct net *net, const char *name)
 {
     return workload_class_index(net->wl, name);
+}
+
+int net_class_is_write(const struct net *net, size_t cls)
+{
+    return workload_class_is_write(net->wl, cls);
 }

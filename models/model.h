@@ -62,21 +62,31 @@ struct req {
     uint64_t key;     /* drawn from the workload's key distribution, 0-based */
     int64_t birth_ns; /* arrival time at the system */
     int attempt;      /* 1 for the first attempt */
+    int write;        /* 1 when the class is a write (op: write): caches, stores and replicas
+                       * treat it so */
+    int scatter;      /* 0: touches one key; -1: all shards; k > 0: k shards (scatter-gather) */
     void *user;       /* closed workload: the user slot that sent it */
 };
 
-/* The continuation of a call: runs when the callee answers (call->status is set). The
- * callee no longer touches the call; the continuation frees it with net_call_free. */
+/* The continuation of a call: runs once, when the callee answers or the caller's timeout
+ * fires (call->status says which). The call is valid only during the continuation: the call
+ * path frees it (or, after a timeout, when the callee finally answers). */
 typedef void call_done_fn(struct sim *sim, struct call *call);
 
-/* A request in flight to one component. Pooled (net_call_new / net_call_free). */
+/* A request in flight to one component. Pooled: net_call_new hands one out; the call path
+ * frees it. */
 struct call {
     struct req *req;
     struct comp *to;    /* the callee */
     call_done_fn *done; /* the caller's continuation */
     void *ctx;          /* the caller's data, borrowed */
+    uint32_t tag;       /* the caller's data (e.g. which target a balancer chose) */
+    int64_t timeout_ns; /* caller's timeout, 0: none; set before net_send */
     int64_t start_ns;   /* arrival at the callee */
-    int status;         /* enum call_status, set by the callee */
+    int status;         /* enum call_status, set by the callee (or CALL_TIMEOUT) */
+    unsigned char answered;  /* the continuation has run */
+    unsigned char at_callee; /* the callee holds it */
+    struct sim_event *timer; /* pending timeout, or NULL */
     /* Callee scratch: queue link, counters and pointers it may use while it holds the call. */
     struct call *next;
     uint32_t u;
@@ -208,19 +218,23 @@ void net_rng(const struct net *net, struct rng *r, const char *component, const 
 size_t net_nclasses(const struct net *net);
 const char *net_class_name(const struct net *net, size_t cls); /* NULL when out of range */
 int net_class_index(const struct net *net, const char *name);  /* -1 when unknown */
+int net_class_is_write(const struct net *net, size_t cls);
 
 /* --- the call path -------------------------------------------------------------------------- */
 
-/* A call of req to `to`, answered through done(ctx). Never NULL (pooled). */
+/* A call of req to `to`, answered through done(ctx). Never NULL (pooled; freed by the call
+ * path, never by the caller). */
 struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
                           void *ctx);
-void net_call_free(struct net *net, struct call *call);
 
-/* Deliver call to its callee now: counts the arrival and hands it to the kind's receive. */
+/* Deliver call to its callee now: counts the arrival, starts the caller's timeout if
+ * call->timeout_ns > 0, and hands the call to the kind's receive. */
 void net_send(struct sim *sim, struct call *call);
 
-/* Answer a call with status: counts completion, rejection or error and records the latency
- * of a success, then runs the caller's continuation. */
+/* The callee answers with status: counts its completion (recording the latency of a success),
+ * rejection or error — even when the caller has already timed out, because the work was done
+ * all the same — then runs the caller's continuation unless it already ran (timeout), and
+ * frees the call. */
 void net_reply(struct sim *sim, struct call *call, int status);
 
 /* Queue length / busy workers changes for the time-weighted metrics. */

@@ -273,7 +273,6 @@ static void on_child_seq(struct sim *sim, struct call *child)
     struct service *s = svc_of(parent->to);
     int status = child->status;
 
-    net_call_free(s->base.net, child);
     if (status != CALL_OK) {
         /* A failed downstream call fails the request: the caller sees an error. */
         complete(sim, s, parent, CALL_ERROR);
@@ -301,7 +300,6 @@ static void on_child_par(struct sim *sim, struct call *child)
     struct service *s = svc_of(parent->to);
 
     if (child->status != CALL_OK) parent->status = CALL_ERROR;
-    net_call_free(s->base.net, child);
     if (--parent->u == 0) complete(sim, s, parent, parent->status);
 }
 
@@ -422,8 +420,8 @@ size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double 
         const struct downcall *d = &s->calls[i];
         if (d->class_ok && !d->class_ok[cls]) continue;
         if (n < max) {
-            to[n] = d->to;
-            prob[n] = d->prob;
+            if (to) to[n] = d->to;
+            if (prob) prob[n] = d->prob;
         }
         n++;
     }

@@ -17,7 +17,8 @@ static const char *const workload_keys[] = {"arrivals", "rate",  "phases",  "use
                                             "think_time", "target", "classes", "keys",
                                             NULL};
 static const char *const phase_keys[] = {"duration", "rate", "to", NULL};
-static const char *const class_keys[] = {"name", "weight", "target", NULL};
+static const char *const class_keys[] = {"name", "weight", "target", "op", "scatter", NULL};
+static const char *const op_names[] = {"read", "write", NULL};
 
 struct phase {
     int64_t start_ns, end_ns; /* end_ns = INT64_MAX for the last phase */
@@ -27,6 +28,8 @@ struct phase {
 struct wclass {
     char *name;
     double weight, cum; /* cum: cumulative normalised weight */
+    int write;          /* op: write */
+    int scatter;        /* 0 one key, -1 all shards, k > 0 k shards */
     const char *target_name;
     const struct scn_node *target_node;
     struct comp *target;
@@ -82,6 +85,13 @@ static int parse_phases(struct workload *wl, const struct scn_node *node, struct
         if (scn_get_rate(p, "rate", 1, &ph->from_per_s, err)) return -1;
         ph->to_per_s = ph->from_per_s;
         if (scn_get_rate(p, "to", 0, &ph->to_per_s, err)) return -1;
+        if (last && d == 0 && ph->to_per_s != ph->from_per_s) {
+            const struct scn_node *to = scn_map_get(p, "to");
+            return err_set(err, to->file, to->line, to->col,
+                           "%s: a ramp needs a duration (the last phase without one holds its "
+                           "rate to the end)",
+                           to->path);
+        }
         ph->start_ns = t;
         ph->end_ns = (last && d == 0) ? INT64_MAX : t + d;
         t = ph->end_ns;
@@ -124,6 +134,17 @@ static int parse_classes(struct workload *wl, const struct scn_node *node,
         wl->nclasses++;
         k->weight = 1;
         if (scn_get_double(c, "weight", 0, 1e-12, 1e12, &k->weight, err)) return -1;
+        if (scn_get_enum(c, "op", 0, op_names, &k->write, err)) return -1;
+        if (scn_map_get(c, "scatter")) {
+            const struct scn_node *sc = scn_map_get(c, "scatter");
+            long long kk;
+            if (sc->type == SCN_SCALAR && strcmp(sc->value, "all") == 0) {
+                k->scatter = -1;
+            } else {
+                if (scn_as_int(sc, 1, 100000, &kk, err)) return -1;
+                k->scatter = (int)kk;
+            }
+        }
         tn = scn_map_get(c, "target");
         if (!tn) tn = default_target;
         if (!tn)
@@ -305,6 +326,8 @@ static void send_request(struct sim *sim, struct workload *wl, void *user)
     req->key = wl->has_keys ? keydist_sample(&wl->keys, &wl->rng_key) : req->id;
     req->birth_ns = sim_now(sim);
     req->attempt = 1;
+    req->write = wl->classes[cls].write;
+    req->scatter = wl->classes[cls].scatter;
     req->user = user;
     wl->in_flight++;
     wl->m.arrivals++;
@@ -339,7 +362,6 @@ static void on_answer(struct sim *sim, struct call *call)
         m->i_errors++;
     }
     wl->in_flight--;
-    net_call_free(wl->net, call);
     pool_put(wl->req_pool, req);
     if (user) {
         int64_t think = 0;
@@ -465,6 +487,16 @@ int workload_class_index(const struct workload *wl, const char *name)
     return -1;
 }
 
+int workload_class_is_write(const struct workload *wl, size_t cls)
+{
+    return cls < wl->nclasses ? wl->classes[cls].write : 0;
+}
+
+int workload_class_scatter(const struct workload *wl, size_t cls)
+{
+    return cls < wl->nclasses ? wl->classes[cls].scatter : 0;
+}
+
 struct comp *workload_class_target(const struct workload *wl, size_t cls)
 {
     return cls < wl->nclasses ? wl->classes[cls].target : NULL;
@@ -480,6 +512,11 @@ double workload_steady_rate(const struct workload *wl)
 {
     if (wl->arrivals == ARR_CLOSED || wl->nphases != 1) return NAN;
     return wl->phases[0].from_per_s * wl->rate_scale;
+}
+
+int workload_is_poisson(const struct workload *wl)
+{
+    return wl->arrivals == ARR_POISSON;
 }
 
 unsigned workload_users(const struct workload *wl)

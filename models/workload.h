@@ -45,6 +45,10 @@ uint64_t workload_in_flight(const struct workload *wl);
 size_t workload_nclasses(const struct workload *wl);
 const char *workload_class_name(const struct workload *wl, size_t cls);
 int workload_class_index(const struct workload *wl, const char *name);
+/* 1 when class cls is a write (`op: write`). */
+int workload_class_is_write(const struct workload *wl, size_t cls);
+/* Scatter setting of class cls: 0 one key, -1 all shards, k > 0 k shards. */
+int workload_class_scatter(const struct workload *wl, size_t cls);
 /* Entry component of a class (after resolve). */
 struct comp *workload_class_target(const struct workload *wl, size_t cls);
 /* Share of requests in class cls (weights normalised to 1). */
@@ -52,6 +56,8 @@ double workload_class_share(const struct workload *wl, size_t cls);
 
 /* Open model with one constant-rate phase: its rate in requests/s; NAN otherwise. */
 double workload_steady_rate(const struct workload *wl);
+/* 1 for Poisson arrivals. */
+int workload_is_poisson(const struct workload *wl);
 /* Closed model: number of users (0 for an open model) and mean think time in ns. */
 unsigned workload_users(const struct workload *wl);
 double workload_think_mean_ns(const struct workload *wl);

@@ -436,6 +436,55 @@ static void test_predict_tandem(void)
     run_scenario_free(&s);
 }
 
+/* M/M/2/5 (2 workers, 3 waiting places): blocking probability and mean queue from the
+ * birth-death solution written out here: a = 2, p_n ∝ 1, 2, 2, 2, 2, 2 (n = 0..5; ratios a/n
+ * then a/c = 1), so p_5 = 2/11 = 0.1818 and Lq = (1·2 + 2·2 + 3·2)/11 = 12/11 = 1.0909.
+ * 200 s = 4·10^5 arrivals: SE of the blocking fraction ≈ sqrt(p(1-p)/n) inflated ×3 for
+ * correlation ≈ 0.2 %; bound 3 % relative. */
+static void test_mmck(void)
+{
+    const char *yaml = "name: k\nduration: 200s\nseed: 8\n"
+                       "workload: {rate: 2000/s, target: a}\n"
+                       "components: {a: {kind: service, workers: 2, queue: 3, "
+                       "service_time: exp(1ms)}}\n";
+    struct run_rep r;
+    const struct model_row *a;
+    struct analytic_station st;
+    double pb;
+
+    CU_ASSERT_FATAL(analytic_mmck(2000, 1000, 2, 5, &st, &pb) == 0);
+    CU_ASSERT_DOUBLE_EQUAL(pb, 2.0 / 11.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(st.lq, 12.0 / 11.0, 1e-12);
+    CU_ASSERT_FATAL(run_yaml(yaml, NULL, 0, 0, &r) == 0);
+    a = find_row(&r, "a");
+    CU_ASSERT_TRUE(near_rel((double)a->rejected / (double)a->arrivals, 2.0 / 11.0, 0.03));
+    CU_ASSERT_TRUE(near_rel(a->queue_mean, 12.0 / 11.0, 0.03));
+    run_rep_free(&r);
+}
+
+/* Random balancing honours weights: 2:1:1 gives shares 1/2, 1/4, 1/4 (binomial SE at
+ * 2·10^5 requests ≈ 0.1 %; bound 2 % relative). */
+static void test_lb_random_weights(void)
+{
+    const char *yaml = "name: w\nduration: 200s\nseed: 2\n"
+                       "workload: {rate: 1000/s, target: lb}\n"
+                       "components:\n"
+                       "  lb: {kind: load_balancer, policy: random, targets: "
+                       "[{to: a, weight: 2}, b, c]}\n"
+                       "  a: {kind: service, service_time: exp(100us)}\n"
+                       "  b: {kind: service, service_time: exp(100us)}\n"
+                       "  c: {kind: service, service_time: exp(100us)}\n";
+    struct run_rep r;
+    double total;
+
+    CU_ASSERT_FATAL(run_yaml(yaml, NULL, 0, 0, &r) == 0);
+    total = (double)find_row(&r, "lb")->arrivals;
+    CU_ASSERT_TRUE(near_rel((double)find_row(&r, "a")->arrivals / total, 0.5, 0.02));
+    CU_ASSERT_TRUE(near_rel((double)find_row(&r, "b")->arrivals / total, 0.25, 0.02));
+    CU_ASSERT_TRUE(near_rel((double)find_row(&r, "c")->arrivals / total, 0.25, 0.02));
+    run_rep_free(&r);
+}
+
 void test_queueing_register(void);
 void test_queueing_register(void)
 {
@@ -453,4 +502,6 @@ void test_queueing_register(void)
     CU_add_test(s, "two interleaved sims equal solo runs", test_interleaved);
     CU_add_test(s, "prediction refuses an unstable station", test_predict_unstable);
     CU_add_test(s, "prediction of a tandem", test_predict_tandem);
+    CU_add_test(s, "M/M/2/5: blocking and queue (finite capacity)", test_mmck);
+    CU_add_test(s, "random balancing honours weights", test_lb_random_weights);
 }

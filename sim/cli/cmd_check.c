@@ -26,12 +26,19 @@ static void print_predictions(const struct run_prediction *p)
             if (s->lambda_per_s <= 0) continue;
             printf("  %-14s λ = %.6g/s  E[S] = %.6g ms  c = %u  ρ = %.4f", s->comp->name,
                    s->lambda_per_s, s->mean_s * 1e3, s->servers, s->rho);
-            if (s->rho >= 1) {
+            if (s->rho >= 1 && s->queue_cap < 0) {
                 printf("  UNSTABLE (ρ ≥ 1): the queue grows without bound; no prediction\n");
                 continue;
             }
             if (!s->have) {
-                printf("  (M/G/%u: no closed form)\n", s->servers);
+                printf("  (%s)\n", s->note[0] ? s->note : "no closed form");
+                continue;
+            }
+            if (s->queue_cap >= 0) {
+                printf("\n  %-14s %s: P(reject) = %.4f  admitted %.6g/s  Wq = %.6g ms  "
+                       "W = %.6g ms  Lq = %.4f  L = %.4f\n",
+                       "", s->model, s->p_block, s->st.lambda_per_s, s->st.wq_s * 1e3,
+                       s->st.w_s * 1e3, s->st.lq, s->st.l);
                 continue;
             }
             printf("\n  %-14s %s: P(wait) = %.4f  Wq = %.6g ms  W = %.6g ms  Lq = %.4f  "

@@ -217,7 +217,7 @@ int cmd_run(int argc, char **argv)
         for (size_t i = 0; i < pred.nstations; i++) {
             const struct run_station_pred *st = &pred.stations[i];
             if (i > 0 && strcmp(pred.stations[i - 1].comp->group, st->comp->group) == 0) continue;
-            if (pred.open && st->rho >= 1)
+            if (pred.open && st->rho >= 1 && st->queue_cap < 0)
                 fprintf(stderr,
                         "%s:%d:%d: warning: components.%s: utilization ρ = %.3f ≥ 1 (λ = %.6g/s, "
                         "%u worker%s of mean %.6g ms): the queue grows without bound\n",

@@ -104,6 +104,7 @@ void run_predict(const struct net *net, struct run_prediction *p)
                            fabs(mk - service_mean_ns(c, 0) / 1e9) > 1e-15 * mk))
                 all_exp = 0;
         }
+        st->queue_cap = service_queue_capacity(c);
         if (v <= 0) continue;
         m1 /= v;
         m2 /= v;
@@ -111,8 +112,29 @@ void run_predict(const struct net *net, struct run_prediction *p)
         if (!p->open) continue;
         st->lambda_per_s = rate * v;
         st->rho = st->lambda_per_s * m1 / st->servers;
-        if (st->rho >= 1) {
+        if (st->rho >= 1 && st->queue_cap < 0) {
             p->unstable++;
+            continue;
+        }
+        if (!workload_is_poisson(wl)) {
+            snprintf(st->note, sizeof st->note, "arrivals are not Poisson: no closed form");
+            continue;
+        }
+        if (service_hold_worker(c) && service_calls(c, 0, NULL, NULL, 0) > 0) {
+            snprintf(st->note, sizeof st->note,
+                     "holds its worker during downstream calls: busy time includes them");
+            continue;
+        }
+        if (st->queue_cap >= 0) {
+            if (all_exp) {
+                snprintf(st->model, sizeof st->model, "M/M/%u/%lld", st->servers,
+                         st->servers + st->queue_cap);
+                st->have = analytic_mmck(st->lambda_per_s, 1.0 / m1, st->servers,
+                                         (unsigned long)(st->servers + st->queue_cap), &st->st,
+                                         &st->p_block) == 0;
+            } else {
+                snprintf(st->note, sizeof st->note, "bounded queue with general service");
+            }
             continue;
         }
         if (all_exp) {
@@ -121,6 +143,8 @@ void run_predict(const struct net *net, struct run_prediction *p)
         } else if (st->servers == 1) {
             snprintf(st->model, sizeof st->model, "M/G/1");
             st->have = analytic_mg1(st->lambda_per_s, m1, (m2 - m1 * m1) / (m1 * m1), &st->st) == 0;
+        } else {
+            snprintf(st->note, sizeof st->note, "M/G/%u: no closed form", st->servers);
         }
     }
     if (p->open) {
@@ -134,8 +158,8 @@ void run_predict(const struct net *net, struct run_prediction *p)
             if (vis <= 0) continue;
             if (!st->have) {
                 ok = 0;
-                snprintf(why, sizeof why, "no formula for '%s' (%u servers, general service)",
-                         st->comp->name, st->servers);
+                snprintf(why, sizeof why, "no formula for '%s': %s", st->comp->name,
+                         st->note[0] ? st->note : "general service");
                 break;
             }
             w += st->lambda_per_s / rate * st->st.w_s;

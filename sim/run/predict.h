@@ -4,9 +4,11 @@
  *  - traffic equations: the mean number of visits of a request of each class to each
  *    component (load balancers split by weight, downstream calls by probability), hence each
  *    station's arrival rate λ and utilization ρ = λ E[S] / c;
- *  - per station: M/M/c by Erlang C when every class has the same exponential service time;
- *    M/G/1 by Pollaczek–Khinchine otherwise when c = 1 (the class mixture's first two
- *    moments); none for M/G/c;
+ *  - per station, with Poisson arrivals: M/M/c by Erlang C when every class has the same
+ *    exponential service time (M/M/c/K with a bounded queue); M/G/1 by Pollaczek–Khinchine
+ *    otherwise when c = 1 (the class mixture's first two moments); none for M/G/c, for
+ *    non-Poisson arrivals, or for a station that holds its worker during downstream calls
+ *    (its busy time includes them);
  *  - open network, end to end: Jackson (1957) — the mean response is the sum over stations of
  *    visits × mean response there; exact for Poisson arrivals, exponential stations, random
  *    (Bernoulli) splitting, sequential calls, unbounded queues and free workers while calls
@@ -15,8 +17,9 @@
  *  - closed network: exact mean value analysis (Reiser & Lavenberg 1980) for single-server
  *    exponential stations with the think time as a delay.
  *
- * Unstable stations (ρ ≥ 1) get no prediction at all (never a negative wait), and are listed
- * so `run` and `check` can warn.
+ * Unstable stations (ρ ≥ 1 with an unbounded queue) get no prediction at all (never a
+ * negative wait), and are counted so `run` and `check` can warn; with a bounded queue ρ ≥ 1
+ * only means many rejections, and M/M/c/K still answers.
  */
 #ifndef ARCHSIM_PREDICT_H
 #define ARCHSIM_PREDICT_H
@@ -32,9 +35,12 @@ struct run_station_pred {
     double mean_s;       /* mean service time (after speed), s */
     unsigned servers;
     double rho;          /* utilization; may be >= 1 */
-    char model[16];      /* "M/M/4", "M/G/1", "" when none */
+    long long queue_cap; /* -1: unbounded */
+    char model[48];      /* "M/M/4", "M/G/1", "M/M/2/10", "" when none */
     int have;            /* st is filled */
     struct analytic_station st;
+    double p_block;      /* bounded queue: probability an arrival is rejected */
+    char note[120];      /* why there is no formula, when there is none */
 };
 
 struct run_prediction {

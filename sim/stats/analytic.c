@@ -105,3 +105,47 @@ int analytic_mva(unsigned n, double think_s, const double *demand_s, size_t k, d
     *r_s = r;
     return 0;
 }
+
+int analytic_mmck(double lambda_per_s, double mu_per_s, unsigned c, unsigned long k,
+                  struct analytic_station *out, double *p_block)
+{
+    double a, term, sum = 0, lq = 0, busy = 0, waiting_mass = 0, pk;
+
+    if (!(lambda_per_s >= 0) || !(mu_per_s > 0) || c == 0 || k < c || !isfinite(lambda_per_s) ||
+        !isfinite(mu_per_s))
+        return -1;
+    a = lambda_per_s / mu_per_s;
+    /* Unnormalised p_n from p_0 = 1 by the ratios a/n (n <= c) and a/c (n > c); rescale when
+     * the terms grow large so nothing overflows. */
+    term = 1.0;
+    for (unsigned long n = 0; n <= k; n++) {
+        if (n > 0) term *= n <= c ? a / (double)n : a / (double)c;
+        if (term > 1e250) {
+            const double f = 1e-250;
+            term *= f;
+            sum *= f;
+            lq *= f;
+            busy *= f;
+            waiting_mass *= f;
+        }
+        sum += term;
+        lq += n > c ? (double)(n - c) * term : 0.0;
+        busy += (double)(n < c ? n : c) * term;
+        if (n >= c && n < k) waiting_mass += term;
+    }
+    pk = term / sum;
+    lq /= sum;
+    busy /= sum;
+    out->lambda_per_s = lambda_per_s * (1 - pk); /* admitted rate */
+    out->mu_per_s = mu_per_s;
+    out->c = c;
+    out->rho = a / (double)c;
+    /* An admitted arrival waits when it finds all c busy (PASTA, conditioned on admission). */
+    out->p_wait = pk < 1 ? (waiting_mass / sum) / (1 - pk) : 1.0;
+    out->lq = lq;
+    out->l = lq + busy;
+    out->wq_s = out->lambda_per_s > 0 ? lq / out->lambda_per_s : 0.0;
+    out->w_s = out->lambda_per_s > 0 ? out->l / out->lambda_per_s : 1.0 / mu_per_s;
+    *p_block = pk;
+    return 0;
+}

@@ -57,6 +57,18 @@ int analytic_mmc(double lambda_per_s, double mu_per_s, unsigned c, struct analyt
  * lambda < 0, mean_s <= 0, scv < 0, a parameter is not finite, or rho >= 1. */
 int analytic_mg1(double lambda_per_s, double mean_s, double scv, struct analytic_station *out);
 
+/* M/M/c/K: c servers, room for K >= c requests in the station (K - c waiting); arrivals that
+ * find it full are lost. Birth-death steady state (Kleinrock 1975, vol. 1, §3.6; Gross &
+ * Harris, Fundamentals of Queueing Theory, §2.5): p_n = p_0 a^n / n! for n <= c and
+ * p_0 a^c/c! (a/c)^(n-c) for c < n <= K, a = lambda/mu, computed by the ratio recurrence
+ * (no factorials, rescaled to stay finite). Fills *out (rho is the offered a/c; p_wait the
+ * probability an admitted request waits; wq, w, lq, l over admitted requests, Little's law
+ * with the admitted rate) and *p_block = p_K, the probability an arrival is rejected. Stable
+ * for any rho. Returns 0; -1 (nothing written) when lambda < 0, mu <= 0, c == 0, K < c, or a
+ * parameter is not finite. */
+int analytic_mmck(double lambda_per_s, double mu_per_s, unsigned c, unsigned long k,
+                  struct analytic_station *out, double *p_block);
+
 /* Exact mean value analysis (Reiser & Lavenberg 1980, J. ACM 27(2)) of a closed network:
  * n users cycling through a delay station (mean think time think_s) and k single-server FCFS
  * exponential stations with service demands demand_s[0..k-1] (seconds per visit-weighted
