@@ -260,6 +260,7 @@ static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
     struct call *child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
 
     child->tag = (uint32_t)t;
+    child->from = c;
     lb->outstanding[t]++;
     net_send(sim, child);
 }

@@ -6,10 +6,12 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "lb.h"
 #include "pool.h"
 #include "service.h"
@@ -23,6 +25,39 @@ static const struct model_ops *const model_kinds[] = {
 };
 
 static const char *const model_kind_list[] = {"service", "load_balancer", NULL};
+
+static const char *const extra_names[MX_COUNT] = {
+    [MX_LOST] = "lost",
+    [MX_TIMEOUTS] = "timeouts",
+    [MX_HITS] = "hits",
+    [MX_MISSES] = "misses",
+    [MX_HIT_RATIO] = "hit_ratio",
+    [MX_EVICTIONS] = "evictions",
+    [MX_BACKEND_REQUESTS] = "backend_requests",
+    [MX_IMBALANCE] = "load_imbalance",
+    [MX_CROSS_SHARD] = "cross_shard_requests",
+    [MX_ENQUEUED] = "enqueued",
+    [MX_DELIVERED] = "delivered",
+    [MX_DROPPED] = "dropped",
+    [MX_DEAD_LETTERED] = "dead_lettered",
+    [MX_BLOCKED] = "blocked",
+    [MX_QUEUE_DEPTH] = "queue_depth_mean",
+    [MX_CONSUMER_LAG] = "consumer_lag",
+    [MX_OLDEST_AGE_MS] = "oldest_age_ms",
+    [MX_E2E_MEAN_MS] = "end_to_end_mean_ms",
+    [MX_E2E_P99_MS] = "end_to_end_p99_ms",
+    [MX_STALE_READS] = "stale_reads",
+    [MX_STALE_RATIO] = "stale_ratio",
+    [MX_STALE_AGE_MS] = "stale_age_mean_ms",
+    [MX_REPLICATION_LAG_MS] = "replication_lag_mean_ms",
+    [MX_LOST_WRITES] = "lost_writes",
+    [MX_UNAVAILABLE_S] = "unavailable_s",
+};
+
+const char *model_extra_name(enum model_extra x)
+{
+    return (unsigned)x < MX_COUNT ? extra_names[x] : "?";
+}
 
 const struct model_ops *model_find_kind(const char *kind)
 {
@@ -50,6 +85,11 @@ struct net {
     void *sink_user;
     struct model_row *rows; /* ncomps + 1, scratch for interval reports */
     struct hist *scratch;   /* for run rows taken mid-interval */
+    struct net_event events[NET_EVENT_KEEP]; /* ring */
+    size_t nevents;                          /* logged in all */
+    net_event_fn *event_sink;
+    void *event_user;
+    struct fault_plan *faults;
 };
 
 /* --- metrics ------------------------------------------------------------------------------ */
@@ -82,7 +122,7 @@ void metrics_init_for(struct comp_metrics *m, double servers)
 /* End of warm-up: forget everything measured so far, keep the occupancy. */
 static void metrics_restart_run(struct comp_metrics *m, int64_t now)
 {
-    m->arrivals = m->completions = m->rejected = m->errors = 0;
+    m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
     hist_reset(m->lat);
     /* What the current interval recorded so far happened in warm-up: set it aside so the
      * interval row still shows it but the run never does. */
@@ -94,7 +134,8 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now)
 
 static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
 {
-    m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = 0;
+    m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = m->i_lost = 0;
+    m->i_timeouts = 0;
     hist_reset(m->ilat);
     hist_reset(m->pre);
     stats_tw_restart(&m->iqueue, now);
@@ -143,6 +184,11 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
     uint64_t done, bad;
 
     memset(row, 0, sizeof *row);
+    for (int x = 0; x < MX_COUNT; x++)
+        row->extra[x] = NAN;
+    row->lost = interval ? m->i_lost : m->lost;
+    row->extra[MX_LOST] = (double)row->lost;
+    row->extra[MX_TIMEOUTS] = (double)(interval ? m->i_timeouts : m->timeouts);
     row->component = name;
     row->kind = kind;
     row->in_flight = in_flight;
@@ -185,6 +231,7 @@ void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, con
                const struct scn_node *node, double servers)
 {
     c->ops = ops;
+    c->slow = 1.0;
     c->name = xstrdup(name);
     c->net = net;
     c->file = node ? node->file : NULL;
@@ -231,7 +278,12 @@ static void on_call_timeout(struct sim *sim, void *a, void *b)
     call->answered = 1;
     call->status = CALL_TIMEOUT;
     call->done(sim, call);
-    /* The callee still holds the call: it is freed when the callee answers or drops it. */
+    if (call->from) {
+        call->from->m.timeouts++;
+        call->from->m.i_timeouts++;
+    }
+    /* If the callee still holds the call, it is freed when the callee answers or drops it. */
+    if (!call->at_callee) pool_put(call->to->net->call_pool, call);
 }
 
 void net_send(struct sim *sim, struct call *call)
@@ -246,7 +298,53 @@ void net_send(struct sim *sim, struct call *call)
     if (call->timeout_ns > 0)
         call->timer =
             sim_schedule(sim, call->start_ns + call->timeout_ns, on_call_timeout, call, NULL);
+    if (c->down) {
+        /* A crashed component: refused at once, or (blackhole) never answered. */
+        net_drop(sim, call, CALL_UNAVAILABLE, c->blackhole);
+        return;
+    }
+    if (c->net->faults && fault_link_blocks(c->net->faults, sim, call->from, c)) {
+        net_drop(sim, call, CALL_UNAVAILABLE, 1);
+        return;
+    }
     c->ops->receive(sim, c, call);
+}
+
+void net_abandon(struct sim *sim, struct call *call, int status, int blackhole)
+{
+    struct comp_metrics *m = &call->to->m;
+
+    assert(call->at_callee && !call->abandoned);
+    call->abandoned = 1;
+    m->in_flight--;
+    m->lost++;
+    m->i_lost++;
+    if (call->answered || call->timer || blackhole) return;
+    call->answered = 1;
+    call->status = status;
+    call->done(sim, call);
+}
+
+void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
+{
+    struct comp_metrics *m = &call->to->m;
+    struct net *net = call->to->net;
+
+    assert(call->at_callee);
+    call->at_callee = 0;
+    m->in_flight--;
+    m->lost++;
+    m->i_lost++;
+    if (call->answered) {
+        pool_put(net->call_pool, call);
+        return;
+    }
+    if (call->timer) return; /* the caller's timeout will answer (and free) it */
+    if (blackhole) return;   /* no timeout: the caller waits for ever, like a real one */
+    call->answered = 1;
+    call->status = status;
+    call->done(sim, call);
+    pool_put(net->call_pool, call);
 }
 
 void net_reply(struct sim *sim, struct call *call, int status)
@@ -256,6 +354,11 @@ void net_reply(struct sim *sim, struct call *call, int status)
 
     assert(call->at_callee);
     call->at_callee = 0;
+    if (call->abandoned) {
+        /* Counted and answered when the callee crashed; only the struct was left. */
+        if (!call->timer) pool_put(net->call_pool, call);
+        return;
+    }
     m->in_flight--;
     if (status == CALL_OK) {
         m->completions++;
@@ -278,6 +381,100 @@ void net_reply(struct sim *sim, struct call *call, int status)
         call->done(sim, call);
     }
     pool_put(net->call_pool, call);
+}
+
+/* --- event log and control ----------------------------------------------------------------- */
+
+void net_log(struct net *net, const struct comp *c, const char *what, const char *fmt, ...)
+{
+    struct net_event *ev = &net->events[net->nevents % NET_EVENT_KEEP];
+    va_list ap;
+
+    ev->t_ns = sim_now(net->sim);
+    ev->component = c ? c->name : "";
+    ev->what = what;
+    va_start(ap, fmt);
+    vsnprintf(ev->detail, sizeof ev->detail, fmt, ap);
+    va_end(ap);
+    net->nevents++;
+    if (net->event_sink) net->event_sink(net->event_user, ev);
+}
+
+void net_set_event_sink(struct net *net, net_event_fn *fn, void *user)
+{
+    net->event_sink = fn;
+    net->event_user = user;
+}
+
+size_t net_events(const struct net *net, const struct net_event **first_half, size_t *n_first,
+                  const struct net_event **second_half, size_t *n_second)
+{
+    size_t kept = net->nevents < NET_EVENT_KEEP ? net->nevents : NET_EVENT_KEEP;
+    size_t start = net->nevents < NET_EVENT_KEEP ? 0 : net->nevents % NET_EVENT_KEEP;
+
+    /* Oldest first: [start, KEEP) then [0, start). */
+    *first_half = &net->events[start];
+    if (net->nevents < NET_EVENT_KEEP) {
+        *n_first = kept;
+        *second_half = net->events;
+        *n_second = 0;
+    } else {
+        *n_first = NET_EVENT_KEEP - start;
+        *second_half = net->events;
+        *n_second = start;
+    }
+    return kept;
+}
+
+static const char *const action_names[] = {"crash", "recover", "slow", "restore",
+                                           "flush", "partition", "heal"};
+
+/* Generic handling for kinds without their own control: whole-component crash, recover,
+ * slow-down and restore. */
+static int generic_control(struct sim *sim, struct comp *c, const struct comp_action *a,
+                           struct err *err)
+{
+    if (a->part)
+        return err_set(err, NULL, 0, 0, "%s '%s' has no part '%s'", c->ops->kind, c->name,
+                       a->part);
+    switch (a->kind) {
+        case ACT_CRASH:
+        case ACT_RECOVER:
+        case ACT_SLOW:
+        case ACT_RESTORE:
+            break;
+        default:
+            return err_set(err, NULL, 0, 0, "a %s cannot %s", c->ops->kind,
+                           action_names[a->kind]);
+    }
+    if (!sim) return 0;
+    if (a->kind == ACT_CRASH) {
+        c->down = 1;
+        c->blackhole = a->blackhole;
+    } else if (a->kind == ACT_RECOVER) {
+        c->down = 0;
+    } else if (a->kind == ACT_SLOW) {
+        c->slow = a->factor;
+    } else {
+        c->slow = 1.0;
+    }
+    return 0;
+}
+
+int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err)
+{
+    int rc = c->ops->control ? c->ops->control(sim, c, a, err) : generic_control(sim, c, a, err);
+
+    if (rc || !sim) return rc;
+    if (a->kind == ACT_SLOW)
+        net_log(c->net, c, "slow", "%s%sservice times x%g", a->part ? a->part : "",
+                a->part ? ": " : "", a->factor);
+    else if (a->kind == ACT_CRASH)
+        net_log(c->net, c, "crash", "%s%s%s", a->part ? a->part : "", a->part ? ": " : "",
+                a->blackhole ? "calls vanish" : "calls refused");
+    else
+        net_log(c->net, c, action_names[a->kind], "%s", a->part ? a->part : "");
+    return 0;
 }
 
 /* --- building ----------------------------------------------------------------------------- */
@@ -410,6 +607,10 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
         if (colour[i] == 0 && find_cycle(net, i, colour, err)) goto fail;
     free(colour);
     colour = NULL;
+    if (scn_map_get(root, "failures")) {
+        net->faults = fault_plan_new(net, scn_map_get(root, "failures"), dir, err);
+        if (!net->faults) goto fail;
+    }
     net->rows = xcalloc(net->ncomps + 1, sizeof *net->rows);
     net->scratch = hist_new();
     sim_set_ctx(sim, net);
@@ -423,6 +624,7 @@ fail:
 void net_free(struct net *net)
 {
     if (!net) return;
+    fault_plan_free(net->faults);
     workload_free(net->wl);
     for (size_t i = 0; i < net->ncomps; i++) {
         struct comp *c = net->comps[i];
@@ -455,14 +657,18 @@ static void report_interval(struct net *net, int64_t now)
             struct comp *c = net->comps[i];
             fill_row(&net->rows[i], c->name, c->ops->kind, &c->m, 1, now, net->interval_start_ns,
                      c->m.in_flight, NULL);
+            if (c->ops->extras) c->ops->extras(c, 1, now, net->rows[i].extra);
         }
         fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
                  workload_in_flight(net->wl), NULL);
         net->sink(net->sink_user, net->interval_start_ns, now, !net->warm ? 1 : 0, net->rows,
                   n + 1);
     }
-    for (size_t i = 0; i < n; i++)
-        metrics_restart_interval(&net->comps[i]->m, now);
+    for (size_t i = 0; i < n; i++) {
+        struct comp *c = net->comps[i];
+        metrics_restart_interval(&c->m, now);
+        if (c->ops->restart) c->ops->restart(c, now, 0);
+    }
     metrics_restart_interval(wm, now);
     net->interval_start_ns = now;
 }
@@ -484,8 +690,11 @@ static void on_warmup_end(struct sim *sim, void *a, void *b)
     int64_t now = sim_now(sim);
 
     (void)b;
-    for (size_t i = 0; i < net->ncomps; i++)
-        metrics_restart_run(&net->comps[i]->m, now);
+    for (size_t i = 0; i < net->ncomps; i++) {
+        struct comp *c = net->comps[i];
+        metrics_restart_run(&c->m, now);
+        if (c->ops->restart) c->ops->restart(c, now, 1);
+    }
     metrics_restart_run(workload_metrics(net->wl), now);
     net->warm = 1;
 }
@@ -503,6 +712,7 @@ void net_start(struct net *net)
         sim_schedule_prio(sim, net->cfg.warmup_ns, SIM_PRIO_FIRST + 1, on_warmup_end, net, NULL);
     else
         net->warm = 1;
+    if (net->faults) fault_plan_start(net->faults);
     workload_start(net->wl);
 }
 
@@ -531,6 +741,7 @@ void net_summary_row(const struct net *net, size_t index, struct model_row *row)
         struct comp *c = net->comps[index];
         fill_row(row, c->name, c->ops->kind, &c->m, 0, now, since, c->m.in_flight,
                  net->warm ? net->scratch : NULL);
+        if (c->ops->extras) c->ops->extras(c, 0, now, row->extra);
     } else {
         fill_row(row, "total", "workload", workload_metrics(net->wl), 0, now, since,
                  workload_in_flight(net->wl), net->warm ? net->scratch : NULL);

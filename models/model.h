@@ -50,9 +50,45 @@ enum call_status {
     CALL_REJECTED,    /* a bounded queue was full */
     CALL_ERROR,       /* the callee failed the request */
     CALL_TIMEOUT,     /* the caller gave up waiting */
-    CALL_UNAVAILABLE, /* nobody to serve it (no live target) */
+    CALL_UNAVAILABLE, /* nobody to serve it: the callee is down (connection refused or reset)
+                       * or has no live target */
     CALL_NSTATUS
 };
+
+/* Extra metrics some kinds report (caches, shards, queues, replica sets, resilience). One
+ * fixed set of CSV columns for every kind; a kind fills the ones it has, the rest stay NAN
+ * (empty in CSV). Names and units: model_extra_name(); meaning: docs/csv.md. */
+enum model_extra {
+    MX_LOST,              /* calls lost at this component when it crashed */
+    MX_TIMEOUTS,          /* calls this component made that timed out */
+    MX_HITS,              /* cache */
+    MX_MISSES,
+    MX_HIT_RATIO,
+    MX_EVICTIONS,
+    MX_BACKEND_REQUESTS,
+    MX_IMBALANCE,         /* shard: max/mean load over shards */
+    MX_CROSS_SHARD,       /* shard: scatter-gather requests */
+    MX_ENQUEUED,          /* queue */
+    MX_DELIVERED,
+    MX_DROPPED,
+    MX_DEAD_LETTERED,
+    MX_BLOCKED,
+    MX_QUEUE_DEPTH,       /* time-averaged messages waiting */
+    MX_CONSUMER_LAG,      /* messages published and not yet consumed (at the row's time) */
+    MX_OLDEST_AGE_MS,     /* age of the oldest waiting message */
+    MX_E2E_MEAN_MS,       /* publish to consumed */
+    MX_E2E_P99_MS,
+    MX_STALE_READS,       /* replica set */
+    MX_STALE_RATIO,
+    MX_STALE_AGE_MS,      /* mean age of stale reads */
+    MX_REPLICATION_LAG_MS,
+    MX_LOST_WRITES,
+    MX_UNAVAILABLE_S,
+    MX_COUNT
+};
+
+/* Column name of an extra metric (units in the name), e.g. "hit_ratio". */
+const char *model_extra_name(enum model_extra x);
 
 /* One end-to-end request, from the workload's arrival to its final answer. Pooled: owned by
  * the net; the workload frees it when its answer arrives. */
@@ -86,16 +122,22 @@ struct call {
     int status;         /* enum call_status, set by the callee (or CALL_TIMEOUT) */
     unsigned char answered;  /* the continuation has run */
     unsigned char at_callee; /* the callee holds it */
+    unsigned char abandoned; /* the callee crashed with it outstanding (see net_abandon) */
     struct sim_event *timer; /* pending timeout, or NULL */
-    /* Callee scratch: queue link, counters and pointers it may use while it holds the call. */
-    struct call *next;
+    struct comp *from;       /* the calling component, NULL for the workload (links, partitions) */
+    /* Callee scratch: queue links, counters, pointers and an event it may use while it holds
+     * the call. */
+    struct call *next, *prev;
     uint32_t u;
     void *p;
+    struct sim_event *work;
 };
 
 /* Per-component measurements (see the file comment for the counting rules). */
 struct comp_metrics {
     uint64_t arrivals, completions, rejected, errors;
+    uint64_t lost, i_lost;         /* calls lost when the component crashed */
+    uint64_t timeouts, i_timeouts; /* calls this component made that timed out */
     uint64_t in_flight; /* calls taken and not yet answered (never reset) */
     struct hist *lat;   /* ns, successful replies, since warm-up */
     struct stats_tw queue, busy;
@@ -115,7 +157,31 @@ struct comp {
     struct net *net;
     const char *file; /* where the scenario defines it (borrowed from the scn_doc) */
     int line, col;
+    int down;          /* crashed: calls to it fail at once (refuse) or vanish (blackhole) */
+    int blackhole;     /* while down: 1 calls vanish (callers time out), 0 refused at once */
+    double slow;       /* service-time multiplier from a slow-down failure (1: normal) */
     struct comp_metrics m;
+};
+
+/* A fault or control action on a component (scenario `failures:`, the dashboard's keys). */
+enum comp_action_kind {
+    ACT_CRASH,     /* stop answering; in-flight work is lost */
+    ACT_RECOVER,   /* serve again */
+    ACT_SLOW,      /* multiply service times by factor */
+    ACT_RESTORE,   /* end a slow-down */
+    ACT_FLUSH,     /* empty a cache */
+    ACT_PARTITION, /* cut the parts in group off from the rest of the component */
+    ACT_HEAL       /* end a partition */
+};
+
+struct comp_action {
+    enum comp_action_kind kind;
+    const char *part;          /* NULL: the whole component; else kind-defined ("primary",
+                                * "replica[2]", "shard[3]") */
+    double factor;             /* ACT_SLOW */
+    int blackhole;             /* ACT_CRASH: calls vanish instead of being refused */
+    const char *const *group;  /* ACT_PARTITION: parts on one side */
+    size_t ngroup;
 };
 
 /* What a kind provides. All callbacks are required unless marked optional. */
@@ -137,6 +203,17 @@ struct model_ops {
     void (*describe)(const struct comp *c, char *buf, size_t n);
     /* Free the kind's own state (not the struct comp base, not the name). */
     void (*destroy)(struct comp *c);
+    /* Optional: apply an action. With sim == NULL only check that the kind supports it (for
+     * scenario validation). -1 with err->msg (no position) when unsupported. Without this
+     * callback the generic handling applies: crash/recover/slow/restore of the whole
+     * component through c->down / c->slow, nothing else. */
+    int (*control)(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err);
+    /* Optional: fill the extra metrics the kind has into vals[MX_COUNT] (pre-set to NAN), for
+     * the current interval (interval = 1) or the run since warm-up, at time now. */
+    void (*extras)(const struct comp *c, int interval, int64_t now, double *vals);
+    /* Optional: restart the kind's own counters: the interval ones (run = 0) at each interval
+     * end, the run ones (run = 1) at the end of warm-up. */
+    void (*restart)(struct comp *c, int64_t now, int run);
 };
 
 /* The ops for a kind name, or NULL. */
@@ -160,6 +237,8 @@ struct model_row {
     double utilization; /* busy workers / workers, NAN for non-stations */
     double queue_mean;  /* time-averaged queue length, NAN for non-stations */
     double rho_offered; /* not used yet: NAN */
+    uint64_t lost;      /* calls lost in crashes */
+    double extra[MX_COUNT]; /* kind-specific, NAN where not applicable */
 };
 
 /* Called at the end of each interval with one row per component and then the total row
@@ -236,6 +315,42 @@ void net_send(struct sim *sim, struct call *call);
  * all the same — then runs the caller's continuation unless it already ran (timeout), and
  * frees the call. */
 void net_reply(struct sim *sim, struct call *call, int status);
+
+/* The callee gives up a call it holds (it crashed): counted as lost. If the caller has a
+ * timeout pending, that timeout will answer it; otherwise, unless blackhole, the caller is
+ * answered now with status (CALL_UNAVAILABLE: connection reset). With blackhole and no
+ * timeout the caller waits for ever, as a real client without a timeout would. */
+void net_drop(struct sim *sim, struct call *call, int status, int blackhole);
+
+/* As net_drop for a call the callee cannot free yet (it still waits for its own downstream
+ * calls): counted as lost and the caller answered as net_drop would, but the call stays with
+ * the callee, whose later net_reply only frees it. */
+void net_abandon(struct sim *sim, struct call *call, int status, int blackhole);
+
+/* --- event log ---------------------------------------------------------------------------- */
+
+/* One entry of the run's event log: failures, recoveries, state changes, scaling. */
+struct net_event {
+    int64_t t_ns;
+    const char *component; /* borrowed from the component */
+    const char *what;      /* "crash", "recover", "slow", "restore", "flush", "partition", ... */
+    char detail[96];
+};
+
+typedef void net_event_fn(void *user, const struct net_event *ev);
+
+/* Record an event (printf-style detail) and pass it to the sink. */
+void net_log(struct net *net, const struct comp *c, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void net_set_event_sink(struct net *net, net_event_fn *fn, void *user);
+/* Events logged so far (the last NET_EVENT_KEEP are kept; older are only passed to the sink). */
+#define NET_EVENT_KEEP 256
+size_t net_events(const struct net *net, const struct net_event **first_half, size_t *n_first,
+                  const struct net_event **second_half, size_t *n_second);
+
+/* Apply an action now (the dashboard's keys; the failure schedule). -1 with err when the kind
+ * does not support it. Logged. */
+int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err);
 
 /* Queue length / busy workers changes for the time-weighted metrics. */
 void comp_set_queue(struct sim *sim, struct comp *c, double len);

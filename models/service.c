@@ -13,7 +13,7 @@
 static const char *const service_keys[] = {
     "kind",  "workers", "speed",     "queue",       "service_time", "service_time_by_class",
     "calls", "call_mode", "hold_worker", "replicas", "description", NULL};
-static const char *const call_keys[] = {"to", "classes", "probability", NULL};
+static const char *const call_keys[] = {"to", "classes", "probability", "timeout", NULL};
 static const char *const call_modes[] = {"sequence", "parallel", NULL};
 
 struct downcall {
@@ -21,6 +21,7 @@ struct downcall {
     const struct scn_node *node;
     struct comp *to;
     double prob;          /* probability the call is made, (0, 1] */
+    int64_t timeout_ns;   /* 0: wait for ever */
     unsigned char *class_ok; /* per class: 1 when the call applies; NULL: every class */
 };
 
@@ -31,6 +32,7 @@ struct service {
     long long queue_cap; /* -1: unbounded */
     struct call *qhead, *qtail;
     size_t qlen;
+    struct call *held; /* calls in service or waiting for downstream answers (next/prev) */
     struct dist st;
     struct dist *st_class; /* per class; kind ignored unless has_class[cls] */
     unsigned char *has_class;
@@ -68,6 +70,10 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
         if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, call_keys, err)) return -1;
         if (scn_get_string(it, "to", 1, &d->to_name, err)) return -1;
         d->node = scn_map_get(it, "to");
+        if (scn_map_get(it, "timeout")) {
+            const struct scn_node *t = scn_map_get(it, "timeout");
+            if (scn_as_positive_duration(t, &d->timeout_ns, err)) return -1;
+        }
         if (scn_map_get(it, "probability")) {
             const struct scn_node *p = scn_map_get(it, "probability");
             if (scn_as_fraction(p, &d->prob, err)) return -1;
@@ -206,13 +212,32 @@ static int service_resolve(struct net *net, struct comp *c, struct err *err)
 static void on_service_done(struct sim *sim, void *a, void *b);
 static void issue_next(struct sim *sim, struct service *s, struct call *call);
 
+static void held_add(struct service *s, struct call *call)
+{
+    call->prev = NULL;
+    call->next = s->held;
+    if (s->held) s->held->prev = call;
+    s->held = call;
+}
+
+static void held_remove(struct service *s, struct call *call)
+{
+    if (call->prev)
+        call->prev->next = call->next;
+    else
+        s->held = call->next;
+    if (call->next) call->next->prev = call->prev;
+    call->next = call->prev = NULL;
+}
+
 static void start_service(struct sim *sim, struct service *s, struct call *call)
 {
     const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
-    double t = dist_sample(d, &s->rng_svc) / s->speed;
+    double t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
     int64_t ns = t > 0 ? (int64_t)(t + 0.5) : 0;
 
-    sim_schedule(sim, sim_now(sim) + ns, on_service_done, s, call);
+    held_add(s, call);
+    call->work = sim_schedule(sim, sim_now(sim) + ns, on_service_done, s, call);
 }
 
 /* A worker becomes free: give it the next queued call, or count it idle. */
@@ -256,7 +281,10 @@ static void service_receive(struct sim *sim, struct comp *c, struct call *call)
 
 static void complete(struct sim *sim, struct service *s, struct call *call, int status)
 {
-    if (s->hold) release_worker(sim, s);
+    if (!call->abandoned) {
+        held_remove(s, call);
+        if (s->hold) release_worker(sim, s);
+    }
     net_reply(sim, call, status);
 }
 
@@ -273,6 +301,10 @@ static void on_child_seq(struct sim *sim, struct call *child)
     struct service *s = svc_of(parent->to);
     int status = child->status;
 
+    if (parent->abandoned) {
+        complete(sim, s, parent, CALL_UNAVAILABLE);
+        return;
+    }
     if (status != CALL_OK) {
         /* A failed downstream call fails the request: the caller sees an error. */
         complete(sim, s, parent, CALL_ERROR);
@@ -287,6 +319,8 @@ static void issue_next(struct sim *sim, struct service *s, struct call *call)
         const struct downcall *d = &s->calls[call->u++];
         if (call_applies(s, d, call->req->cls)) {
             struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_seq, call);
+            child->from = &s->base;
+            child->timeout_ns = d->timeout_ns;
             net_send(sim, child);
             return;
         }
@@ -313,6 +347,8 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
         const struct downcall *d = &s->calls[i];
         if (call_applies(s, d, call->req->cls)) {
             struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_par, call);
+            child->from = &s->base;
+            child->timeout_ns = d->timeout_ns;
             call->u++;
             net_send(sim, child);
         }
@@ -325,7 +361,9 @@ static void on_service_done(struct sim *sim, void *a, void *b)
     struct service *s = a;
     struct call *call = b;
 
+    call->work = NULL;
     if (s->ncalls == 0) {
+        held_remove(s, call);
         release_worker(sim, s);
         net_reply(sim, call, CALL_OK);
         return;
@@ -336,6 +374,64 @@ static void on_service_done(struct sim *sim, void *a, void *b)
         issue_parallel(sim, s, call);
     else
         issue_next(sim, s, call);
+}
+
+/* Crash: every call here is lost — queued ones and those in service are dropped, those
+ * waiting for downstream answers are abandoned (their children still come back, and are
+ * ignored). Workers and queue are empty until recovery. */
+static void crash(struct sim *sim, struct service *s, int blackhole)
+{
+    struct call *c, *next;
+
+    s->base.down = 1;
+    s->base.blackhole = blackhole;
+    for (c = s->qhead; c; c = next) {
+        next = c->next;
+        net_drop(sim, c, CALL_UNAVAILABLE, blackhole);
+    }
+    s->qhead = s->qtail = NULL;
+    s->qlen = 0;
+    for (c = s->held; c; c = next) {
+        next = c->next;
+        c->next = c->prev = NULL;
+        if (c->work) {
+            sim_cancel(sim, c->work);
+            c->work = NULL;
+            net_drop(sim, c, CALL_UNAVAILABLE, blackhole);
+        } else {
+            net_abandon(sim, c, CALL_UNAVAILABLE, blackhole);
+        }
+    }
+    s->held = NULL;
+    s->busy = 0;
+    comp_set_queue(sim, &s->base, 0);
+    comp_set_busy(sim, &s->base, 0);
+}
+
+static int service_control(struct sim *sim, struct comp *c, const struct comp_action *a,
+                           struct err *err)
+{
+    struct service *s = svc_of(c);
+
+    if (a->part)
+        return err_set(err, NULL, 0, 0, "a service has no part '%s'", a->part);
+    switch (a->kind) {
+        case ACT_CRASH:
+            if (sim && !c->down) crash(sim, s, a->blackhole);
+            return 0;
+        case ACT_RECOVER:
+            if (sim) c->down = 0;
+            return 0;
+        case ACT_SLOW:
+            if (sim) c->slow = a->factor;
+            return 0;
+        case ACT_RESTORE:
+            if (sim) c->slow = 1.0;
+            return 0;
+        default:
+            return err_set(err, NULL, 0, 0, "a service cannot %s (it can crash, recover, slow)",
+                           a->kind == ACT_FLUSH ? "flush" : "be partitioned");
+    }
 }
 
 static size_t service_downstream(const struct comp *c, struct comp **out, size_t max)
@@ -376,6 +472,7 @@ const struct model_ops service_ops = {
     .downstream = service_downstream,
     .describe = service_describe,
     .destroy = service_destroy,
+    .control = service_control,
 };
 
 /* --- introspection ------------------------------------------------------------------------ */

@@ -21,6 +21,7 @@
 struct run_ctx {
     const struct run_scenario *s;
     FILE *ts;       /* timeseries.csv or NULL */
+    FILE *ev;       /* events.csv or NULL */
     unsigned replication;
     uint64_t seed;
     int progress;   /* draw a progress bar */
@@ -43,6 +44,13 @@ static void on_interval(void *user, int64_t t0, int64_t t1, int in_warmup,
     if (ctx->ts)
         csv_out_timeseries_rows(ctx->ts, ctx->s->name, ctx->replication, ctx->seed, t0, t1,
                                 in_warmup, rows, nrows);
+}
+
+static void on_event(void *user, const struct net_event *ev)
+{
+    struct run_ctx *ctx = user;
+
+    if (ctx->ev) csv_out_event(ctx->ev, ctx->s->name, ctx->replication, ctx->seed, ev);
 }
 
 static void on_progress(void *user, unsigned rep, double fraction)
@@ -232,9 +240,11 @@ int cmd_run(int argc, char **argv)
         if (make_dir(csv_dir)) goto out;
         sum = open_csv(csv_dir, "summary.csv");
         ctx.ts = open_csv(csv_dir, "timeseries.csv");
-        if (!sum || !ctx.ts) goto out;
+        ctx.ev = open_csv(csv_dir, "events.csv");
+        if (!sum || !ctx.ts || !ctx.ev) goto out;
         csv_out_summary_header(sum);
         csv_out_timeseries_header(ctx.ts);
+        csv_out_events_header(ctx.ev);
     }
     ctx.s = &s;
     ctx.progress = !quiet && isatty(STDERR_FILENO);
@@ -242,7 +252,8 @@ int cmd_run(int argc, char **argv)
     ctx.t0 = wall();
     results = xcalloc(count, sizeof *results);
     {
-        struct run_hooks hooks = {ctx.ts ? on_interval : NULL, &ctx, on_progress, &cli_stop};
+        struct run_hooks hooks = {ctx.ts ? on_interval : NULL, &ctx, on_progress, &cli_stop,
+                                  ctx.ev ? on_event : NULL};
         unsigned done = 0;
         for (unsigned k = first; k < first + count; k++) {
             ctx.replication = k;
@@ -269,6 +280,10 @@ int cmd_run(int argc, char **argv)
 out:
     if (sum && fclose(sum)) {
         fprintf(stderr, "archsim: writing summary.csv: %s\n", strerror(errno));
+        rc = CLI_EXIT_USAGE;
+    }
+    if (ctx.ev && fclose(ctx.ev)) {
+        fprintf(stderr, "archsim: writing events.csv: %s\n", strerror(errno));
         rc = CLI_EXIT_USAGE;
     }
     if (ctx.ts && fclose(ctx.ts)) {

@@ -18,14 +18,33 @@ static const char timeseries_header[] =
     "rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,"
     "latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean\n";
 
+/* The kind-specific columns (enum model_extra), appended to both files' rows. */
+static void put_extra_header(FILE *f)
+{
+    for (int x = 0; x < MX_COUNT; x++)
+        fprintf(f, ",%s", model_extra_name((enum model_extra)x));
+    fputc('\n', f);
+}
+
+static void put_extras(FILE *f, const struct model_row *r)
+{
+    for (int x = 0; x < MX_COUNT; x++) {
+        fputc(',', f);
+        if (isfinite(r->extra[x])) fprintf(f, "%.9g", r->extra[x]);
+    }
+    fputc('\n', f);
+}
+
 void csv_out_summary_header(FILE *f)
 {
-    fputs(summary_header, f);
+    fwrite(summary_header, 1, sizeof summary_header - 2, f); /* without the newline */
+    put_extra_header(f);
 }
 
 void csv_out_timeseries_header(FILE *f)
 {
-    fputs(timeseries_header, f);
+    fwrite(timeseries_header, 1, sizeof timeseries_header - 2, f);
+    put_extra_header(f);
 }
 
 static void put_text(FILE *f, const char *s)
@@ -86,7 +105,8 @@ void csv_out_summary_rep(FILE *f, const char *scenario, const struct run_rep *re
         } else {
             fputs(",,,", f);
         }
-        fprintf(f, ",%d,,,,\n", rep->partial);
+        fprintf(f, ",%d,,,,", rep->partial);
+        put_extras(f, r);
     }
 }
 
@@ -166,7 +186,14 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
             csv_out_rep_stat(reps, n, i, ci_fields[c], &mean, &half);
             put_num(f, half);
         }
-        fputc('\n', f);
+        {
+            /* Extras: the mean over replications. */
+            struct model_row m = reps[0].rows[i];
+            for (int x = 0; x < MX_COUNT; x++)
+                csv_out_rep_stat(reps, n, i, offsetof(struct model_row, extra) + (size_t)x * sizeof(double),
+                                 &m.extra[x], &half);
+            put_extras(f, &m);
+        }
     }
 }
 
@@ -181,6 +208,26 @@ void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication
         put_num(f, (double)t_end_ns / 1e9);
         fprintf(f, ",%d", in_warmup);
         put_row_metrics(f, &rows[i]);
-        fputc('\n', f);
+        put_extras(f, &rows[i]);
     }
+}
+
+void csv_out_events_header(FILE *f)
+{
+    fputs("scenario,replication,seed,t_s,component,event,detail\n", f);
+}
+
+void csv_out_event(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
+                   const struct net_event *ev)
+{
+    put_text(f, scenario);
+    fprintf(f, ",%u,%" PRIu64, replication, seed);
+    put_num(f, (double)ev->t_ns / 1e9);
+    fputc(',', f);
+    put_text(f, ev->component);
+    fputc(',', f);
+    put_text(f, ev->what);
+    fputc(',', f);
+    put_text(f, ev->detail);
+    fputc('\n', f);
 }

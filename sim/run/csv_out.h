@@ -32,6 +32,11 @@ void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication
                              int64_t t_start_ns, int64_t t_end_ns, int in_warmup,
                              const struct model_row *rows, size_t nrows);
 
+/* events.csv: one row per logged event. */
+void csv_out_events_header(FILE *f);
+void csv_out_event(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
+                   const struct net_event *ev);
+
 /* Mean and 95 % CI half-width over the n replications of row index i for one metric, picked
  * by offset into struct model_row (a double field). NAN half-width when n < 2. */
 void csv_out_rep_stat(const struct run_rep *reps, size_t n, size_t i, size_t offset, double *mean,

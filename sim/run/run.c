@@ -39,7 +39,7 @@ static const char default_scenario[] =
 
 static const char *const top_keys[] = {"name",     "description", "duration",     "warmup",
                                        "seed",     "replications", "interval",    "workload",
-                                       "components", NULL};
+                                       "components", "failures",   NULL};
 
 const char *run_default_scenario(void)
 {
@@ -197,6 +197,7 @@ int run_replication(const struct run_scenario *s, unsigned k, const struct run_h
     if (!net) return -1;
     if (hooks) {
         net_set_interval_sink(net, hooks->interval, hooks->user);
+        net_set_event_sink(net, hooks->event, hooks->user);
         sim_set_stop_flag(sim, hooks->stop);
     }
     net_start(net);

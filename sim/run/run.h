@@ -81,6 +81,7 @@ struct run_hooks {
     /* progress in [0,1] of the current replication, called at each slice */
     void (*progress)(void *user, unsigned replication, double fraction);
     const volatile sig_atomic_t *stop; /* set by a signal handler: stop, keep results */
+    net_event_fn *event;               /* each logged event (failures, recoveries, ...) */
 };
 
 /* Run replication k of s to its end. Returns 0 and fills out (free with run_rep_free), or -1

@@ -13,6 +13,7 @@
 #
 # POSIX sh (the Makefile runs it with `sh`). Prints one line per check and ends with
 # "N passed, M failed"; exits 1 when anything failed.
+# shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 
 set -u
 
