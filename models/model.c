@@ -564,9 +564,14 @@ static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct e
         size_t j = down[k]->index;
         if (colour[j] == 1) {
             struct comp *c = net->comps[i];
+            const struct scn_node *at = c->ops->ref ? c->ops->ref(c, down[k]) : NULL;
+            if (at)
+                return err_set(err, at->file, at->line, at->col,
+                               "%s: call cycle: '%s' calls '%s', which leads back to it",
+                               at->path, c->group, down[k]->group);
             return err_set(err, c->file, c->line, c->col,
                            "components.%s: call cycle: '%s' calls '%s', which leads back to it",
-                           c->name, c->name, down[k]->name);
+                           c->group, c->group, down[k]->group);
         }
         if (colour[j] == 0 && find_cycle(net, j, colour, err)) return -1;
     }
@@ -643,7 +648,7 @@ void net_free(struct net *net)
 
 /* --- running ------------------------------------------------------------------------------ */
 
-static void report_interval(struct net *net, int64_t now)
+static void report_interval(struct net *net, int64_t now, unsigned flags)
 {
     size_t n = net->ncomps;
     struct comp_metrics *wm = workload_metrics(net->wl);
@@ -661,8 +666,8 @@ static void report_interval(struct net *net, int64_t now)
         }
         fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
                  workload_in_flight(net->wl), NULL);
-        net->sink(net->sink_user, net->interval_start_ns, now, !net->warm ? 1 : 0, net->rows,
-                  n + 1);
+        net->sink(net->sink_user, net->interval_start_ns, now,
+                  flags | (!net->warm ? NET_ROW_WARMUP : 0u), net->rows, n + 1);
     }
     for (size_t i = 0; i < n; i++) {
         struct comp *c = net->comps[i];
@@ -680,7 +685,7 @@ static void on_interval(struct sim *sim, void *a, void *b)
 
     (void)b;
     /* At the same instant as the warm-up end the interval closes first (it ended in warm-up). */
-    report_interval(net, now);
+    report_interval(net, now, 0);
     sim_schedule_prio(sim, now + net->cfg.interval_ns, SIM_PRIO_FIRST, on_interval, net, NULL);
 }
 
@@ -716,9 +721,14 @@ void net_start(struct net *net)
     workload_start(net->wl);
 }
 
-void net_finish(struct net *net)
+void net_finish(struct net *net, int interrupted)
 {
-    report_interval(net, sim_now(net->sim));
+    report_interval(net, sim_now(net->sim), interrupted ? NET_ROW_PARTIAL : 0u);
+}
+
+int net_overflowed(const struct net *net)
+{
+    return workload_overflowed(net->wl);
 }
 
 void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user)

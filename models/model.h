@@ -211,6 +211,9 @@ struct model_ops {
     /* Optional: fill the extra metrics the kind has into vals[MX_COUNT] (pre-set to NAN), for
      * the current interval (interval = 1) or the run since warm-up, at time now. */
     void (*extras)(const struct comp *c, int interval, int64_t now, double *vals);
+    /* Optional: the scenario node that names `to` as this component's downstream (to locate
+     * a call-cycle error at the reference that closes the loop); NULL when unknown. */
+    const struct scn_node *(*ref)(const struct comp *c, const struct comp *to);
     /* Optional: restart the kind's own counters: the interval ones (run = 0) at each interval
      * end, the run ones (run = 1) at the end of warm-up. */
     void (*restart)(struct comp *c, int64_t now, int run);
@@ -241,10 +244,14 @@ struct model_row {
     double extra[MX_COUNT]; /* kind-specific, NAN where not applicable */
 };
 
+/* Flags of an interval report. */
+#define NET_ROW_WARMUP  1 /* the interval ended before warm-up did */
+#define NET_ROW_PARTIAL 2 /* the interval was cut short because the run was interrupted */
+
 /* Called at the end of each interval with one row per component and then the total row
- * (index == net_ncomps). t_start_ns/t_end_ns bound the interval; in_warmup tells whether it
- * ended before warm-up did. Rows are borrowed for the call only. */
-typedef void net_interval_fn(void *user, int64_t t_start_ns, int64_t t_end_ns, int in_warmup,
+ * (index == net_ncomps). t_start_ns/t_end_ns bound the interval; flags are NET_ROW_*. Rows
+ * are borrowed for the call only. */
+typedef void net_interval_fn(void *user, int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
                              const struct model_row *rows, size_t nrows);
 
 /* The run parameters a net needs from the scenario. */
@@ -268,9 +275,15 @@ void net_free(struct net *net);
 /* Schedule the workload, the warm-up and interval events. Call once before sim_run_until. */
 void net_start(struct net *net);
 
-/* Close the last (partial) interval at the current time and report it. Call once at the end,
- * after sim_run_until returned. */
-void net_finish(struct net *net);
+/* Close the last interval at the current time and report it (flagged NET_ROW_PARTIAL when
+ * interrupted is set). Call once at the end, after sim_run_until returned. */
+void net_finish(struct net *net, int interrupted);
+
+/* 1 when the run was stopped because too many requests were in flight (the system could not
+ * keep up and memory would run out): see NET_MAX_IN_FLIGHT. */
+int net_overflowed(const struct net *net);
+/* Requests in flight (end to end) at which a run stops itself rather than exhaust memory. */
+#define NET_MAX_IN_FLIGHT 5000000
 
 /* Receive interval rows (may be NULL to stop). */
 void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user);

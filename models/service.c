@@ -54,6 +54,14 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
 {
     struct net *net = s->base.net;
 
+    if (node->type == SCN_SCALAR) {
+        /* `calls: db` is a list of one */
+        s->calls = xcalloc(1, sizeof *s->calls);
+        s->calls[0].prob = 1.0;
+        s->calls[0].node = node;
+        s->ncalls = 1;
+        return scn_as_string(node, &s->calls[0].to_name, err);
+    }
     if (scn_expect(node, SCN_SEQ, err)) return -1;
     s->calls = xcalloc(node->n ? node->n : 1, sizeof *s->calls);
     for (size_t i = 0; i < node->n; i++) {
@@ -376,6 +384,15 @@ static void on_service_done(struct sim *sim, void *a, void *b)
         issue_next(sim, s, call);
 }
 
+static const struct scn_node *service_ref(const struct comp *c, const struct comp *to)
+{
+    const struct service *s = svc_of(c);
+
+    for (size_t i = 0; i < s->ncalls; i++)
+        if (s->calls[i].to == to) return s->calls[i].node;
+    return NULL;
+}
+
 /* Crash: every call here is lost — queued ones and those in service are dropped, those
  * waiting for downstream answers are abandoned (their children still come back, and are
  * ignored). Workers and queue are empty until recovery. */
@@ -473,6 +490,7 @@ const struct model_ops service_ops = {
     .describe = service_describe,
     .destroy = service_destroy,
     .control = service_control,
+    .ref = service_ref,
 };
 
 /* --- introspection ------------------------------------------------------------------------ */

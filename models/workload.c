@@ -57,6 +57,7 @@ struct workload {
     struct pool *req_pool;
     uint64_t next_id;
     uint64_t in_flight;
+    int overflowed;
     struct comp_metrics m;
 };
 
@@ -317,10 +318,19 @@ static size_t pick_class(struct workload *wl)
 
 static void send_request(struct sim *sim, struct workload *wl, void *user)
 {
-    struct req *req = pool_get(wl->req_pool);
-    size_t cls = pick_class(wl);
+    struct req *req;
+    size_t cls;
     struct call *call;
 
+    if (wl->in_flight >= NET_MAX_IN_FLIGHT) {
+        /* The system cannot keep up and each waiting request holds memory: stop the run here
+         * (results so far are kept and marked partial) rather than exhaust the machine. */
+        wl->overflowed = 1;
+        sim_stop(sim);
+        return;
+    }
+    req = pool_get(wl->req_pool);
+    cls = pick_class(wl);
     req->id = wl->next_id++;
     req->cls = (int)cls;
     req->key = wl->has_keys ? keydist_sample(&wl->keys, &wl->rng_key) : req->id;
@@ -463,6 +473,11 @@ void workload_start(struct workload *wl)
 struct comp_metrics *workload_metrics(struct workload *wl)
 {
     return &wl->m;
+}
+
+int workload_overflowed(const struct workload *wl)
+{
+    return wl->overflowed;
 }
 
 uint64_t workload_in_flight(const struct workload *wl)

@@ -39,6 +39,9 @@ void workload_free(struct workload *wl);
 /* End-to-end metrics (owned by the workload). */
 struct comp_metrics *workload_metrics(struct workload *wl);
 
+/* 1 when the workload stopped the run because NET_MAX_IN_FLIGHT requests were in flight. */
+int workload_overflowed(const struct workload *wl);
+
 /* Requests sent and not answered yet. */
 uint64_t workload_in_flight(const struct workload *wl);
 

@@ -368,8 +368,8 @@ static void test_interleaved(void)
         sim_run_until(a.sim, t);
         sim_run_until(b.sim, t);
     }
-    net_finish(a.net);
-    net_finish(b.net);
+    net_finish(a.net, 0);
+    net_finish(b.net, 0);
     {
         struct model_row ra, rb;
         const struct model_row *xa = find_row(&solo_a, "total"), *xb = find_row(&solo_b, "total");

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "csv_out.h"
 #include "predict.h"
+#include "units.h"
 #include "xmalloc.h"
 
 struct run_ctx {
@@ -36,14 +37,14 @@ static double wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void on_interval(void *user, int64_t t0, int64_t t1, int in_warmup,
+static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
                         const struct model_row *rows, size_t nrows)
 {
     struct run_ctx *ctx = user;
 
     if (ctx->ts)
         csv_out_timeseries_rows(ctx->ts, ctx->s->name, ctx->replication, ctx->seed, t0, t1,
-                                in_warmup, rows, nrows);
+                                flags, rows, nrows);
 }
 
 static void on_event(void *user, const struct net_event *ev)
@@ -131,10 +132,10 @@ int cmd_run(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char **sets = xcalloc((size_t)argc + 2, sizeof *sets);
-    char **owned = xcalloc((size_t)argc + 2, sizeof *owned);
-    size_t nsets = 0, nowned = 0;
+    size_t nsets = 0;
     const char *csv_dir = NULL, *path = NULL;
     unsigned long long seed = 0, reps = 0, only = 0;
+    int64_t duration_ns = -1, warmup_ns = -1;
     int seed_set = 0, only_set = 0, quiet = 0, c, rc = CLI_EXIT_USAGE;
     struct run_scenario s;
     struct run_rep *results = NULL;
@@ -169,11 +170,17 @@ int cmd_run(int argc, char **argv)
                 break;
             case 'd':
             case 'w': {
-                size_t n = strlen(optarg) + 16;
-                char *a = xmalloc(n);
-                snprintf(a, n, "%s=%s", c == 'd' ? "duration" : "warmup", optarg);
-                owned[nowned++] = a;
-                sets[nsets++] = a;
+                char why[128];
+                int64_t *dst = c == 'd' ? &duration_ns : &warmup_ns;
+                if (units_parse_duration(optarg, dst, why, sizeof why)) {
+                    fprintf(stderr, "archsim: %s: %s, got '%s'\n",
+                            c == 'd' ? "--duration" : "--warmup", why, optarg);
+                    goto out;
+                }
+                if (c == 'd' && *dst <= 0) {
+                    fprintf(stderr, "archsim: --duration: must be positive, got '%s'\n", optarg);
+                    goto out;
+                }
                 break;
             }
             case 'c':
@@ -206,6 +213,18 @@ int cmd_run(int argc, char **argv)
     err_clear(&err);
     if (run_scenario_load(&s, path, sets, nsets, &err)) {
         report_error(&err);
+        goto out;
+    }
+    if (duration_ns >= 0) s.duration_ns = duration_ns;
+    if (warmup_ns >= 0) s.warmup_ns = warmup_ns;
+    if (s.warmup_ns >= s.duration_ns) {
+        char w[32], d[32];
+        units_format_duration(s.warmup_ns, w, sizeof w);
+        units_format_duration(s.duration_ns, d, sizeof d);
+        fprintf(stderr,
+                "archsim: the warm-up (%s%s) must be shorter than the duration (%s%s)\n", w,
+                warmup_ns >= 0 ? ", --warmup" : ", from the scenario", d,
+                duration_ns >= 0 ? ", --duration" : ", from the scenario");
         goto out;
     }
     if (seed_set) s.seed = seed;
@@ -270,10 +289,18 @@ int cmd_run(int argc, char **argv)
         if (sum && done > 1) csv_out_summary_mean(sum, s.name, results, done);
         if (!quiet) report_summary(stdout, &s, results, done);
         rc = (done && results[done - 1].partial) ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
-        if (rc == CLI_EXIT_INTERRUPTED)
+        if (rc == CLI_EXIT_INTERRUPTED && results[done - 1].overflowed) {
+            fprintf(stderr,
+                    "archsim: stopped at %.3f s simulated: %d requests in flight — the system "
+                    "cannot keep up with the offered load; results so far written (marked "
+                    "partial)\n",
+                    results[done - 1].sim_time_s, NET_MAX_IN_FLIGHT);
+            rc = 1;
+        } else if (rc == CLI_EXIT_INTERRUPTED) {
             fprintf(stderr, "archsim: interrupted at %.3f s simulated; results so far written "
                             "(marked partial)\n",
                     results[done - 1].sim_time_s);
+        }
         for (unsigned k = 0; k < done; k++)
             run_rep_free(&results[k]);
     }
@@ -292,9 +319,6 @@ out:
     }
     free(results);
     run_scenario_free(&s);
-    for (size_t i = 0; i < nowned; i++)
-        free(owned[i]);
-    free(owned);
     free(sets);
     return rc;
 }

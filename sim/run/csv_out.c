@@ -14,7 +14,8 @@ static const char summary_header[] =
     "throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95\n";
 
 static const char timeseries_header[] =
-    "scenario,replication,seed,t_start_s,t_end_s,in_warmup,component,kind,arrivals,completions,"
+    "scenario,replication,seed,t_start_s,t_end_s,in_warmup,partial,component,kind,arrivals,"
+    "completions,"
     "rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,"
     "latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean\n";
 
@@ -198,7 +199,7 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
 }
 
 void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
-                             int64_t t_start_ns, int64_t t_end_ns, int in_warmup,
+                             int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
                              const struct model_row *rows, size_t nrows)
 {
     for (size_t i = 0; i < nrows; i++) {
@@ -206,7 +207,7 @@ void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication
         fprintf(f, ",%u,%" PRIu64, replication, seed);
         put_num(f, (double)t_start_ns / 1e9);
         put_num(f, (double)t_end_ns / 1e9);
-        fprintf(f, ",%d", in_warmup);
+        fprintf(f, ",%d,%d", (flags & NET_ROW_WARMUP) != 0, (flags & NET_ROW_PARTIAL) != 0);
         put_row_metrics(f, &rows[i]);
         put_extras(f, &rows[i]);
     }

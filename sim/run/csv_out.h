@@ -29,7 +29,7 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
 
 /* One interval's rows. */
 void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
-                             int64_t t_start_ns, int64_t t_end_ns, int in_warmup,
+                             int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
                              const struct model_row *rows, size_t nrows);
 
 /* events.csv: one row per logged event. */

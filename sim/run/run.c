@@ -9,6 +9,7 @@
 
 #include "rng.h"
 #include "sim.h"
+#include "units.h"
 #include "xmalloc.h"
 
 static const char default_scenario[] =
@@ -94,7 +95,10 @@ static int load_doc(struct run_scenario *s, const char *const *sets, size_t nset
     if (scn_get_duration(root, "warmup", 0, &s->warmup_ns, err)) goto fail;
     if (s->warmup_ns >= s->duration_ns) {
         const struct scn_node *n = scn_map_get(root, "warmup");
-        err_set(err, n->file, n->line, n->col, "warmup: must be shorter than duration");
+        char w[32], d[32];
+        err_set(err, n->file, n->line, n->col, "warmup: must be shorter than duration (%s >= %s)",
+                units_format_duration(s->warmup_ns, w, sizeof w),
+                units_format_duration(s->duration_ns, d, sizeof d));
         goto fail;
     }
     s->interval_ns = 1000000000LL;
@@ -215,7 +219,7 @@ int run_replication(const struct run_scenario *s, unsigned k, const struct run_h
             break;
         }
     }
-    net_finish(net);
+    net_finish(net, partial);
     memset(out, 0, sizeof *out);
     out->replication = k;
     out->seed = seed;
@@ -230,6 +234,7 @@ int run_replication(const struct run_scenario *s, unsigned k, const struct run_h
     out->sim_time_s = (double)sim_now(sim) / 1e9;
     out->wall_s = wall_now() - t0;
     out->partial = partial;
+    out->overflowed = net_overflowed(net);
     net_free(net);
     sim_free(sim);
     return 0;

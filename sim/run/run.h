@@ -70,7 +70,8 @@ struct run_rep {
     struct model_row *rows; /* owned; names owned too */
     uint64_t events;
     double sim_time_s, wall_s;
-    int partial; /* interrupted before its end */
+    int partial;    /* interrupted before its end */
+    int overflowed; /* ... because NET_MAX_IN_FLIGHT requests were waiting */
 };
 void run_rep_free(struct run_rep *r);
 

@@ -99,8 +99,9 @@ stdout_has() {
 # csv_field FILE COMPONENT COLUMN-NAME: the value of a column on the first row of a component.
 csv_field() {
     awk -F, -v comp="$2" -v col="$3" '
-        NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-        c && $4 == comp { print $c; exit }' "$1"
+        NR == 1 { for (i = 1; i <= NF; i++) { if ($i == col) c = i; if ($i == "component") k = i }
+                  next }
+        c && k && $k == comp { print $c; exit }' "$1"
 }
 
 # ---- 1. bad scenarios ------------------------------------------------------------------------
@@ -234,79 +235,143 @@ check "--set components.api.workers=8 halves utilization ($u4 -> $u8)" \
 # ---- 3. CSV --------------------------------------------------------------------------------
 
 echo "# CSV"
-SUM_HEADER='scenario,replication,seed,component,kind,arrivals,completions,rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean,events,sim_time_s,wall_s,partial,throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95'
-TS_HEADER='scenario,replication,seed,t_start_s,t_end_s,in_warmup,component,kind,arrivals,completions,rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean'
+# Columns are looked up by name, so kind-specific columns appended to the schema do not break
+# these checks. In the awk programs below v("name") is that column of the current row; the
+# header row is skipped; every END block starts with `if (E) exit 3` (a missing column).
+AWK_LIB='
+function v(n) {
+    if (!(n in C)) { print "no column " n " in " FILENAME > "/dev/stderr"; E = 1; exit 3 }
+    return $(C[n])
+}
+NR == 1 { for (i = 1; i <= NF; i++) C[$i] = i; next }
+'
+
+# csv FILE PROGRAM: run an awk program over a CSV file with v() defined.
+csv() {
+    awk -F, "$AWK_LIB$2" "$1"
+}
+
+# c_header NAME: the string constant NAME of sim/run/csv_out.c, without its newline.
+c_header() {
+    awk -v name="$1" '
+        index($0, "static const char " name "[] =") { on = 1; next }
+        on { l = $0; gsub(/^[ \t]*"|";?[ \t]*$/, "", l); sub(/\\n$/, "", l); s = s l
+             if ($0 ~ /;[ \t]*$/) exit }
+        END { print s }' "$ROOT/sim/run/csv_out.c"
+}
+
+# header_starts NAME FILE BASE: FILE's first line is BASE, or BASE followed by more columns.
+header_starts() {
+    h=$(head -n 1 "$2")
+    if [ -z "$3" ]; then
+        not_ok "$1" "could not read the header from sim/run/csv_out.c"
+        return
+    fi
+    case $h in
+        "$3" | "$3",*) ok "$1" ;;
+        *) not_ok "$1" "want: $3[,...]" "got:  $h" ;;
+    esac
+}
+
+# drop_col FILE NAME: FILE without the column NAME.
+drop_col() {
+    n=$(head -n 1 "$1" | tr ',' '\n' | grep -nx -- "$2" | cut -d: -f1)
+    if [ -z "$n" ]; then
+        cat "$1"
+    elif [ "$n" -eq 1 ]; then
+        cut -d, -f2- "$1"
+    else
+        cut -d, -f"1-$((n - 1)),$((n + 1))-" "$1"
+    fi
+}
+
 S=$TMP/base/summary.csv
 T=$TMP/base/timeseries.csv
 check "summary.csv written" test -s "$S"
 check "timeseries.csv written" test -s "$T"
-check "summary.csv header" test "$(head -n 1 "$S")" = "$SUM_HEADER"
-check "timeseries.csv header" test "$(head -n 1 "$T")" = "$TS_HEADER"
-check "summary.csv: every row has 28 fields" awk -F, 'NF != 28 { exit 1 }' "$S"
-check "timeseries.csv: every row has 23 fields" awk -F, 'NF != 23 { exit 1 }' "$T"
-comps=$(awk -F, 'NR > 1 { printf "%s ", $4 }' "$S")
+header_starts "summary.csv header (summary_header in csv_out.c)" "$S" "$(c_header summary_header)"
+header_starts "timeseries.csv header (timeseries_header in csv_out.c)" "$T" \
+    "$(c_header timeseries_header)"
+check "summary.csv: column names are unique" \
+    test "$(head -n 1 "$S" | tr ',' '\n' | sort | uniq -d)" = ""
+check "timeseries.csv: column names are unique" \
+    test "$(head -n 1 "$T" | tr ',' '\n' | sort | uniq -d)" = ""
+check "summary.csv: every row has as many fields as the header" \
+    awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$S"
+check "timeseries.csv: every row has as many fields as the header" \
+    awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$T"
+comps=$(csv "$S" '{ printf "%s ", v("component") }')
 check "summary.csv: one row per component, then total ($comps)" \
     test "$comps" = "lb api[1] api[2] api[3] total "
-check "summary.csv: kinds" test "$(awk -F, 'NR > 1 { printf "%s ", $5 }' "$S")" = \
-    "load_balancer service service service workload "
-check "summary.csv: scenario and replication columns" \
-    awk -F, 'NR > 1 && ($1 != "default" || $2 != "0" || $3 != "1") { exit 1 }' "$S"
+kinds=$(csv "$S" '{ printf "%s ", v("kind") }')
+check "summary.csv: kinds ($kinds)" test "$kinds" = "load_balancer service service service workload "
+check "summary.csv: scenario, replication and seed columns" \
+    csv "$S" 'v("scenario") != "default" || v("replication") != "0" || v("seed") != "1" { exit 1 }'
 check "summary.csv: total carries seed 1, events, sim_time_s 30, wall_s" \
-    awk -F, '$4 == "total" { found = 1
-                 if ($3 != "1" || $21 !~ /^[0-9]+$/ || $21 < 1000 || $22 != "30" ||
-                     $23 !~ /^[0-9]+\.[0-9]+$/) exit 1 }
-             END { exit !found }' "$S"
+    csv "$S" 'v("component") == "total" { found = 1
+                 if (v("seed") != "1" || v("events") !~ /^[0-9]+$/ || v("events") < 1000 ||
+                     v("sim_time_s") != "30" || v("wall_s") !~ /^[0-9]+(\.[0-9]+)?$/) exit 1 }
+              END { if (E) exit 3; exit !found }'
 check "summary.csv: component rows leave events, sim_time_s, wall_s empty" \
-    awk -F, 'NR > 1 && $4 != "total" && ($21 != "" || $22 != "" || $23 != "") { exit 1 }' "$S"
-check "summary.csv: partial is 0 on every row" awk -F, 'NR > 1 && $24 != "0" { exit 1 }' "$S"
+    csv "$S" 'v("component") != "total" && (v("events") v("sim_time_s") v("wall_s") != "") { exit 1 }'
+check "summary.csv: partial is 0 on every row" csv "$S" 'v("partial") != "0" { exit 1 }'
 check "summary.csv: total throughput near 4200/s" \
-    awk -F, '$4 == "total" { t = $11 } END { exit !(t > 4000 && t < 4400) }' "$S"
+    csv "$S" 'v("component") == "total" { t = v("throughput_rps") }
+              END { if (E) exit 3; exit !(t > 4000 && t < 4400) }'
+check "summary.csv: api utilization near 0.7" \
+    csv "$S" 'v("kind") == "service" && (v("utilization") < 0.65 || v("utilization") > 0.75) { exit 1 }'
 nts=$(($(wc -l <"$T") - 1))
 check "timeseries.csv: 30 intervals x 5 rows = 150 ($nts)" test "$nts" -eq 150
 check "timeseries.csv: intervals of 1 s from 0 to 30" \
-    awk -F, 'NR > 1 { if ($5 - $4 != 1) exit 1; if (NR == 2 && $4 != 0) exit 1; last = $5 }
-             END { exit !(last == 30) }' "$T"
+    csv "$T" '{ if (v("t_end_s") - v("t_start_s") != 1) exit 1
+                if (NR == 2 && v("t_start_s") != 0) exit 1; last = v("t_end_s") }
+              END { if (E) exit 3; exit !(last == 30) }'
 check "timeseries.csv: each interval lists the components then total" \
-    awk -F, 'NR > 1 { k = (NR - 2) % 5; want = k == 0 ? "lb" : k == 4 ? "total" : "api[" k "]"
-                      if ($7 != want) exit 1 }' "$T"
+    csv "$T" '{ k = (NR - 2) % 5; want = k == 0 ? "lb" : k == 4 ? "total" : "api[" k "]"
+                if (v("component") != want) exit 1 }'
 check "timeseries.csv: the 2 warm-up intervals are marked (10 rows)" \
-    test "$(awk -F, 'NR > 1 && $6 == 1' "$T" | wc -l)" -eq 10
+    test "$(csv "$T" 'v("in_warmup") == 1' | wc -l)" -eq 10
 check "timeseries.csv: warm-up rows are the first ones" \
-    awk -F, 'NR > 1 && (($6 == 1) != ($5 <= 2)) { exit 1 }' "$T"
+    csv "$T" '(v("in_warmup") == 1) != (v("t_end_s") <= 2) { exit 1 }'
 
-# Determinism: same seed, same bytes (except wall_s, the 23rd summary column).
+# Determinism: same seed, same bytes (except the summary's wall_s column).
 sim run -q -s 7 --csv "$TMP/s7a"
 sim run -q -s 7 --csv "$TMP/s7b"
 sim run -q -s 8 --csv "$TMP/s8"
-check "same seed: timeseries.csv byte-identical" cmp -s "$TMP/s7a/timeseries.csv" "$TMP/s7b/timeseries.csv"
-cut -d, -f1-22,24- "$TMP/s7a/summary.csv" >"$TMP/s7a.nowall"
-cut -d, -f1-22,24- "$TMP/s7b/summary.csv" >"$TMP/s7b.nowall"
-cut -d, -f1-22,24- "$TMP/s8/summary.csv" >"$TMP/s8.nowall"
+check "same seed: timeseries.csv byte-identical" \
+    cmp -s "$TMP/s7a/timeseries.csv" "$TMP/s7b/timeseries.csv"
+drop_col "$TMP/s7a/summary.csv" wall_s >"$TMP/s7a.nowall"
+drop_col "$TMP/s7b/summary.csv" wall_s >"$TMP/s7b.nowall"
+drop_col "$TMP/s8/summary.csv" wall_s >"$TMP/s8.nowall"
 check "same seed: summary.csv identical but for wall_s" cmp -s "$TMP/s7a.nowall" "$TMP/s7b.nowall"
-check "-s 7: the seed column says 7" awk -F, 'NR > 1 && $3 != "7" { exit 1 }' "$TMP/s7a/summary.csv"
+check "-s 7: the seed column says 7" csv "$TMP/s7a/summary.csv" 'v("seed") != "7" { exit 1 }'
 check "different seed: timeseries.csv differs" \
     sh -c '! cmp -s "$1" "$2"' - "$TMP/s7a/timeseries.csv" "$TMP/s8/timeseries.csv"
 check "different seed: summary.csv differs" \
     sh -c '! cmp -s "$1" "$2"' - "$TMP/s7a.nowall" "$TMP/s8.nowall"
 sim run -q -s 1 --csv "$TMP/s1"
-check "no seed given = -s 1 (the scenario's seed)" cmp -s "$TMP/base/timeseries.csv" "$TMP/s1/timeseries.csv"
+check "no seed given = -s 1 (the scenario's seed)" \
+    cmp -s "$TMP/base/timeseries.csv" "$TMP/s1/timeseries.csv"
 
 # Replications: -R 3 gives 3 x 5 rows plus 5 mean rows; -r 2 reproduces replication 2.
 sim run -q -R 3 --duration 5s --csv "$TMP/r3"
 expect_rc "run -R 3 exits 0" 0
 check "-R 3: 15 replication rows + 5 mean rows" \
-    awk -F, 'NR > 1 { if ($2 == "mean") m++; else r++ } END { exit !(r == 15 && m == 5) }' \
-    "$TMP/r3/summary.csv"
+    csv "$TMP/r3/summary.csv" '{ if (v("replication") == "mean") m++; else r++ }
+                               END { if (E) exit 3; exit !(r == 15 && m == 5) }'
 check "-R 3: the mean total row has a throughput CI" \
-    awk -F, '$2 == "mean" && $4 == "total" { ok = $25 != "" && $25 > 0 } END { exit !ok }' \
-    "$TMP/r3/summary.csv"
+    csv "$TMP/r3/summary.csv" 'v("replication") == "mean" && v("component") == "total" {
+                                   ok = v("throughput_rps_ci95") != "" && v("throughput_rps_ci95") > 0 }
+                               END { if (E) exit 3; exit !ok }'
 check "-R 3: replications use different seeds" \
-    test "$(awk -F, 'NR > 1 && $2 != "mean" { print $3 }' "$TMP/r3/summary.csv" | sort -u | wc -l)" -eq 3
+    test "$(csv "$TMP/r3/summary.csv" 'v("replication") != "mean" { print v("seed") }' |
+        sort -u | wc -l)" -eq 3
 sim run -q -r 2 --duration 5s --csv "$TMP/r2"
 expect_rc "run -r 2 exits 0" 0
-awk -F, 'NR > 1 && $2 == 2' "$TMP/r3/timeseries.csv" >"$TMP/r3.rep2"
-awk -F, 'NR > 1' "$TMP/r2/timeseries.csv" >"$TMP/r2.only"
-check "-r 2 reproduces replication 2 of -R 3 exactly" cmp -s "$TMP/r3.rep2" "$TMP/r2.only"
+csv "$TMP/r3/timeseries.csv" 'v("replication") == 2' >"$TMP/r3.rep2"
+awk 'NR > 1' "$TMP/r2/timeseries.csv" >"$TMP/r2.only"
+check "-r 2 reproduces replication 2 of -R 3 exactly" \
+    sh -c 'test -s "$1" && cmp -s "$1" "$2"' - "$TMP/r3.rep2" "$TMP/r2.only"
 
 # ---- 4. interrupt --------------------------------------------------------------------------
 
@@ -324,17 +389,20 @@ dog=$!
 wait "$pid"
 RC=$?
 kill "$dog" 2>/dev/null
+I=$TMP/int/summary.csv
 expect_rc "SIGINT: exit status 130" 130
 stderr_has "SIGINT: says it was interrupted" "interrupted"
-check "SIGINT: summary.csv written" test -s "$TMP/int/summary.csv"
-check "SIGINT: summary.csv has its 5 rows" test "$(awk 'NR > 1' "$TMP/int/summary.csv" | wc -l)" -eq 5
+check "SIGINT: summary.csv written" test -s "$I"
+check "SIGINT: summary.csv has its 5 rows" test "$(awk 'NR > 1' "$I" | wc -l)" -eq 5
 check "SIGINT: every summary row has partial=1" \
-    awk -F, 'NR > 1 { n++; if ($24 != "1") exit 1 } END { exit !n }' "$TMP/int/summary.csv"
+    csv "$I" '{ n++; if (v("partial") != "1") exit 1 } END { if (E) exit 3; exit !n }'
 check "SIGINT: summary sim_time_s is short of 36000" \
-    awk -F, '$4 == "total" { t = $22 } END { exit !(t > 0 && t < 36000) }' "$TMP/int/summary.csv"
+    csv "$I" 'v("component") == "total" { t = v("sim_time_s") }
+              END { if (E) exit 3; exit !(t > 0 && t < 36000) }'
 check "SIGINT: timeseries.csv has rows" \
     test "$(awk 'NR > 1' "$TMP/int/timeseries.csv" 2>/dev/null | wc -l)" -gt 0
-check "SIGINT: timeseries.csv rows are whole" awk -F, 'NF != 23 { exit 1 }' "$TMP/int/timeseries.csv"
+check "SIGINT: timeseries.csv rows are whole" \
+    awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$TMP/int/timeseries.csv"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
