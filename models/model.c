@@ -256,12 +256,31 @@ void comp_set_busy(struct sim *sim, struct comp *c, double busy)
 
 /* --- call path ------------------------------------------------------------------------------ */
 
+void net_req_hold(struct req *req)
+{
+    req->refs++;
+}
+
+void net_req_release(struct req *req)
+{
+    assert(req->refs > 0);
+    if (--req->refs == 0) pool_put(req->home, req);
+}
+
+/* Every call leaves through here: it drops its hold on the request. */
+static void call_free(struct net *net, struct call *call)
+{
+    net_req_release(call->req);
+    pool_put(net->call_pool, call);
+}
+
 struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
                           void *ctx)
 {
     struct call *call = pool_get(net->call_pool);
 
     memset(call, 0, sizeof *call);
+    net_req_hold(req);
     call->req = req;
     call->to = to;
     call->done = done;
@@ -283,7 +302,7 @@ static void on_call_timeout(struct sim *sim, void *a, void *b)
         call->from->m.i_timeouts++;
     }
     /* If the callee still holds the call, it is freed when the callee answers or drops it. */
-    if (!call->at_callee) pool_put(call->to->net->call_pool, call);
+    if (!call->at_callee) call_free(call->to->net, call);
 }
 
 void net_send(struct sim *sim, struct call *call)
@@ -336,7 +355,7 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
     m->lost++;
     m->i_lost++;
     if (call->answered) {
-        pool_put(net->call_pool, call);
+        call_free(net, call);
         return;
     }
     if (call->timer) return; /* the caller's timeout will answer (and free) it */
@@ -344,7 +363,7 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
-    pool_put(net->call_pool, call);
+    call_free(net, call);
 }
 
 void net_reply(struct sim *sim, struct call *call, int status)
@@ -356,7 +375,7 @@ void net_reply(struct sim *sim, struct call *call, int status)
     call->at_callee = 0;
     if (call->abandoned) {
         /* Counted and answered when the callee crashed; only the struct was left. */
-        if (!call->timer) pool_put(net->call_pool, call);
+        if (!call->timer) call_free(net, call);
         return;
     }
     m->in_flight--;
@@ -380,7 +399,7 @@ void net_reply(struct sim *sim, struct call *call, int status)
         call->status = status;
         call->done(sim, call);
     }
-    pool_put(net->call_pool, call);
+    call_free(net, call);
 }
 
 /* --- event log and control ----------------------------------------------------------------- */

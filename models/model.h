@@ -102,7 +102,17 @@ struct req {
                        * treat it so */
     int scatter;      /* 0: touches one key; -1: all shards; k > 0: k shards (scatter-gather) */
     void *user;       /* closed workload: the user slot that sent it */
+    /* Ownership: a request is reference-counted, because a call that timed out may still be
+     * at its callee after the caller has finished with the request. Its creator sets refs = 1
+     * and home = the pool it came from, and lets go with net_req_release; each call holds a
+     * reference while it exists. */
+    int refs;
+    struct pool *home;
 };
+
+/* Take / drop a reference to req; the last release returns it to req->home. */
+void net_req_hold(struct req *req);
+void net_req_release(struct req *req);
 
 /* The continuation of a call: runs once, when the callee answers or the caller's timeout
  * fires (call->status says which). The call is valid only during the continuation: the call

@@ -336,6 +336,8 @@ static void send_request(struct sim *sim, struct workload *wl, void *user)
     req->key = wl->has_keys ? keydist_sample(&wl->keys, &wl->rng_key) : req->id;
     req->birth_ns = sim_now(sim);
     req->attempt = 1;
+    req->refs = 1;
+    req->home = wl->req_pool;
     req->write = wl->classes[cls].write;
     req->scatter = wl->classes[cls].scatter;
     req->user = user;
@@ -372,7 +374,7 @@ static void on_answer(struct sim *sim, struct call *call)
         m->i_errors++;
     }
     wl->in_flight--;
-    pool_put(wl->req_pool, req);
+    net_req_release(req);
     if (user) {
         int64_t think = 0;
         if (wl->has_think) think = (int64_t)(dist_sample(&wl->think, &wl->rng_think) + 0.5);
