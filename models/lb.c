@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ring.h"
 #include "xmalloc.h"
 
 static const char *const lb_keys[] = {"kind", "policy", "targets", "vnodes", "description", NULL};
@@ -18,11 +19,6 @@ struct target_ref {
     const char *name;
     const struct scn_node *node;
     double weight;
-};
-
-struct ring_point {
-    uint64_t hash;
-    size_t target;
 };
 
 struct lb {
@@ -39,8 +35,7 @@ struct lb {
     size_t next; /* round robin */
     double total_weight;
     long long vnodes;
-    struct ring_point *ring;
-    size_t nring;
+    struct ring *ring; /* consistent_hash */
     struct rng rng;
 };
 
@@ -59,7 +54,7 @@ static void lb_destroy(struct comp *c)
     free(lb->credit);
     free(lb->cum);
     free(lb->outstanding);
-    free(lb->ring);
+    ring_free(lb->ring);
     free(lb);
 }
 
@@ -120,35 +115,15 @@ fail:
     return NULL;
 }
 
-static int ring_cmp(const void *a, const void *b)
-{
-    const struct ring_point *x = a, *y = b;
-    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
-    return x->target < y->target ? -1 : x->target > y->target;
-}
-
-/* Each target gets vnodes × (its weight / the mean weight) points (at least one). */
+/* Each target gets vnodes × (its weight / the mean weight) points (at least one): ring.h. */
 static void build_ring(struct lb *lb)
 {
-    double mean_w = lb->total_weight / (double)lb->ntargets;
-    size_t n = 0;
+    const char **names = xcalloc(lb->ntargets, sizeof *names);
 
-    for (size_t t = 0; t < lb->ntargets; t++) {
-        size_t v = (size_t)((double)lb->vnodes * lb->weight[t] / mean_w + 0.5);
-        lb->nring += v ? v : 1;
-    }
-    lb->ring = xcalloc(lb->nring, sizeof *lb->ring);
-    for (size_t t = 0; t < lb->ntargets; t++) {
-        uint64_t h = rng_hash_str(0, lb->targets[t]->name);
-        size_t v = (size_t)((double)lb->vnodes * lb->weight[t] / mean_w + 0.5);
-        if (!v) v = 1;
-        for (size_t k = 0; k < v; k++) {
-            lb->ring[n].hash = rng_mix64(h ^ rng_mix64(k + 1));
-            lb->ring[n].target = t;
-            n++;
-        }
-    }
-    qsort(lb->ring, lb->nring, sizeof *lb->ring, ring_cmp);
+    for (size_t t = 0; t < lb->ntargets; t++)
+        names[t] = lb->targets[t]->name;
+    lb->ring = ring_new(names, lb->weight, lb->ntargets, lb->vnodes);
+    free(names);
 }
 
 static int lb_resolve(struct net *net, struct comp *c, struct err *err)
@@ -226,19 +201,8 @@ static size_t pick(struct lb *lb, const struct req *req)
             if (b >= a) b++;
             return lb->outstanding[b] < lb->outstanding[a] ? b : a;
         }
-        case LB_CONSISTENT_HASH: {
-            uint64_t h = rng_mix64(req->key);
-            size_t lo = 0, hi = lb->nring;
-            /* first ring point with hash >= h, wrapping to the start */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (lb->ring[mid].hash < h)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            return lb->ring[lo == lb->nring ? 0 : lo].target;
-        }
+        case LB_CONSISTENT_HASH:
+            return ring_lookup(lb->ring, rng_mix64(req->key));
     }
     return 0;
 }

@@ -11,10 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "fault.h"
+#include "function.h"
 #include "lb.h"
+#include "mq.h"
 #include "pool.h"
+#include "replica.h"
 #include "service.h"
+#include "shard.h"
 #include "workload.h"
 #include "xmalloc.h"
 
@@ -22,9 +27,15 @@
 static const struct model_ops *const model_kinds[] = {
     &service_ops,
     &lb_ops,
+    &shard_ops,
+    &cache_ops,
+    &mq_ops,
+    &replica_set_ops,
+    &function_ops,
 };
 
-static const char *const model_kind_list[] = {"service", "load_balancer", NULL};
+static const char *const model_kind_list[] = {"service", "load_balancer", "shard", "cache", "queue", "replica_set",
+                                              "function", NULL};
 
 static const char *const extra_names[MX_COUNT] = {
     [MX_LOST] = "lost",
@@ -52,6 +63,17 @@ static const char *const extra_names[MX_COUNT] = {
     [MX_REPLICATION_LAG_MS] = "replication_lag_mean_ms",
     [MX_LOST_WRITES] = "lost_writes",
     [MX_UNAVAILABLE_S] = "unavailable_s",
+    [MX_RETRIES] = "retries",
+    [MX_RETRIES_DENIED] = "retries_denied",
+    [MX_BREAKER_REJECTS] = "breaker_rejects",
+    [MX_REPLICAS] = "replicas_mean",
+    [MX_COST] = "cost",
+    [MX_COLD_STARTS] = "cold_starts",
+    [MX_DIVERGENT_WRITES] = "divergent_writes",
+    [MX_READ_RPS] = "read_throughput_rps",
+    [MX_WRITE_RPS] = "write_throughput_rps",
+    [MX_READ_LATENCY_MS] = "read_latency_mean_ms",
+    [MX_WRITE_LATENCY_MS] = "write_latency_mean_ms",
 };
 
 const char *model_extra_name(enum model_extra x)
@@ -123,6 +145,8 @@ void metrics_init_for(struct comp_metrics *m, double servers)
 static void metrics_restart_run(struct comp_metrics *m, int64_t now)
 {
     m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
+    m->good = 0;
+    if (m->dynamic_cap) stats_tw_restart(&m->cap, now);
     hist_reset(m->lat);
     /* What the current interval recorded so far happened in warm-up: set it aside so the
      * interval row still shows it but the run never does. */
@@ -136,8 +160,10 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
 {
     m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = m->i_lost = 0;
     m->i_timeouts = 0;
+    m->i_good = 0;
     hist_reset(m->ilat);
     hist_reset(m->pre);
+    if (m->dynamic_cap) stats_tw_restart(&m->icap, now);
     stats_tw_restart(&m->iqueue, now);
     stats_tw_restart(&m->ibusy, now);
 }
@@ -212,13 +238,18 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
         }
     }
     row->throughput_rps = secs > 0 ? (double)row->completions / secs : NAN;
+    row->goodput_rps = m->has_deadline && secs > 0
+                           ? (double)(interval ? m->i_good : m->good) / secs
+                           : NAN;
     bad = row->rejected + row->errors;
     done = row->completions + bad;
     row->error_rate = done ? (double)bad / (double)done : NAN;
-    if (m->servers > 0) {
+    if (m->servers > 0 || m->dynamic_cap) {
         const struct stats_tw *busy = interval ? &m->ibusy : &m->busy;
         const struct stats_tw *queue = interval ? &m->iqueue : &m->queue;
-        row->utilization = stats_tw_mean(busy, now) / m->servers;
+        double cap = m->dynamic_cap ? stats_tw_mean(interval ? &m->icap : &m->cap, now)
+                                    : m->servers;
+        row->utilization = cap > 0 ? stats_tw_mean(busy, now) / cap : NAN;
         row->queue_mean = stats_tw_mean(queue, now);
     } else {
         row->utilization = NAN;
@@ -245,6 +276,20 @@ void comp_set_queue(struct sim *sim, struct comp *c, double len)
     int64_t now = sim_now(sim);
     stats_tw_set(&c->m.queue, now, len);
     stats_tw_set(&c->m.iqueue, now, len);
+}
+
+void comp_set_capacity(struct sim *sim, struct comp *c, double servers)
+{
+    int64_t now = sim_now(sim);
+
+    if (!c->m.dynamic_cap) {
+        c->m.dynamic_cap = 1;
+        stats_tw_init(&c->m.cap, c->m.busy.start_ns, c->m.servers);
+        stats_tw_init(&c->m.icap, c->m.ibusy.start_ns, c->m.servers);
+    }
+    c->m.servers = servers;
+    stats_tw_set(&c->m.cap, now, servers);
+    stats_tw_set(&c->m.icap, now, servers);
 }
 
 void comp_set_busy(struct sim *sim, struct comp *c, double busy)
@@ -338,10 +383,22 @@ void net_abandon(struct sim *sim, struct call *call, int status, int blackhole)
     m->in_flight--;
     m->lost++;
     m->i_lost++;
-    if (call->answered || call->timer || blackhole) return;
+    if (call->answered || blackhole) return;
+    if (call->timer) {
+        sim_cancel(sim, call->timer);
+        call->timer = NULL;
+    }
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
+}
+
+void net_fail_unsent(struct sim *sim, struct call *call, int status)
+{
+    call->answered = 1;
+    call->status = status;
+    call->done(sim, call);
+    call_free(call->to->net, call);
 }
 
 void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
@@ -358,8 +415,12 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
         call_free(net, call);
         return;
     }
-    if (call->timer) return; /* the caller's timeout will answer (and free) it */
-    if (blackhole) return;   /* no timeout: the caller waits for ever, like a real one */
+    if (blackhole) return; /* only the caller's timeout, if any, will answer (and free) it */
+    /* Refused or reset: the caller learns at once, timeout or not. */
+    if (call->timer) {
+        sim_cancel(sim, call->timer);
+        call->timer = NULL;
+    }
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
@@ -506,6 +567,12 @@ static int build_one(struct net *net, const char *name, const struct scn_node *n
     long long replicas = 1;
     const struct scn_node *rn = scn_map_get(node, "replicas");
 
+    if (rn && scn_map_get(node, "autoscale")) {
+        /* An autoscaled service is one station whose instance count changes: `replicas` is
+         * its initial count, read by the service itself. */
+        rn = NULL;
+    }
+    if (rn && ops == &replica_set_ops) rn = NULL; /* its replicas are nodes inside it */
     if (rn) {
         if (ops != &service_ops)
             return err_set(err, rn->file, rn->line, rn->col,
@@ -685,6 +752,17 @@ static void report_interval(struct net *net, int64_t now, unsigned flags)
         }
         fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
                  workload_in_flight(net->wl), NULL);
+        workload_extras(net->wl, 1, net->rows[n].extra);
+        {
+            double cost = 0;
+            int any = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!isnan(net->rows[i].extra[MX_COST])) {
+                    cost += net->rows[i].extra[MX_COST];
+                    any = 1;
+                }
+            if (any) net->rows[n].extra[MX_COST] = cost;
+        }
         net->sink(net->sink_user, net->interval_start_ns, now,
                   flags | (!net->warm ? NET_ROW_WARMUP : 0u), net->rows, n + 1);
     }
@@ -694,6 +772,7 @@ static void report_interval(struct net *net, int64_t now, unsigned flags)
         if (c->ops->restart) c->ops->restart(c, now, 0);
     }
     metrics_restart_interval(wm, now);
+    workload_restart(net->wl, 0);
     net->interval_start_ns = now;
 }
 
@@ -720,6 +799,7 @@ static void on_warmup_end(struct sim *sim, void *a, void *b)
         if (c->ops->restart) c->ops->restart(c, now, 1);
     }
     metrics_restart_run(workload_metrics(net->wl), now);
+    workload_restart(net->wl, 1);
     net->warm = 1;
 }
 
@@ -737,6 +817,8 @@ void net_start(struct net *net)
     else
         net->warm = 1;
     if (net->faults) fault_plan_start(net->faults);
+    for (size_t i = 0; i < net->ncomps; i++)
+        if (net->comps[i]->ops->start) net->comps[i]->ops->start(sim, net->comps[i]);
     workload_start(net->wl);
 }
 
@@ -774,6 +856,23 @@ void net_summary_row(const struct net *net, size_t index, struct model_row *row)
     } else {
         fill_row(row, "total", "workload", workload_metrics(net->wl), 0, now, since,
                  workload_in_flight(net->wl), net->warm ? net->scratch : NULL);
+        workload_extras(net->wl, 0, row->extra);
+        {
+            double cost = 0, vals[MX_COUNT];
+            int any = 0;
+            for (size_t i = 0; i < net->ncomps; i++) {
+                struct comp *c = net->comps[i];
+                if (!c->ops->extras) continue;
+                for (int x = 0; x < MX_COUNT; x++)
+                    vals[x] = NAN;
+                c->ops->extras(c, 0, now, vals);
+                if (!isnan(vals[MX_COST])) {
+                    cost += vals[MX_COST];
+                    any = 1;
+                }
+            }
+            if (any) row->extra[MX_COST] = cost;
+        }
     }
 }
 

@@ -84,6 +84,18 @@ enum model_extra {
     MX_REPLICATION_LAG_MS,
     MX_LOST_WRITES,
     MX_UNAVAILABLE_S,
+    MX_RETRIES,           /* retries this component (or the workload) sent */
+    MX_RETRIES_DENIED,    /* retries refused by a retry budget */
+    MX_BREAKER_REJECTS,   /* calls failed at once by an open circuit breaker */
+    MX_REPLICAS,          /* time-averaged instances (autoscaled services, functions) */
+    MX_COST,              /* cost in the scenario's currency over the row's time; the total
+                           * row sums every component's */
+    MX_COLD_STARTS,       /* serverless functions */
+    MX_DIVERGENT_WRITES,  /* replica set: writes acknowledged without their quorum (ap) */
+    MX_READ_RPS,          /* replica set: successful reads per second */
+    MX_WRITE_RPS,         /* replica set: successful writes per second */
+    MX_READ_LATENCY_MS,   /* replica set: mean latency of successful reads */
+    MX_WRITE_LATENCY_MS,  /* replica set: mean latency of successful writes */
     MX_COUNT
 };
 
@@ -148,6 +160,8 @@ struct comp_metrics {
     uint64_t arrivals, completions, rejected, errors;
     uint64_t lost, i_lost;         /* calls lost when the component crashed */
     uint64_t timeouts, i_timeouts; /* calls this component made that timed out */
+    uint64_t good, i_good;         /* successes within the deadline (workload only) */
+    int has_deadline;              /* goodput is meaningful */
     uint64_t in_flight; /* calls taken and not yet answered (never reset) */
     struct hist *lat;   /* ns, successful replies, since warm-up */
     struct stats_tw queue, busy;
@@ -156,6 +170,9 @@ struct comp_metrics {
     struct hist *pre;  /* ns, the warm-up part of the interval in which warm-up ended */
     struct stats_tw iqueue, ibusy;
     double servers; /* capacity for utilization = busy / servers; 0 when not a station */
+    int dynamic_cap;             /* servers changes (autoscaling): utilization is then
+                                  * time-averaged busy / time-averaged capacity */
+    struct stats_tw cap, icap;   /* capacity over time, when dynamic_cap */
 };
 
 /* A component. Each kind embeds this first in its own struct. */
@@ -224,6 +241,9 @@ struct model_ops {
     /* Optional: the scenario node that names `to` as this component's downstream (to locate
      * a call-cycle error at the reference that closes the loop); NULL when unknown. */
     const struct scn_node *(*ref)(const struct comp *c, const struct comp *to);
+    /* Optional: schedule the kind's own events (autoscaler evaluations, ...) when the run
+     * starts. */
+    void (*start)(struct sim *sim, struct comp *c);
     /* Optional: restart the kind's own counters: the interval ones (run = 0) at each interval
      * end, the run ones (run = 1) at the end of warm-up. */
     void (*restart)(struct comp *c, int64_t now, int run);
@@ -244,6 +264,7 @@ struct model_row {
     const char *kind;
     uint64_t arrivals, completions, rejected, errors, in_flight;
     double throughput_rps;
+    double goodput_rps; /* successes within the deadline per second (total row); NAN elsewhere */
     double error_rate; /* (rejected + errors) / (completions + rejected + errors) */
     double latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_p999_ms,
         latency_max_ms;
@@ -339,6 +360,10 @@ void net_send(struct sim *sim, struct call *call);
  * frees the call. */
 void net_reply(struct sim *sim, struct call *call, int status);
 
+/* Answer a call that was never sent (a local failure, e.g. an open circuit breaker): runs the
+ * continuation with status and frees the call; no component counts it. */
+void net_fail_unsent(struct sim *sim, struct call *call, int status);
+
 /* The callee gives up a call it holds (it crashed): counted as lost. If the caller has a
  * timeout pending, that timeout will answer it; otherwise, unless blackhole, the caller is
  * answered now with status (CALL_UNAVAILABLE: connection reset). With blackhole and no
@@ -374,6 +399,10 @@ size_t net_events(const struct net *net, const struct net_event **first_half, si
 /* Apply an action now (the dashboard's keys; the failure schedule). -1 with err when the kind
  * does not support it. Logged. */
 int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err);
+
+/* Change a station's capacity (workers) from now on (autoscaling); switches utilization to
+ * time-averaged busy over time-averaged capacity. */
+void comp_set_capacity(struct sim *sim, struct comp *c, double servers);
 
 /* Queue length / busy workers changes for the time-weighted metrics. */
 void comp_set_queue(struct sim *sim, struct comp *c, double len);

@@ -7,13 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resilience.h"
 #include "units.h"
 #include "xmalloc.h"
 
 static const char *const service_keys[] = {
     "kind",  "workers", "speed",     "queue",       "service_time", "service_time_by_class",
-    "calls", "call_mode", "hold_worker", "replicas", "description", NULL};
-static const char *const call_keys[] = {"to", "classes", "probability", "timeout", NULL};
+    "calls", "call_mode", "hold_worker", "replicas", "description", "shed_wait", "lifo_over",
+    "autoscale", "cost_per_hour", NULL};
+static const char *const autoscale_keys[] = {"metric", "target", "interval", "cooldown",
+                                             "provisioning", "min", "max", NULL};
+static const char *const metric_names[] = {"utilization", "queue_length", "rps_per_replica",
+                                           NULL};
+static const char *const call_keys[] = {
+    "to",      "classes",      "probability", "timeout",  "retries",  "backoff",
+    "backoff_base", "backoff_cap", "jitter",   "retry_budget", "retry_on", "circuit_breaker",
+    NULL};
 static const char *const call_modes[] = {"sequence", "parallel", NULL};
 
 struct downcall {
@@ -21,7 +30,9 @@ struct downcall {
     const struct scn_node *node;
     struct comp *to;
     double prob;          /* probability the call is made, (0, 1] */
-    int64_t timeout_ns;   /* 0: wait for ever */
+    struct res_policy policy;
+    struct res_edge edge;
+    int resilient;        /* timeout, retries or breaker: send through res_send */
     unsigned char *class_ok; /* per class: 1 when the call applies; NULL: every class */
 };
 
@@ -40,6 +51,23 @@ struct service {
     struct downcall *calls;
     size_t ncalls;
     int parallel, hold;
+    int64_t shed_wait_ns; /* load shedding: reject when the expected wait exceeds it; 0 off */
+    long long lifo_over;  /* serve newest first while the queue holds at least this many */
+    /* Autoscaling: instances of `per_replica` workers each; workers = active × per_replica. */
+    int autoscaled;
+    unsigned per_replica;
+    int metric; /* 0 utilization, 1 queue length per instance, 2 requests/s per instance */
+    double target;
+    int64_t eval_ns, cooldown_ns, provision_ns;
+    long long min_inst, max_inst, active, pending;
+    int64_t last_action_ns;
+    int acted;
+    struct stats_tw w_busy, w_cap, w_queue; /* since the last evaluation */
+    uint64_t w_arrivals;
+    /* Cost: price per instance-hour; instance-seconds integrated (pending ones count: they
+     * are billed from launch). */
+    double price_per_hour;
+    struct stats_tw inst, iinst;
     struct rng rng_svc, rng_route;
 };
 
@@ -59,6 +87,7 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
         s->calls = xcalloc(1, sizeof *s->calls);
         s->calls[0].prob = 1.0;
         s->calls[0].node = node;
+        res_policy_default(&s->calls[0].policy);
         s->ncalls = 1;
         return scn_as_string(node, &s->calls[0].to_name, err);
     }
@@ -70,6 +99,7 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
 
         s->ncalls++;
         d->prob = 1.0;
+        res_policy_default(&d->policy);
         if (it->type == SCN_SCALAR) {
             d->node = it;
             if (scn_as_string(it, &d->to_name, err)) return -1;
@@ -78,10 +108,7 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
         if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, call_keys, err)) return -1;
         if (scn_get_string(it, "to", 1, &d->to_name, err)) return -1;
         d->node = scn_map_get(it, "to");
-        if (scn_map_get(it, "timeout")) {
-            const struct scn_node *t = scn_map_get(it, "timeout");
-            if (scn_as_positive_duration(t, &d->timeout_ns, err)) return -1;
-        }
+        if (res_policy_parse(it, &d->policy, err)) return -1;
         if (scn_map_get(it, "probability")) {
             const struct scn_node *p = scn_map_get(it, "probability");
             if (scn_as_fraction(p, &d->prob, err)) return -1;
@@ -134,6 +161,42 @@ static int parse_class_times(struct service *s, const struct scn_node *node, con
     return 0;
 }
 
+static int parse_autoscale(struct service *s, const struct scn_node *node, struct err *err)
+{
+    const struct scn_node *a = scn_map_get(node, "autoscale");
+    long long initial;
+
+    if (scn_expect(a, SCN_MAP, err) || scn_check_keys(a, autoscale_keys, err)) return -1;
+    s->autoscaled = 1;
+    s->per_replica = s->workers;
+    s->metric = 0;
+    s->target = 0.6;
+    s->eval_ns = 10000000000LL;
+    s->cooldown_ns = 30000000000LL;
+    s->provision_ns = 0;
+    s->min_inst = 1;
+    s->max_inst = 100;
+    if (scn_get_enum(a, "metric", 0, metric_names, &s->metric, err)) return -1;
+    if (scn_get_double(a, "target", 0, 1e-9, 1e12, &s->target, err)) return -1;
+    if (scn_map_get(a, "interval") &&
+        scn_as_positive_duration(scn_map_get(a, "interval"), &s->eval_ns, err))
+        return -1;
+    if (scn_get_duration(a, "cooldown", 0, &s->cooldown_ns, err)) return -1;
+    if (scn_get_duration(a, "provisioning", 0, &s->provision_ns, err)) return -1;
+    if (scn_get_int(a, "min", 0, 1, 100000, &s->min_inst, err)) return -1;
+    if (scn_get_int(a, "max", 0, 1, 100000, &s->max_inst, err)) return -1;
+    if (s->max_inst < s->min_inst)
+        return err_set(err, a->file, a->line, a->col, "%s: max (%lld) is below min (%lld)",
+                       a->path, s->max_inst, s->min_inst);
+    initial = s->min_inst;
+    if (scn_get_int(node, "replicas", 0, 1, 100000, &initial, err)) return -1;
+    if (initial < s->min_inst) initial = s->min_inst;
+    if (initial > s->max_inst) initial = s->max_inst;
+    s->active = initial;
+    s->workers = (unsigned)(s->active * s->per_replica);
+    return 0;
+}
+
 static void service_destroy(struct comp *c)
 {
     struct service *s = svc_of(c);
@@ -143,8 +206,10 @@ static void service_destroy(struct comp *c)
         dist_free(&s->st_class[i]);
     free(s->st_class);
     free(s->has_class);
-    for (size_t i = 0; i < s->ncalls; i++)
+    for (size_t i = 0; i < s->ncalls; i++) {
         free(s->calls[i].class_ok);
+        res_edge_free(&s->calls[i].edge);
+    }
     free(s->calls);
     free(s);
 }
@@ -179,7 +244,23 @@ static struct comp *service_create(struct net *net, const char *name, const stru
     if (scn_get_enum(node, "call_mode", 0, call_modes, &mode, err)) goto fail;
     s->parallel = mode == 1;
     if (scn_get_bool(node, "hold_worker", 0, &s->hold, err)) goto fail;
+    if (scn_map_get(node, "shed_wait") &&
+        scn_as_positive_duration(scn_map_get(node, "shed_wait"), &s->shed_wait_ns, err))
+        goto fail;
+    if (scn_get_int(node, "lifo_over", 0, 1, 1000000000LL, &s->lifo_over, err)) goto fail;
+    if (scn_map_get(node, "cost_per_hour") &&
+        scn_get_double(node, "cost_per_hour", 0, 0, 1e12, &s->price_per_hour, err))
+        goto fail;
+    if (scn_map_get(node, "autoscale") && parse_autoscale(s, node, err)) goto fail;
     comp_init(&s->base, &service_ops, net, name, node, (double)s->workers);
+    stats_tw_init(&s->inst, 0, (double)(s->autoscaled ? s->active : 1));
+    stats_tw_init(&s->iinst, 0, (double)(s->autoscaled ? s->active : 1));
+    if (s->autoscaled) {
+        comp_set_capacity(net_sim(net), &s->base, (double)s->workers);
+        stats_tw_init(&s->w_busy, 0, 0);
+        stats_tw_init(&s->w_cap, 0, (double)s->workers);
+        stats_tw_init(&s->w_queue, 0, 0);
+    }
     net_rng(net, &s->rng_svc, name, "service");
     net_rng(net, &s->rng_route, name, "route");
     return &s->base;
@@ -211,6 +292,8 @@ static int service_resolve(struct net *net, struct comp *c, struct err *err)
         if (d->to == c)
             return err_set(err, d->node->file, d->node->line, d->node->col,
                            "%s: call cycle: '%s' calls itself", d->node->path, c->name);
+        d->resilient = res_policy_active(&d->policy);
+        res_edge_init(&d->edge, &d->policy, net, c, d->to_name);
     }
     return 0;
 }
@@ -219,6 +302,20 @@ static int service_resolve(struct net *net, struct comp *c, struct err *err)
 
 static void on_service_done(struct sim *sim, void *a, void *b);
 static void issue_next(struct sim *sim, struct service *s, struct call *call);
+
+/* Busy workers / queue length changed: the component's metrics, and the autoscaler's
+ * evaluation window. */
+static void note_busy(struct sim *sim, struct service *s)
+{
+    comp_set_busy(sim, &s->base, (double)s->busy);
+    if (s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
+}
+
+static void note_queue(struct sim *sim, struct service *s)
+{
+    comp_set_queue(sim, &s->base, (double)s->qlen);
+    if (s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), (double)s->qlen);
+}
 
 static void held_add(struct service *s, struct call *call)
 {
@@ -253,35 +350,71 @@ static void release_worker(struct sim *sim, struct service *s)
 {
     struct call *next = s->qhead;
 
+    if (s->busy > s->workers) {
+        /* Scaled down while busy: this worker's instance is gone. */
+        s->busy--;
+        note_busy(sim, s);
+        return;
+    }
+    if (next && s->lifo_over > 0 && (long long)s->qlen >= s->lifo_over) {
+        /* Overloaded: serve the newest first (its client is the likeliest still waiting). */
+        next = s->qtail;
+        s->qtail = next->prev;
+        if (s->qtail)
+            s->qtail->next = NULL;
+        else
+            s->qhead = NULL;
+        s->qlen--;
+        note_queue(sim, s);
+        start_service(sim, s, next);
+        return;
+    }
     if (next) {
         s->qhead = next->next;
-        if (!s->qhead) s->qtail = NULL;
+        if (s->qhead)
+            s->qhead->prev = NULL;
+        else
+            s->qtail = NULL;
         s->qlen--;
-        comp_set_queue(sim, &s->base, (double)s->qlen);
+        note_queue(sim, s);
         start_service(sim, s, next);
         return;
     }
     s->busy--;
-    comp_set_busy(sim, &s->base, (double)s->busy);
+    note_busy(sim, s);
+}
+
+/* Expected queueing time of a call arriving now behind qlen others: (qlen + 1) mean service
+ * times shared by the workers (the M/M/c wait given the queue, with the current slow-down). */
+static double expected_wait_ns(const struct service *s)
+{
+    return (double)(s->qlen + 1) * dist_mean(&s->st) * s->base.slow / s->speed /
+           (double)s->workers;
 }
 
 static void service_receive(struct sim *sim, struct comp *c, struct call *call)
 {
     struct service *s = svc_of(c);
 
+    s->w_arrivals++;
     if (s->busy < s->workers) {
         s->busy++;
-        comp_set_busy(sim, c, (double)s->busy);
+        note_busy(sim, s);
         start_service(sim, s, call);
+    } else if (s->shed_wait_ns > 0 && expected_wait_ns(s) > (double)s->shed_wait_ns) {
+        /* Load shedding: the wait this call would see exceeds the limit: reject it now (counted
+         * as rejected). */
+        net_reply(sim, call, CALL_REJECTED);
     } else if (s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
         call->next = NULL;
+        call->prev = s->qtail;
         if (s->qtail)
             s->qtail->next = call;
         else
             s->qhead = call;
         s->qtail = call;
         s->qlen++;
-        comp_set_queue(sim, c, (double)s->qlen);
+        note_queue(sim, s);
     } else {
         net_reply(sim, call, CALL_REJECTED);
     }
@@ -324,11 +457,16 @@ static void on_child_seq(struct sim *sim, struct call *child)
 static void issue_next(struct sim *sim, struct service *s, struct call *call)
 {
     while (call->u < s->ncalls) {
-        const struct downcall *d = &s->calls[call->u++];
+        struct downcall *d = &s->calls[call->u++];
         if (call_applies(s, d, call->req->cls)) {
-            struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_seq, call);
+            struct call *child;
+            if (d->resilient) {
+                res_send(sim, &d->edge, call->req, &s->base, d->to,
+                         on_child_seq, call, 0);
+                return;
+            }
+            child = net_call_new(s->base.net, call->req, d->to, on_child_seq, call);
             child->from = &s->base;
-            child->timeout_ns = d->timeout_ns;
             net_send(sim, child);
             return;
         }
@@ -352,12 +490,17 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
     call->u = 1;
     call->status = CALL_OK;
     for (size_t i = 0; i < s->ncalls; i++) {
-        const struct downcall *d = &s->calls[i];
+        struct downcall *d = &s->calls[i];
         if (call_applies(s, d, call->req->cls)) {
-            struct call *child = net_call_new(s->base.net, call->req, d->to, on_child_par, call);
-            child->from = &s->base;
-            child->timeout_ns = d->timeout_ns;
+            struct call *child;
             call->u++;
+            if (d->resilient) {
+                res_send(sim, &d->edge, call->req, &s->base, d->to,
+                         on_child_par, call, 0);
+                continue;
+            }
+            child = net_call_new(s->base.net, call->req, d->to, on_child_par, call);
+            child->from = &s->base;
             net_send(sim, child);
         }
     }
@@ -382,6 +525,144 @@ static void on_service_done(struct sim *sim, void *a, void *b)
         issue_parallel(sim, s, call);
     else
         issue_next(sim, s, call);
+}
+
+static void service_extras(const struct comp *c, int interval, int64_t now, double *vals)
+{
+    const struct service *s = svc_of(c);
+    uint64_t r = 0, d = 0, f = 0;
+    int any = 0;
+
+    (void)now;
+    for (size_t i = 0; i < s->ncalls; i++) {
+        const struct res_edge *e = &s->calls[i].edge;
+        any |= s->calls[i].resilient;
+        r += interval ? e->i_retries : e->retries;
+        d += interval ? e->i_denied : e->denied;
+        f += interval ? e->i_fast_fails : e->fast_fails;
+    }
+    if (s->autoscaled) vals[MX_REPLICAS] = stats_tw_mean(interval ? &s->iinst : &s->inst, now);
+    if (s->price_per_hour > 0) {
+        const struct stats_tw *t = interval ? &s->iinst : &s->inst;
+        double inst_s = stats_tw_mean(t, now) * (double)(now - t->start_ns) / 1e9;
+        vals[MX_COST] = inst_s / 3600.0 * s->price_per_hour;
+    }
+    if (!any) return;
+    vals[MX_RETRIES] = (double)r;
+    vals[MX_RETRIES_DENIED] = (double)d;
+    vals[MX_BREAKER_REJECTS] = (double)f;
+}
+
+static void service_restart(struct comp *c, int64_t now, int run)
+{
+    struct service *s = svc_of(c);
+
+    stats_tw_restart(&s->iinst, now);
+    if (run) stats_tw_restart(&s->inst, now);
+    for (size_t i = 0; i < s->ncalls; i++)
+        res_edge_restart(&s->calls[i].edge, run);
+}
+
+/* --- autoscaling and cost ----------------------------------------------------------------- */
+
+static void note_instances(struct sim *sim, struct service *s)
+{
+    double n = (double)(s->active + s->pending);
+    stats_tw_set(&s->inst, sim_now(sim), n);
+    stats_tw_set(&s->iinst, sim_now(sim), n);
+}
+
+static void set_workers(struct sim *sim, struct service *s)
+{
+    s->workers = (unsigned)(s->active * s->per_replica);
+    comp_set_capacity(sim, &s->base, (double)s->workers);
+    stats_tw_set(&s->w_cap, sim_now(sim), (double)s->workers);
+    /* New workers take queued calls at once. */
+    while (s->busy < s->workers && s->qhead && !s->base.down) {
+        s->busy++;
+        note_busy(sim, s);
+        release_worker(sim, s);
+    }
+}
+
+static void on_provisioned(struct sim *sim, void *a, void *b)
+{
+    struct service *s = a;
+    long long n = (long long)(intptr_t)b;
+
+    if (n > s->pending) n = s->pending;
+    s->pending -= n;
+    s->active += n;
+    set_workers(sim, s);
+    net_log(s->base.net, &s->base, "ready", "%lld instance%s serving", s->active,
+            s->active == 1 ? "" : "s");
+}
+
+static void on_evaluate(struct sim *sim, void *a, void *b)
+{
+    static const char *const what[] = {"utilization", "queue length per instance",
+                                       "requests/s per instance"};
+    struct service *s = a;
+    int64_t now = sim_now(sim);
+    double window = (double)(now - s->w_busy.start_ns) / 1e9, value, want;
+    long long desired, have = s->active + s->pending;
+
+    (void)b;
+    if (s->metric == 0) {
+        /* Offered utilization: the work that arrived (arrivals × mean service time at the
+         * current speed) over the serving capacity. A busy-time measurement saturates at 1
+         * and would hide how far demand exceeds capacity, so scaling could then grow only by
+         * 1/target per step. */
+        double work_s = (double)s->w_arrivals * dist_mean(&s->st) * s->base.slow / s->speed / 1e9;
+        double offered = window > 0 ? work_s / window : 0; /* erlangs */
+        double cap = stats_tw_mean(&s->w_cap, now);
+        value = cap > 0 ? offered / cap : 0;
+        /* instances needed so that offered / (instances × workers) = target */
+        want = offered / ((double)s->per_replica * s->target);
+    } else if (s->metric == 1) {
+        value = stats_tw_mean(&s->w_queue, now) / (double)s->active;
+        want = (double)s->active * value / s->target;
+    } else {
+        value = window > 0 ? (double)s->w_arrivals / window / (double)s->active : 0;
+        want = value * (double)s->active / s->target;
+    }
+    /* ceil, forgiving rounding noise just above a whole number */
+    desired = (long long)ceil(want - 1e-9);
+    if (desired < s->min_inst) desired = s->min_inst;
+    if (desired > s->max_inst) desired = s->max_inst;
+    if (desired != have && (!s->acted || now - s->last_action_ns >= s->cooldown_ns)) {
+        s->acted = 1;
+        s->last_action_ns = now;
+        net_log(s->base.net, &s->base, "scale", "%lld -> %lld instances (%s %.3g, target %.3g)",
+                have, desired, what[s->metric], value, s->target);
+        if (desired > have) {
+            long long add = desired - have;
+            s->pending += add;
+            if (s->provision_ns > 0)
+                sim_schedule(sim, now + s->provision_ns, on_provisioned, s, (void *)(intptr_t)add);
+            else
+                on_provisioned(sim, s, (void *)(intptr_t)add);
+        } else {
+            /* Scale in: cancel pending launches first, then stop serving instances. */
+            long long drop = have - desired, from_pending = drop < s->pending ? drop : s->pending;
+            s->pending -= from_pending;
+            s->active -= drop - from_pending;
+            set_workers(sim, s);
+        }
+        note_instances(sim, s);
+    }
+    stats_tw_restart(&s->w_busy, now);
+    stats_tw_restart(&s->w_cap, now);
+    stats_tw_restart(&s->w_queue, now);
+    s->w_arrivals = 0;
+    sim_schedule(sim, now + s->eval_ns, on_evaluate, s, NULL);
+}
+
+static void service_start(struct sim *sim, struct comp *c)
+{
+    struct service *s = svc_of(c);
+
+    if (s->autoscaled) sim_schedule(sim, sim_now(sim) + s->eval_ns, on_evaluate, s, NULL);
 }
 
 static const struct scn_node *service_ref(const struct comp *c, const struct comp *to)
@@ -421,8 +702,8 @@ static void crash(struct sim *sim, struct service *s, int blackhole)
     }
     s->held = NULL;
     s->busy = 0;
-    comp_set_queue(sim, &s->base, 0);
-    comp_set_busy(sim, &s->base, 0);
+    note_queue(sim, s);
+    note_busy(sim, s);
 }
 
 static int service_control(struct sim *sim, struct comp *c, const struct comp_action *a,
@@ -491,6 +772,9 @@ const struct model_ops service_ops = {
     .destroy = service_destroy,
     .control = service_control,
     .ref = service_ref,
+    .extras = service_extras,
+    .restart = service_restart,
+    .start = service_start,
 };
 
 /* --- introspection ------------------------------------------------------------------------ */
@@ -551,6 +835,11 @@ int service_hold_worker(const struct comp *c)
 int service_parallel(const struct comp *c)
 {
     return svc_of(c)->parallel;
+}
+
+int64_t service_shed_wait_ns(const struct comp *c)
+{
+    return svc_of(c)->shed_wait_ns;
 }
 
 long long service_queue_capacity(const struct comp *c)

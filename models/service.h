@@ -31,5 +31,7 @@ size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double 
 int service_hold_worker(const struct comp *c);
 int service_parallel(const struct comp *c);
 long long service_queue_capacity(const struct comp *c); /* -1: unbounded */
+/* Load-shedding limit on the expected queue wait, ns (0: none). */
+int64_t service_shed_wait_ns(const struct comp *c);
 
 #endif

@@ -7,17 +7,26 @@
 #include <string.h>
 
 #include "pool.h"
+#include "resilience.h"
 #include "units.h"
 #include "xmalloc.h"
 
 enum arrivals { ARR_POISSON, ARR_CONSTANT, ARR_CLOSED };
 static const char *const arrivals_names[] = {"poisson", "constant", "closed", NULL};
 
-static const char *const workload_keys[] = {"arrivals", "rate",  "phases",  "users",
-                                            "think_time", "target", "classes", "keys",
-                                            NULL};
+/* The resilience keys (resilience.h: res_keys) and `deadline` may stand at the workload level
+ * (every class) or in a class (that class). */
+static const char *const workload_keys[] = {
+    "arrivals", "rate",         "phases",     "users",        "think_time",
+    "target",   "classes",      "keys",       "deadline",     "timeout",
+    "retries",  "backoff",      "backoff_base", "backoff_cap", "jitter",
+    "retry_budget", "retry_on", "circuit_breaker", NULL};
 static const char *const phase_keys[] = {"duration", "rate", "to", NULL};
-static const char *const class_keys[] = {"name", "weight", "target", "op", "scatter", NULL};
+static const char *const class_keys[] = {
+    "name",    "weight",  "target",       "op",          "scatter",
+    "deadline", "timeout", "retries",     "backoff",     "backoff_base",
+    "backoff_cap", "jitter", "retry_budget", "retry_on",  "circuit_breaker",
+    NULL};
 static const char *const op_names[] = {"read", "write", NULL};
 
 struct phase {
@@ -30,6 +39,11 @@ struct wclass {
     double weight, cum; /* cum: cumulative normalised weight */
     int write;          /* op: write */
     int scatter;        /* 0 one key, -1 all shards, k > 0 k shards */
+    struct res_policy policy;
+    struct res_edge edge;
+    int resilient;      /* the policy does something: send through res_send */
+    int64_t deadline_ns; /* goodput: successes within it; 0: every success */
+    char label[80];     /* "class NAME", for the event log */
     const char *target_name;
     const struct scn_node *target_node;
     struct comp *target;
@@ -51,6 +65,8 @@ struct workload {
     int has_think;
     struct wclass *classes;
     size_t nclasses;
+    struct res_policy policy; /* workload-level defaults for every class */
+    int64_t deadline_ns;
     struct keydist keys;
     int has_keys;
     struct rng rng_arr, rng_cls, rng_key, rng_think;
@@ -136,6 +152,12 @@ static int parse_classes(struct workload *wl, const struct scn_node *node,
         k->weight = 1;
         if (scn_get_double(c, "weight", 0, 1e-12, 1e12, &k->weight, err)) return -1;
         if (scn_get_enum(c, "op", 0, op_names, &k->write, err)) return -1;
+        k->policy = wl->policy;
+        if (res_policy_parse(c, &k->policy, err)) return -1;
+        k->deadline_ns = wl->deadline_ns;
+        if (scn_map_get(c, "deadline") &&
+            scn_as_positive_duration(scn_map_get(c, "deadline"), &k->deadline_ns, err))
+            return -1;
         if (scn_map_get(c, "scatter")) {
             const struct scn_node *sc = scn_map_get(c, "scatter");
             long long kk;
@@ -175,6 +197,11 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
     wl->req_pool = pool_new(sizeof(struct req));
     metrics_init_for(&wl->m, 0);
     if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, workload_keys, err)) goto fail;
+    res_policy_default(&wl->policy);
+    if (res_policy_parse(node, &wl->policy, err)) goto fail;
+    if (scn_map_get(node, "deadline") &&
+        scn_as_positive_duration(scn_map_get(node, "deadline"), &wl->deadline_ns, err))
+        goto fail;
     if (scn_get_enum(node, "arrivals", 0, arrivals_names, &arr, err)) goto fail;
     rate = scn_map_get(node, "rate");
     phases = scn_map_get(node, "phases");
@@ -245,6 +272,8 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
         wl->classes[0].name = xstrdup("default");
         wl->classes[0].weight = 1;
         wl->classes[0].cum = 1;
+        wl->classes[0].policy = wl->policy;
+        wl->classes[0].deadline_ns = wl->deadline_ns;
         if (scn_as_string(target, &wl->classes[0].target_name, err)) goto fail;
         wl->classes[0].target_node = target;
         wl->nclasses = 1;
@@ -253,6 +282,16 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
         if (scn_as_keydist(keys, &wl->keys, err)) goto fail;
         wl->has_keys = 1;
     }
+    for (size_t i = 0; i < wl->nclasses; i++) {
+        struct wclass *k = &wl->classes[i];
+        snprintf(k->label, sizeof k->label, "class %s", k->name);
+        k->resilient = res_policy_active(&k->policy);
+        res_edge_init(&k->edge, &k->policy, net, NULL, k->label);
+        /* Goodput counts successes within the deadline; without one, within the timeout. */
+        if (!k->deadline_ns) k->deadline_ns = k->policy.timeout_ns;
+        if (k->deadline_ns) wl->m.has_deadline = 1;
+    }
+    if (!wl->m.has_deadline) wl->m.has_deadline = 1; /* every success is good */
     net_rng(net, &wl->rng_arr, "workload", "arrivals");
     net_rng(net, &wl->rng_cls, "workload", "classes");
     net_rng(net, &wl->rng_key, "workload", "keys");
@@ -289,8 +328,10 @@ int workload_resolve(struct workload *wl, struct err *err)
 void workload_free(struct workload *wl)
 {
     if (!wl) return;
-    for (size_t i = 0; i < wl->nclasses; i++)
+    for (size_t i = 0; i < wl->nclasses; i++) {
         free(wl->classes[i].name);
+        res_edge_free(&wl->classes[i].edge);
+    }
     free(wl->classes);
     free(wl->phases);
     free(wl->user_slots);
@@ -344,6 +385,11 @@ static void send_request(struct sim *sim, struct workload *wl, void *user)
     wl->in_flight++;
     wl->m.arrivals++;
     wl->m.i_arrivals++;
+    if (wl->classes[cls].resilient) {
+        res_send(sim, &wl->classes[cls].edge, req, NULL, wl->classes[cls].target, on_answer, wl,
+                 0);
+        return;
+    }
     call = net_call_new(wl->net, req, wl->classes[cls].target, on_answer, wl);
     net_send(sim, call);
 }
@@ -363,9 +409,14 @@ static void on_answer(struct sim *sim, struct call *call)
     void *user = req->user;
 
     if (call->status == CALL_OK) {
+        int64_t lat = sim_now(sim) - req->birth_ns, dl = wl->classes[req->cls].deadline_ns;
         m->completions++;
         m->i_completions++;
-        hist_record(m->ilat, sim_now(sim) - req->birth_ns);
+        hist_record(m->ilat, lat);
+        if (!dl || lat <= dl) {
+            m->good++;
+            m->i_good++;
+        }
     } else if (call->status == CALL_REJECTED) {
         m->rejected++;
         m->i_rejected++;
@@ -475,6 +526,30 @@ void workload_start(struct workload *wl)
 struct comp_metrics *workload_metrics(struct workload *wl)
 {
     return &wl->m;
+}
+
+void workload_extras(const struct workload *wl, int interval, double *vals)
+{
+    uint64_t r = 0, d = 0, f = 0;
+    int any = 0;
+
+    for (size_t i = 0; i < wl->nclasses; i++) {
+        const struct res_edge *e = &wl->classes[i].edge;
+        any |= wl->classes[i].resilient;
+        r += interval ? e->i_retries : e->retries;
+        d += interval ? e->i_denied : e->denied;
+        f += interval ? e->i_fast_fails : e->fast_fails;
+    }
+    if (!any) return;
+    vals[MX_RETRIES] = (double)r;
+    vals[MX_RETRIES_DENIED] = (double)d;
+    vals[MX_BREAKER_REJECTS] = (double)f;
+}
+
+void workload_restart(struct workload *wl, int run)
+{
+    for (size_t i = 0; i < wl->nclasses; i++)
+        res_edge_restart(&wl->classes[i].edge, run);
 }
 
 int workload_overflowed(const struct workload *wl)

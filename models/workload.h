@@ -39,6 +39,12 @@ void workload_free(struct workload *wl);
 /* End-to-end metrics (owned by the workload). */
 struct comp_metrics *workload_metrics(struct workload *wl);
 
+/* Fill the workload's extra metrics (retries, budget denials, breaker rejects) for the total
+ * row; vals[MX_COUNT] pre-set to NAN. */
+void workload_extras(const struct workload *wl, int interval, double *vals);
+/* Restart the resilience counters (interval, or all at the end of warm-up: run = 1). */
+void workload_restart(struct workload *wl, int run);
+
 /* 1 when the workload stopped the run because NET_MAX_IN_FLIGHT requests were in flight. */
 int workload_overflowed(const struct workload *wl);
 

@@ -9,14 +9,16 @@
 
 static const char summary_header[] =
     "scenario,replication,seed,component,kind,arrivals,completions,rejected,errors,in_flight,"
-    "throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
-    "latency_p999_ms,latency_max_ms,utilization,queue_mean,events,sim_time_s,wall_s,partial,"
+    "throughput_rps,goodput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,"
+    "latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean,events,sim_time_s,"
+    "wall_s,partial,"
     "throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95\n";
 
 static const char timeseries_header[] =
     "scenario,replication,seed,t_start_s,t_end_s,in_warmup,partial,component,kind,arrivals,"
     "completions,"
-    "rejected,errors,in_flight,throughput_rps,error_rate,latency_mean_ms,latency_p50_ms,"
+    "rejected,errors,in_flight,throughput_rps,goodput_rps,error_rate,latency_mean_ms,"
+    "latency_p50_ms,"
     "latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean\n";
 
 /* The kind-specific columns (enum model_extra), appended to both files' rows. */
@@ -79,6 +81,7 @@ static void put_row_metrics(FILE *f, const struct model_row *r)
     put_u64(f, r->errors);
     put_u64(f, r->in_flight);
     put_num(f, r->throughput_rps);
+    put_num(f, r->goodput_rps);
     put_num(f, r->error_rate);
     put_num(f, r->latency_mean_ms);
     put_num(f, r->latency_p50_ms);
@@ -129,7 +132,8 @@ void csv_out_rep_stat(const struct run_rep *reps, size_t n, size_t i, size_t off
 void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *reps, size_t n)
 {
     static const size_t fields[] = {
-        offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, error_rate),
+        offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, goodput_rps),
+        offsetof(struct model_row, error_rate),
         offsetof(struct model_row, latency_mean_ms), offsetof(struct model_row, latency_p50_ms),
         offsetof(struct model_row, latency_p90_ms),  offsetof(struct model_row, latency_p99_ms),
         offsetof(struct model_row, latency_p999_ms), offsetof(struct model_row, latency_max_ms),

@@ -1,6 +1,7 @@
 /* predict — traffic equations, per-station formulas, Jackson sums and MVA; see predict.h. */
 #include "predict.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,8 @@ void run_predict(const struct net *net, struct run_prediction *p)
                 all_exp = 0;
         }
         st->queue_cap = service_queue_capacity(c);
+        /* Shedding bounds the queue too (by expected wait instead of length). */
+        if (st->queue_cap < 0 && service_shed_wait_ns(c) > 0) st->queue_cap = LLONG_MAX;
         if (v <= 0) continue;
         m1 /= v;
         m2 /= v;
@@ -123,6 +126,10 @@ void run_predict(const struct net *net, struct run_prediction *p)
         if (service_hold_worker(c) && service_calls(c, 0, NULL, NULL, 0) > 0) {
             snprintf(st->note, sizeof st->note,
                      "holds its worker during downstream calls: busy time includes them");
+            continue;
+        }
+        if (st->queue_cap == LLONG_MAX) {
+            snprintf(st->note, sizeof st->note, "load shedding: no closed form");
             continue;
         }
         if (st->queue_cap >= 0) {

@@ -33,7 +33,7 @@ TIME=/usr/bin/time
 
 die() { echo "bench: $*" >&2; exit 2; }
 [ -x "$BIN" ] || die "$BIN: not found or not executable (make build/archsim)"
-[ -f "$MM1" ] && [ -f "$MM4" ] || die "scenario files missing in $HERE"
+if [ ! -f "$MM1" ] || [ ! -f "$MM4" ]; then die "scenario files missing in $HERE"; fi
 [ -x "$TIME" ] || die "$TIME missing (Debian package 'time'; make deps installs it)"
 if [ "${BENCH_SKIP_CG:-0}" != 1 ]; then
     command -v valgrind >/dev/null 2>&1 || die "valgrind missing (make deps installs it)"

@@ -1,0 +1,241 @@
+/*
+ * Resilience on the calling side (models/resilience.c) and failures (models/fault.c), against
+ * hand counts and deterministic timelines.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+#include "run.h"
+
+struct capture {
+    /* total row of the interval starting at want_start_s */
+    double want_start_s;
+    struct model_row total;
+    int found;
+    /* event log */
+    char events[64][128];
+    double event_t[64];
+    int nevents;
+};
+
+static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
+                        const struct model_row *rows, size_t nrows)
+{
+    struct capture *c = user;
+
+    (void)t1;
+    (void)flags;
+    if (fabs((double)t0 / 1e9 - c->want_start_s) < 1e-9) {
+        c->total = rows[nrows - 1];
+        c->found = 1;
+    }
+}
+
+static void on_event(void *user, const struct net_event *ev)
+{
+    struct capture *c = user;
+
+    if (c->nevents >= 64) return;
+    snprintf(c->events[c->nevents], sizeof c->events[0], "%s %s %s", ev->component, ev->what,
+             ev->detail);
+    c->event_t[c->nevents] = (double)ev->t_ns / 1e9;
+    c->nevents++;
+}
+
+static int run_capture(const char *yaml, struct capture *cap, struct run_rep *out)
+{
+    struct run_scenario s;
+    struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
+    struct err err;
+    int rc;
+
+    err_clear(&err);
+    if (run_scenario_parse(&s, yaml, "t.yaml", NULL, 0, &err)) {
+        char buf[600];
+        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
+        return -1;
+    }
+    rc = run_replication(&s, 0, &hooks, out, &err);
+    run_scenario_free(&s);
+    return rc;
+}
+
+static const struct model_row *row_of(const struct run_rep *r, const char *name)
+{
+    for (size_t i = 0; i < r->nrows; i++)
+        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
+    return NULL;
+}
+
+/* The retry storm (metastable failure): a service at 70 % load (700/s on 4 workers of mean
+ * 4 ms) is slowed ×3 for 10 s from t = 20 s. Clients time out after 50 ms and retry 3 times
+ * with a constant 1 ms backoff, no jitter, no budget: the queue fills with requests whose
+ * clients have gone, retries multiply the load to up to 4 × 700/s on a capacity of 1000/s,
+ * and goodput does not come back after the slow-down ends. The same with exponential backoff,
+ * full jitter and a 10 % retry budget offers at most 770/s once the budget is spent, so the
+ * backlog drains and goodput returns. Asserted 30 s after the trigger ends (the interval
+ * [60 s, 61 s)): below 20 % of the offered rate in the first, above 90 % in the second. */
+static const char storm[] = "name: storm\nduration: 70s\nseed: 1\n"
+                            "workload: {rate: 700/s, target: api, timeout: 50ms, retries: 3,\n"
+                            "           backoff: constant, backoff_base: 1ms, jitter: none}\n"
+                            "components:\n"
+                            "  api: {kind: service, workers: 4, service_time: exp(4ms)}\n"
+                            "failures:\n"
+                            "  - {at: 20s, slow: api, factor: 3, for: 10s}\n";
+
+static const char calm[] = "name: calm\nduration: 70s\nseed: 1\n"
+                           "workload: {rate: 700/s, target: api, timeout: 50ms, retries: 3,\n"
+                           "           backoff: exponential, backoff_base: 10ms, jitter: full,\n"
+                           "           retry_budget: 10%}\n"
+                           "components:\n"
+                           "  api: {kind: service, workers: 4, service_time: exp(4ms)}\n"
+                           "failures:\n"
+                           "  - {at: 20s, slow: api, factor: 3, for: 10s}\n";
+
+static void test_retry_storm(void)
+{
+    struct capture a = {.want_start_s = 60}, b = {.want_start_s = 60};
+    struct run_rep ra, rb;
+
+    CU_ASSERT_FATAL(run_capture(storm, &a, &ra) == 0);
+    CU_ASSERT_FATAL(run_capture(calm, &b, &rb) == 0);
+    CU_ASSERT_FATAL(a.found && b.found);
+    fprintf(stderr, "\n  goodput at 60 s: storm %.0f/s, calm %.0f/s (offered %lu, %lu)\n",
+            a.total.goodput_rps, b.total.goodput_rps, (unsigned long)a.total.arrivals,
+            (unsigned long)b.total.arrivals);
+    CU_ASSERT_TRUE(a.total.goodput_rps < 0.2 * 700);
+    CU_ASSERT_TRUE(b.total.goodput_rps > 0.9 * 700);
+    /* The storm really is retries: more than one retry per request over the run. */
+    CU_ASSERT_TRUE(row_of(&ra, "total")->extra[MX_RETRIES] > row_of(&ra, "total")->arrivals);
+    /* The budget held retries to about 10 % of requests (plus the initial 10 tokens). */
+    CU_ASSERT_TRUE(row_of(&rb, "total")->extra[MX_RETRIES] <=
+                   0.1 * (double)row_of(&rb, "total")->arrivals + 10 + 1);
+    run_rep_free(&ra);
+    run_rep_free(&rb);
+}
+
+/* Circuit breaker, deterministic timeline. Constant arrivals every 10 ms (at 10 ms, 20 ms,
+ * ...), constant 1 ms service; the service crashes (refusing calls) at 5 s and recovers at
+ * 8 s. Breaker: 50 % errors over a 1 s window (10 buckets of 100 ms), at least 10 requests,
+ * open for 2 s, 1 probe. By hand: in the bucket starting at 5.0 + m/10 s, the window holds
+ * 90 − 10m successes from before the crash (buckets m+41..49), 10m earlier errors and j
+ * errors so far in this bucket; it opens when 10m + j ≥ (90 + j)/2, i.e. j ≥ 90 − 20m: first
+ * at m = 4, j = 10 — the arrival at 5.49 s. Half-open at the first arrival at or after
+ * 5.49 + 2 = 7.49 s (one arrives then); the probe is refused (still down): open again at
+ * 7.49 s. Half-open at 9.49 s; the probe succeeds 1 ms later: closed at 9.491 s. */
+static void test_breaker_timeline(void)
+{
+    const char *yaml = "name: cb\nduration: 12s\n"
+                       "workload: {arrivals: constant, rate: 100/s, target: api,\n"
+                       "           circuit_breaker: {error_threshold: 50%, window: 1s,\n"
+                       "                             min_requests: 10, open_for: 2s, probes: 1}}\n"
+                       "components:\n  api: {kind: service, service_time: 1ms}\n"
+                       "failures:\n  - {at: 5s, crash: api, for: 3s}\n";
+    const char *want[] = {"api crash calls refused",    " breaker class default: open",
+                          " breaker class default: half-open",
+                          " breaker class default: open", "api recover ",
+                          " breaker class default: half-open",
+                          " breaker class default: closed"};
+    const double want_t[] = {5.0, 5.49, 7.49, 7.49, 8.0, 9.49, 9.491};
+    struct capture c = {.want_start_s = -1};
+    struct run_rep r;
+
+    CU_ASSERT_FATAL(run_capture(yaml, &c, &r) == 0);
+    CU_ASSERT_EQUAL(c.nevents, 7);
+    for (int i = 0; i < c.nevents && i < 7; i++) {
+        if (strcmp(c.events[i], want[i]) != 0 || fabs(c.event_t[i] - want_t[i]) > 1e-9)
+            fprintf(stderr, "\n  event %d: got '%s' at %.6f, want '%s' at %.6f\n", i,
+                    c.events[i], c.event_t[i], want[i], want_t[i]);
+        CU_ASSERT_STRING_EQUAL(c.events[i], want[i]);
+        CU_ASSERT_DOUBLE_EQUAL(c.event_t[i], want_t[i], 1e-9);
+    }
+    run_rep_free(&r);
+}
+
+/* A timed-out request's work is still done: one worker, constant 100 ms service, 5 requests/s
+ * (constant), client timeout 50 ms. Every request times out at the client (errors, never
+ * completions), yet the server completes each one and stays busy 5 × 0.1 = 50 % of the time. */
+static void test_timeout_work_still_done(void)
+{
+    const char *yaml = "name: to\nduration: 100s\nwarmup: 1s\n"
+                       "workload: {arrivals: constant, rate: 5/s, target: api, timeout: 50ms}\n"
+                       "components:\n  api: {kind: service, service_time: 100ms}\n";
+    struct capture c = {.want_start_s = -1};
+    struct run_rep r;
+    const struct model_row *t, *api;
+
+    CU_ASSERT_FATAL(run_capture(yaml, &c, &r) == 0);
+    t = row_of(&r, "total");
+    api = row_of(&r, "api");
+    CU_ASSERT_EQUAL(t->completions, 0);
+    CU_ASSERT_TRUE(t->errors >= 494 && t->errors <= 496); /* 5/s over 99 s */
+    CU_ASSERT_TRUE(api->completions >= 494 && api->completions <= 496);
+    CU_ASSERT_DOUBLE_EQUAL(api->utilization, 0.5, 0.005);
+    run_rep_free(&r);
+}
+
+/* Crash with calls refused vs blackholed: refused calls fail at once (no timeout needed);
+ * blackholed calls are answered only by the caller's timeout, with its latency. Constant
+ * 100/s, crash for 1 s: 100 lost calls either way. */
+static void test_crash_modes(void)
+{
+    const char *refuse = "name: r\nduration: 5s\n"
+                         "workload: {arrivals: constant, rate: 100/s, target: api, timeout: 1s}\n"
+                         "components:\n  api: {kind: service, service_time: 1ms}\n"
+                         "failures:\n  - {at: 2s, crash: api, for: 1s}\n";
+    const char *hole = "name: b\nduration: 5s\n"
+                       "workload: {arrivals: constant, rate: 100/s, target: api, timeout: 1s}\n"
+                       "components:\n  api: {kind: service, service_time: 1ms}\n"
+                       "failures:\n  - {at: 2s, crash: api, for: 1s, mode: blackhole}\n";
+    struct capture c1 = {.want_start_s = -1}, c2 = {.want_start_s = -1};
+    struct run_rep r1, r2;
+
+    CU_ASSERT_FATAL(run_capture(refuse, &c1, &r1) == 0);
+    CU_ASSERT_FATAL(run_capture(hole, &c2, &r2) == 0);
+    CU_ASSERT_EQUAL(row_of(&r1, "total")->errors, 100);
+    CU_ASSERT_EQUAL(row_of(&r1, "api")->lost, 100);
+    CU_ASSERT_EQUAL(row_of(&r2, "total")->errors, 100);
+    CU_ASSERT_EQUAL(row_of(&r2, "api")->lost, 100);
+    /* refused: answered at once, so the run's max latency is the 1 ms service time */
+    CU_ASSERT_DOUBLE_EQUAL(row_of(&r1, "total")->latency_max_ms, 1.0, 0.01);
+    run_rep_free(&r1);
+    run_rep_free(&r2);
+}
+
+/* Load shedding: 1500/s offered to one worker of mean 1 ms (ρ = 1.5) with a 20 ms limit on
+ * the expected wait. The server stays busy, so it completes about its capacity, 1000/s, and
+ * sheds the rest, about 1/3 of arrivals; the queue never holds more than about 20 requests,
+ * so successes wait at most about 20 ms (+ their own service: p99 below 45 ms). Bounds: 3 %
+ * on the rates (95 s of a saturated server: Poisson error well under 1 %). */
+static void test_load_shedding(void)
+{
+    const char *yaml = "name: shed\nduration: 100s\nwarmup: 5s\nseed: 3\n"
+                       "workload: {rate: 1500/s, target: api}\n"
+                       "components:\n  api: {kind: service, service_time: exp(1ms), "
+                       "shed_wait: 20ms}\n";
+    struct capture c = {.want_start_s = -1};
+    struct run_rep r;
+    const struct model_row *t;
+
+    CU_ASSERT_FATAL(run_capture(yaml, &c, &r) == 0);
+    t = row_of(&r, "total");
+    CU_ASSERT_DOUBLE_EQUAL(t->throughput_rps, 1000, 30);
+    CU_ASSERT_DOUBLE_EQUAL((double)t->rejected / (double)t->arrivals, 1.0 / 3.0, 0.01);
+    CU_ASSERT_TRUE(t->latency_p99_ms < 45);
+    CU_ASSERT_TRUE(row_of(&r, "api")->queue_mean < 21);
+    run_rep_free(&r);
+}
+
+void test_resilience_register(void);
+void test_resilience_register(void)
+{
+    CU_pSuite s = CU_add_suite("resilience", NULL, NULL);
+    CU_add_test(s, "retry storm: metastable vs budget + jitter", test_retry_storm);
+    CU_add_test(s, "circuit breaker timeline", test_breaker_timeline);
+    CU_add_test(s, "timed-out work is still done", test_timeout_work_still_done);
+    CU_add_test(s, "crash: refused vs blackholed calls", test_crash_modes);
+    CU_add_test(s, "load shedding bounds the wait", test_load_shedding);
+}
