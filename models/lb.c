@@ -8,7 +8,10 @@
 #include "ring.h"
 #include "xmalloc.h"
 
-static const char *const lb_keys[] = {"kind", "policy", "targets", "vnodes", "description", NULL};
+static const char *const lb_keys[] = {"kind",   "policy",       "targets", "vnodes",
+                                      "description", "health_check", NULL};
+static const char *const health_keys[] = {"interval", "timeout", "unhealthy_after",
+                                          "healthy_after", NULL};
 static const char *const target_keys[] = {"to", "weight", NULL};
 static const char *const policy_names[] = {"round_robin",       "weighted_round_robin",
                                            "random",            "least_connections",
@@ -37,6 +40,14 @@ struct lb {
     long long vnodes;
     struct ring *ring; /* consistent_hash */
     struct rng rng;
+    /* Health checks: every interval each target is probed; unhealthy_after consecutive
+     * failures mark it down (no traffic), healthy_after consecutive successes mark it up. */
+    int checks;
+    int64_t hc_interval_ns, hc_timeout_ns;
+    long long unhealthy_after, healthy_after;
+    unsigned char *down; /* per target: marked down */
+    int *fails, *oks;    /* consecutive probe outcomes */
+    size_t ndown;
 };
 
 static struct lb *lb_of(const struct comp *c)
@@ -54,6 +65,9 @@ static void lb_destroy(struct comp *c)
     free(lb->credit);
     free(lb->cum);
     free(lb->outstanding);
+    free(lb->down);
+    free(lb->fails);
+    free(lb->oks);
     ring_free(lb->ring);
     free(lb);
 }
@@ -71,6 +85,23 @@ static struct comp *lb_create(struct net *net, const char *name, const struct sc
     if (scn_get_enum(node, "policy", 0, policy_names, &policy, err)) goto fail;
     lb->policy = (enum lb_policy)policy;
     if (scn_get_int(node, "vnodes", 0, 1, 100000, &lb->vnodes, err)) goto fail;
+    if (scn_map_get(node, "health_check")) {
+        const struct scn_node *h = scn_map_get(node, "health_check");
+        if (scn_expect(h, SCN_MAP, err) || scn_check_keys(h, health_keys, err)) goto fail;
+        lb->checks = 1;
+        lb->hc_interval_ns = 1000000000LL;
+        lb->hc_timeout_ns = 1000000000LL;
+        lb->unhealthy_after = 3;
+        lb->healthy_after = 2;
+        if (scn_map_get(h, "interval") &&
+            scn_as_positive_duration(scn_map_get(h, "interval"), &lb->hc_interval_ns, err))
+            goto fail;
+        if (scn_map_get(h, "timeout") &&
+            scn_as_positive_duration(scn_map_get(h, "timeout"), &lb->hc_timeout_ns, err))
+            goto fail;
+        if (scn_get_int(h, "unhealthy_after", 0, 1, 1000, &lb->unhealthy_after, err)) goto fail;
+        if (scn_get_int(h, "healthy_after", 0, 1, 1000, &lb->healthy_after, err)) goto fail;
+    }
     t = scn_map_get(node, "targets");
     if (!t) {
         err_set(err, node->file, node->line, node->col,
@@ -158,6 +189,9 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err)
     lb->ntargets = cap;
     lb->credit = xcalloc(cap, sizeof *lb->credit);
     lb->outstanding = xcalloc(cap, sizeof *lb->outstanding);
+    lb->down = xcalloc(cap, 1);
+    lb->fails = xcalloc(cap, sizeof *lb->fails);
+    lb->oks = xcalloc(cap, sizeof *lb->oks);
     lb->cum = xcalloc(cap, sizeof *lb->cum);
     for (size_t i = 0; i < cap; i++)
         lb->cum[i] = (i ? lb->cum[i - 1] : 0) + lb->weight[i] / lb->total_weight;
@@ -166,10 +200,82 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err)
     return 0;
 }
 
+/* Pick among the targets not marked down (only when health checks marked some down; the
+ * common case above stays branch-free of it). Returns ntargets when none is up. */
+static size_t pick_healthy(struct lb *lb, const struct req *req)
+{
+    size_t n = lb->ntargets, best = n;
+
+    switch (lb->policy) {
+        case LB_ROUND_ROBIN:
+            for (size_t k = 0; k < n; k++) {
+                size_t t = (lb->next + k) % n;
+                if (!lb->down[t]) {
+                    lb->next = (t + 1) % n;
+                    return t;
+                }
+            }
+            return n;
+        case LB_WEIGHTED_ROUND_ROBIN: {
+            double total = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (lb->down[i]) continue;
+                total += lb->weight[i];
+                lb->credit[i] += lb->weight[i];
+                if (best == n || lb->credit[i] > lb->credit[best]) best = i;
+            }
+            if (best < n) lb->credit[best] -= total;
+            return best;
+        }
+        case LB_RANDOM: {
+            double total = 0, u, acc = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!lb->down[i]) total += lb->weight[i];
+            if (total <= 0) return n;
+            u = rng_uniform(&lb->rng) * total;
+            for (size_t i = 0; i < n; i++) {
+                if (lb->down[i]) continue;
+                acc += lb->weight[i];
+                best = i;
+                if (u < acc) break;
+            }
+            return best;
+        }
+        case LB_LEAST_CONNECTIONS:
+            for (size_t i = 0; i < n; i++)
+                if (!lb->down[i] && (best == n || lb->outstanding[i] < lb->outstanding[best]))
+                    best = i;
+            return best;
+        case LB_POWER_OF_TWO: {
+            size_t up = n - lb->ndown, a, b, ia = 0, ib = 0;
+            if (up == 0) return n;
+            if (up == 1) {
+                for (size_t i = 0; i < n; i++)
+                    if (!lb->down[i]) return i;
+            }
+            a = rng_bounded(&lb->rng, (uint32_t)up);
+            b = rng_bounded(&lb->rng, (uint32_t)(up - 1));
+            if (b >= a) b++;
+            /* map the a-th and b-th live targets to indices */
+            for (size_t i = 0, k = 0; i < n; i++) {
+                if (lb->down[i]) continue;
+                if (k == a) ia = i;
+                if (k == b) ib = i;
+                k++;
+            }
+            return lb->outstanding[ib] < lb->outstanding[ia] ? ib : ia;
+        }
+        case LB_CONSISTENT_HASH:
+            return ring_lookup_skip(lb->ring, rng_mix64(req->key), lb->down);
+    }
+    return n;
+}
+
 static size_t pick(struct lb *lb, const struct req *req)
 {
     size_t n = lb->ntargets, best = 0;
 
+    if (lb->ndown) return pick_healthy(lb, req);
     switch (lb->policy) {
         case LB_ROUND_ROBIN:
             best = lb->next;
@@ -207,6 +313,68 @@ static size_t pick(struct lb *lb, const struct req *req)
     return 0;
 }
 
+/* --- health checks ------------------------------------------------------------------------ */
+
+static void probe_result(struct lb *lb, size_t t, int ok)
+{
+    if (ok) {
+        lb->fails[t] = 0;
+        if (lb->down[t] && ++lb->oks[t] >= lb->healthy_after) {
+            lb->down[t] = 0;
+            lb->ndown--;
+            net_log(lb->base.net, &lb->base, "health", "%s up", lb->targets[t]->name);
+        }
+    } else {
+        lb->oks[t] = 0;
+        if (!lb->down[t] && ++lb->fails[t] >= lb->unhealthy_after) {
+            lb->down[t] = 1;
+            lb->ndown++;
+            net_log(lb->base.net, &lb->base, "health", "%s down", lb->targets[t]->name);
+        }
+    }
+}
+
+static void on_probe_timeout(struct sim *sim, void *a, void *b)
+{
+    (void)sim;
+    probe_result(a, (size_t)(uintptr_t)b, 0);
+}
+
+/* Probe every target: a live one answers at once (probes are cheap and not counted as
+ * load); a crashed one refuses at once, or (blackhole) fails when the probe times out. */
+static void on_probe(struct sim *sim, void *a, void *b)
+{
+    struct lb *lb = a;
+    int64_t now = sim_now(sim);
+
+    (void)b;
+    for (size_t t = 0; t < lb->ntargets; t++) {
+        const struct comp *c = lb->targets[t];
+        if (c->down && c->blackhole)
+            sim_schedule(sim, now + lb->hc_timeout_ns, on_probe_timeout, lb, (void *)(uintptr_t)t);
+        else
+            probe_result(lb, t, !c->down);
+    }
+    sim_schedule(sim, now + lb->hc_interval_ns, on_probe, lb, NULL);
+}
+
+static void lb_start(struct sim *sim, struct comp *c)
+{
+    struct lb *lb = lb_of(c);
+
+    if (lb->checks) sim_schedule(sim, sim_now(sim) + lb->hc_interval_ns, on_probe, lb, NULL);
+}
+
+static const struct scn_node *lb_ref(const struct comp *c, const struct comp *to)
+{
+    const struct lb *lb = lb_of(c);
+
+    for (size_t i = 0; i < lb->nrefs; i++)
+        if (strcmp(lb->refs[i].name, to->group) == 0 || strcmp(lb->refs[i].name, to->name) == 0)
+            return lb->refs[i].node;
+    return NULL;
+}
+
 static void on_target_answer(struct sim *sim, struct call *child)
 {
     struct call *parent = child->ctx;
@@ -221,8 +389,14 @@ static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
 {
     struct lb *lb = lb_of(c);
     size_t t = pick(lb, call->req);
-    struct call *child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
+    struct call *child;
 
+    if (t >= lb->ntargets) {
+        /* every target marked down */
+        net_reply(sim, call, CALL_UNAVAILABLE);
+        return;
+    }
+    child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
     child->tag = (uint32_t)t;
     child->from = c;
     lb->outstanding[t]++;
@@ -257,6 +431,8 @@ const struct model_ops lb_ops = {
     .downstream = lb_downstream,
     .describe = lb_describe,
     .destroy = lb_destroy,
+    .start = lb_start,
+    .ref = lb_ref,
 };
 
 enum lb_policy lb_policy(const struct comp *c)

@@ -71,6 +71,9 @@ struct node {
     int side;           /* partition side, 0 or 1 */
     double slow;        /* service-time multiplier */
     uint64_t lost_if;   /* acknowledged writes it lacks and will not receive (lost if promoted) */
+    /* When it was crashed / slowed through the part name "primary" (-1: not): recover and
+     * restore of "primary" apply to the oldest such node, pairing each with its crash. */
+    int64_t role_crash_ns, role_slow_ns;
 };
 
 /* Per-key versions; the node-applied versions are in a parallel array (stride nnodes).
@@ -101,8 +104,6 @@ struct replica_set {
     struct node *nodes;
     int primary;              /* -1: none */
     unsigned last_primary;    /* the primary before the current gap */
-    int crashed_primary;      /* node that crashed while primary (recover "primary"), -1 */
-    int slowed_primary;       /* node slowed as "primary" (restore "primary"), -1 */
     int partitioned;
     int fo_phase;             /* failover: 0 none, 1 detecting, 2 electing */
     struct sim_event *fo_ev;
@@ -815,7 +816,6 @@ static void crash_node(struct sim *sim, struct replica_set *rs, unsigned ni)
     if (was_primary) {
         rs->primary = -1;
         rs->last_primary = ni;
-        rs->crashed_primary = (int)ni;
     }
     /* Its own jobs are lost with it; so are the jobs it issued elsewhere (a crashed primary's
      * replication, a crashed coordinator's reads). */
@@ -830,6 +830,7 @@ static void recover_node(struct sim *sim, struct replica_set *rs, unsigned ni)
 
     if (!rs->nodes[ni].down) return;
     rs->nodes[ni].down = 0;
+    rs->nodes[ni].role_crash_ns = -1;
     if (rs->primary < 0 && rs->fo_phase == 1 && ni == rs->last_primary) {
         /* Back before anyone noticed: still the primary; the others catch up with it. */
         cancel_failover(sim, rs);
@@ -1000,31 +1001,39 @@ static int rs_control(struct sim *sim, struct comp *c, const struct comp_action 
                        "partitioned)");
     if (a->part) {
         int role = cur;
-        if (a->kind == ACT_RECOVER && rs->crashed_primary >= 0) role = rs->crashed_primary;
-        if (a->kind == ACT_RESTORE && rs->slowed_primary >= 0) role = rs->slowed_primary;
+        int64_t oldest = INT64_MAX;
+        for (unsigned i = 0; i < rs->nnodes && (a->kind == ACT_RECOVER || a->kind == ACT_RESTORE);
+             i++) {
+            int64_t t = a->kind == ACT_RECOVER ? rs->nodes[i].role_crash_ns
+                                               : rs->nodes[i].role_slow_ns;
+            if (t >= 0 && t < oldest) {
+                oldest = t;
+                role = (int)i;
+            }
+        }
         node = part_node(rs, a->part, role);
         if (node < 0) return bad_part(rs, a->part, err);
     }
     if (!sim) return 0;
     switch (a->kind) {
         case ACT_CRASH:
-            if (node >= 0)
+            if (node >= 0) {
+                if (!rs->nodes[node].down && strcmp(a->part, "primary") == 0)
+                    rs->nodes[node].role_crash_ns = sim_now(sim);
                 crash_node(sim, rs, (unsigned)node);
-            else if (!c->down)
+            } else if (!c->down)
                 crash_all(sim, rs, a->blackhole);
             break;
         case ACT_RECOVER:
-            if (node >= 0) {
+            if (node >= 0)
                 recover_node(sim, rs, (unsigned)node);
-                if (node == rs->crashed_primary) rs->crashed_primary = -1;
-            } else if (c->down) {
+            else if (c->down)
                 recover_all(sim, rs);
-            }
             break;
         case ACT_SLOW:
             if (node >= 0) {
                 rs->nodes[node].slow = a->factor;
-                if (strcmp(a->part, "primary") == 0) rs->slowed_primary = node;
+                if (strcmp(a->part, "primary") == 0) rs->nodes[node].role_slow_ns = sim_now(sim);
             } else {
                 c->slow = a->factor;
             }
@@ -1032,7 +1041,7 @@ static int rs_control(struct sim *sim, struct comp *c, const struct comp_action 
         case ACT_RESTORE:
             if (node >= 0) {
                 rs->nodes[node].slow = 1.0;
-                if (node == rs->slowed_primary) rs->slowed_primary = -1;
+                rs->nodes[node].role_slow_ns = -1;
             } else {
                 c->slow = 1.0;
             }
@@ -1229,15 +1238,16 @@ static struct comp *rs_create(struct net *net, const char *name, const struct sc
     rs->queue_cap = -1;
     rs->detection_ns = 1000000000LL;
     rs->election_ns = 500000000LL;
-    rs->crashed_primary = rs->slowed_primary = -1;
     rs->job_pool = pool_new(sizeof(struct job));
     rs->op_pool = pool_new(sizeof(struct op));
     if (scn_check_keys(node, rs_keys, err)) goto fail;
     if (scn_get_int(node, "replicas", 0, 0, REPLICA_MAX_NODES - 1, &replicas, err)) goto fail;
     rs->nnodes = (unsigned)replicas + 1;
     rs->nodes = xcalloc(rs->nnodes, sizeof *rs->nodes);
-    for (unsigned i = 0; i < rs->nnodes; i++)
+    for (unsigned i = 0; i < rs->nnodes; i++) {
         rs->nodes[i].slow = 1.0;
+        rs->nodes[i].role_crash_ns = rs->nodes[i].role_slow_ns = -1;
+    }
     if (scn_get_int(node, "workers", 0, 1, 1000000, &workers, err)) goto fail;
     rs->workers = (unsigned)workers;
     q = scn_map_get(node, "queue");

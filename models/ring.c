@@ -87,6 +87,24 @@ size_t ring_lookup(const struct ring *r, uint64_t hash)
     return r->points[lo == r->npoints ? 0 : lo].target;
 }
 
+size_t ring_lookup_skip(const struct ring *r, uint64_t hash, const unsigned char *skip)
+{
+    size_t lo = 0, hi = r->npoints;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->points[mid].hash < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = 0; k < r->npoints; k++) {
+        size_t t = r->points[(lo + k) % r->npoints].target;
+        if (!skip[t]) return t;
+    }
+    return r->ntargets;
+}
+
 size_t ring_npoints(const struct ring *r)
 {
     return r->npoints;

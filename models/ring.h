@@ -48,6 +48,11 @@ size_t ring_lookup(const struct ring *r, uint64_t hash);
 /* Number of points on the ring (sum over targets of their virtual nodes). */
 size_t ring_npoints(const struct ring *r);
 
+/* As ring_lookup, skipping points whose target t has skip[t] set (walking clockwise, as a
+ * consistent-hash balancer does when a node is marked down: only that node's keys move).
+ * Returns ring_ntargets(r) when every target is skipped. skip is borrowed. */
+size_t ring_lookup_skip(const struct ring *r, uint64_t hash, const unsigned char *skip);
+
 /* Number of targets the ring was built over. */
 size_t ring_ntargets(const struct ring *r);
 

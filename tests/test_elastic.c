@@ -28,6 +28,25 @@ static void on_event(void *user, const struct net_event *ev)
     l->n++;
 }
 
+static int run_file(const char *path, const char *const *sets, size_t nsets, struct log *l,
+                    struct run_rep *out)
+{
+    struct run_scenario s;
+    struct run_hooks hooks = {NULL, l, NULL, NULL, on_event};
+    struct err err;
+    int rc;
+
+    err_clear(&err);
+    if (run_scenario_load(&s, path, sets, nsets, &err)) {
+        char buf[600];
+        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
+        return -1;
+    }
+    rc = run_replication(&s, 0, &hooks, out, &err);
+    run_scenario_free(&s);
+    return rc;
+}
+
 static int run_log(const char *yaml, struct log *l, struct run_rep *out)
 {
     struct run_scenario s;
@@ -46,7 +65,7 @@ static int run_log(const char *yaml, struct log *l, struct run_rep *out)
     return rc;
 }
 
-/* Arrivals ramp from 100/s to 1000/s over 60 s (then hold) on a service of one worker per
+/* scenarios/examples/autoscale.yaml: arrivals ramp from 100/s to 1000/s over 60 s (then hold) on a service of one worker per
  * instance with 10 ms mean service; the autoscaler targets 60 % utilization, evaluates every
  * 5 s, provisions in 10 s, no cooldown. Expected: each decision at time t asks for
  * ⌈λ̄·S/0.6⌉ instances, where λ̄ is the arrival rate measured over [t − 5 s, t] — on the
@@ -58,14 +77,6 @@ static int run_log(const char *yaml, struct log *l, struct run_rep *out)
  * reported cost. */
 static void test_autoscale_ramp(void)
 {
-    const char *yaml =
-        "name: as\nduration: 120s\nseed: 1\n"
-        "workload:\n  phases:\n    - {duration: 60s, rate: 100/s, to: 1000/s}\n"
-        "    - {rate: 1000/s}\n  target: api\n"
-        "components:\n  api:\n    kind: service\n    workers: 1\n    service_time: exp(10ms)\n"
-        "    cost_per_hour: 0.36\n"
-        "    autoscale: {metric: utilization, target: 0.6, interval: 5s, cooldown: 0s,\n"
-        "                provisioning: 10s, min: 1, max: 50}\n";
     static struct log l;
     struct run_rep r;
     double last_t = 0, inst_s = 0, cost;
@@ -73,7 +84,7 @@ static void test_autoscale_ramp(void)
     int decisions = 0, readies = 0;
 
     memset(&l, 0, sizeof l);
-    CU_ASSERT_FATAL(run_log(yaml, &l, &r) == 0);
+    CU_ASSERT_FATAL(run_file("scenarios/examples/autoscale.yaml", NULL, 0, &l, &r) == 0);
     for (int i = 0; i < l.n; i++) {
         if (strcmp(l.what[i], "scale") == 0) {
             long long from, to;
@@ -125,7 +136,7 @@ static void test_fixed_cost(void)
     run_rep_free(&r);
 }
 
-/* Serverless cold starts: one function at concurrency 1, Poisson arrivals at 1/s, keep-warm
+/* Serverless cold starts (scenarios/examples/serverless.yaml, run 20000 s): one function at concurrency 1, Poisson arrivals at 1/s, keep-warm
  * W = 1 s, throttled at the limit. A served call is the first arrival after the previous call
  * finished (the others are throttled), and by memorylessness its gap from that finish is
  * exponential with rate λ, so it finds the instance gone (a cold start) with probability
@@ -133,19 +144,14 @@ static void test_fixed_cost(void)
  * 0.0036; bound 0.015 (about 4 SE). */
 static void test_cold_starts(void)
 {
-    const char *yaml = "name: fn\nduration: 20000s\nseed: 4\n"
-                       "workload: {rate: 1/s, target: f}\n"
-                       "components:\n  f: {kind: function, concurrency: 1, service_time: 10ms,\n"
-                       "               cold_start: 200ms, keep_warm: 1s,\n"
-                       "               memory: 512MiB, price_per_gb_s: 0.0000166667,\n"
-                       "               price_per_request: 0.0000002}\n";
+    const char *longer[] = {"duration=20000s"};
     struct log l;
     struct run_rep r;
     const struct model_row *f;
     double served, cold;
 
     memset(&l, 0, sizeof l);
-    CU_ASSERT_FATAL(run_log(yaml, &l, &r) == 0);
+    CU_ASSERT_FATAL(run_file("scenarios/examples/serverless.yaml", longer, 1, &l, &r) == 0);
     f = &r.rows[0];
     served = (double)f->completions;
     cold = f->extra[MX_COLD_STARTS];

@@ -45,6 +45,27 @@ static void on_event(void *user, const struct net_event *ev)
     c->nevents++;
 }
 
+/* Run a scenario file from scenarios/examples (the tests run from the project root) with
+ * overrides, as `archsim run FILE --set ...` would. */
+static int run_file(const char *path, const char *const *sets, size_t nsets, struct capture *cap,
+                    struct run_rep *out)
+{
+    struct run_scenario s;
+    struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
+    struct err err;
+    int rc;
+
+    err_clear(&err);
+    if (run_scenario_load(&s, path, sets, nsets, &err)) {
+        char buf[600];
+        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
+        return -1;
+    }
+    rc = run_replication(&s, 0, &hooks, out, &err);
+    run_scenario_free(&s);
+    return rc;
+}
+
 static int run_capture(const char *yaml, struct capture *cap, struct run_rep *out)
 {
     struct run_scenario s;
@@ -70,44 +91,30 @@ static const struct model_row *row_of(const struct run_rep *r, const char *name)
     return NULL;
 }
 
-/* The retry storm (metastable failure): a service at 70 % load (700/s on 4 workers of mean
- * 4 ms) is slowed ×3 for 10 s from t = 20 s. Clients time out after 50 ms and retry 3 times
- * with a constant 1 ms backoff, no jitter, no budget: the queue fills with requests whose
- * clients have gone, retries multiply the load to up to 4 × 700/s on a capacity of 1000/s,
- * and goodput does not come back after the slow-down ends. The same with exponential backoff,
- * full jitter and a 10 % retry budget offers at most 770/s once the budget is spent, so the
- * backlog drains and goodput returns. Asserted 30 s after the trigger ends (the interval
- * [60 s, 61 s)): below 20 % of the offered rate in the first, above 90 % in the second. */
-static const char storm[] = "name: storm\nduration: 70s\nseed: 1\n"
-                            "workload: {rate: 700/s, target: api, timeout: 50ms, retries: 3,\n"
-                            "           backoff: constant, backoff_base: 1ms, jitter: none}\n"
-                            "components:\n"
-                            "  api: {kind: service, workers: 4, service_time: exp(4ms)}\n"
-                            "failures:\n"
-                            "  - {at: 20s, slow: api, factor: 3, for: 10s}\n";
-
-static const char calm[] = "name: calm\nduration: 70s\nseed: 1\n"
-                           "workload: {rate: 700/s, target: api, timeout: 50ms, retries: 3,\n"
-                           "           backoff: exponential, backoff_base: 10ms, jitter: full,\n"
-                           "           retry_budget: 10%}\n"
-                           "components:\n"
-                           "  api: {kind: service, workers: 4, service_time: exp(4ms)}\n"
-                           "failures:\n"
-                           "  - {at: 20s, slow: api, factor: 3, for: 10s}\n";
-
+/* The retry storm (scenarios/examples/retry-storm.yaml, metastable failure): a service at 70 %
+ * load (700/s on 4 workers of mean 4 ms) is slowed ×3 for 10 s from t = 20 s. Clients time out
+ * after 50 ms and retry 3 times with a constant 1 ms backoff, no jitter, no budget: the queue
+ * fills with requests whose clients have gone, retries multiply the load to up to 4 × 700/s on
+ * a capacity of 1000/s, and goodput does not come back after the slow-down ends. The same with
+ * exponential backoff, full jitter and a 10 % retry budget (the overrides the example's
+ * description suggests) offers at most about 770/s once the budget is spent, so the backlog
+ * drains and goodput returns. Asserted 30 s after the trigger ends (the interval [60 s, 61 s)):
+ * below 20 % of the offered rate in the first, above 90 % in the second. */
 static void test_retry_storm(void)
 {
+    const char *cure[] = {"workload.backoff=exponential", "workload.backoff_base=10ms",
+                          "workload.jitter=full", "workload.retry_budget=10%"};
     struct capture a = {.want_start_s = 60}, b = {.want_start_s = 60};
     struct run_rep ra, rb;
 
-    CU_ASSERT_FATAL(run_capture(storm, &a, &ra) == 0);
-    CU_ASSERT_FATAL(run_capture(calm, &b, &rb) == 0);
+    CU_ASSERT_FATAL(run_file("scenarios/examples/retry-storm.yaml", NULL, 0, &a, &ra) == 0);
+    CU_ASSERT_FATAL(run_file("scenarios/examples/retry-storm.yaml", cure, 4, &b, &rb) == 0);
     CU_ASSERT_FATAL(a.found && b.found);
-    fprintf(stderr, "\n  goodput at 60 s: storm %.0f/s, calm %.0f/s (offered %lu, %lu)\n",
+    fprintf(stderr, "\n  goodput at 60 s: storm %.0f/s, cured %.0f/s (offered %lu, %lu)\n",
             a.total.goodput_rps, b.total.goodput_rps, (unsigned long)a.total.arrivals,
             (unsigned long)b.total.arrivals);
-    CU_ASSERT_TRUE(a.total.goodput_rps < 0.2 * 700);
-    CU_ASSERT_TRUE(b.total.goodput_rps > 0.9 * 700);
+    CU_ASSERT_TRUE(a.total.goodput_rps < 0.2 * (double)a.total.arrivals);
+    CU_ASSERT_TRUE(b.total.goodput_rps > 0.9 * (double)b.total.arrivals);
     /* The storm really is retries: more than one retry per request over the run. */
     CU_ASSERT_TRUE(row_of(&ra, "total")->extra[MX_RETRIES] > row_of(&ra, "total")->arrivals);
     /* The budget held retries to about 10 % of requests (plus the initial 10 tokens). */
@@ -117,7 +124,46 @@ static void test_retry_storm(void)
     run_rep_free(&rb);
 }
 
-/* Circuit breaker, deterministic timeline. Constant arrivals every 10 ms (at 10 ms, 20 ms,
+/* Failover (scenarios/examples/failover.yaml): round robin over 3 replicas at 300/s (constant),
+ * health checks every 1 s marking a target down after 3 failures. api[2] crashes (refusing) at
+ * 10 s: probes at 10, 11 and 12 s fail, so it is marked down at 12 s. Errors: a third of the
+ * arrivals in [10 s, 12 s) — exactly 100 per second — and none before or after. It recovers
+ * at 20 s and is marked up after probes at 20 and 21 s. */
+static int64_t errors_by_second[40];
+
+static void count_errors(void *user, int64_t t0, int64_t t1, unsigned flags,
+                         const struct model_row *rows, size_t nrows)
+{
+    (void)user;
+    (void)t1;
+    (void)flags;
+    if (t0 / 1000000000LL < 40) errors_by_second[t0 / 1000000000LL] = (int64_t)rows[nrows - 1].errors;
+}
+
+static void test_failover_window(void)
+{
+    struct run_scenario s;
+    struct capture c = {.want_start_s = -1};
+    struct run_hooks hooks = {count_errors, &c, NULL, NULL, on_event};
+    struct run_rep r;
+    struct err err;
+
+    memset(errors_by_second, 0, sizeof errors_by_second);
+    CU_ASSERT_FATAL(run_scenario_load(&s, "scenarios/examples/failover.yaml", NULL, 0, &err) == 0);
+    CU_ASSERT_FATAL(run_replication(&s, 0, &hooks, &r, &err) == 0);
+    for (int t = 0; t < 30; t++)
+        CU_ASSERT_EQUAL(errors_by_second[t], (t == 10 || t == 11) ? 100 : 0);
+    CU_ASSERT_EQUAL(row_of(&r, "total")->errors, 200);
+    CU_ASSERT_EQUAL(c.nevents, 4);
+    CU_ASSERT_STRING_EQUAL(c.events[1], "lb health api[2] down");
+    CU_ASSERT_DOUBLE_EQUAL(c.event_t[1], 12.0, 1e-9);
+    CU_ASSERT_STRING_EQUAL(c.events[3], "lb health api[2] up");
+    CU_ASSERT_DOUBLE_EQUAL(c.event_t[3], 21.0, 1e-9);
+    run_rep_free(&r);
+    run_scenario_free(&s);
+}
+
+/* Circuit breaker (scenarios/examples/circuit-breaker.yaml), deterministic timeline. Constant arrivals every 10 ms (at 10 ms, 20 ms,
  * ...), constant 1 ms service; the service crashes (refusing calls) at 5 s and recovers at
  * 8 s. Breaker: 50 % errors over a 1 s window (10 buckets of 100 ms), at least 10 requests,
  * open for 2 s, 1 probe. By hand: in the bucket starting at 5.0 + m/10 s, the window holds
@@ -128,12 +174,6 @@ static void test_retry_storm(void)
  * 7.49 s. Half-open at 9.49 s; the probe succeeds 1 ms later: closed at 9.491 s. */
 static void test_breaker_timeline(void)
 {
-    const char *yaml = "name: cb\nduration: 12s\n"
-                       "workload: {arrivals: constant, rate: 100/s, target: api,\n"
-                       "           circuit_breaker: {error_threshold: 50%, window: 1s,\n"
-                       "                             min_requests: 10, open_for: 2s, probes: 1}}\n"
-                       "components:\n  api: {kind: service, service_time: 1ms}\n"
-                       "failures:\n  - {at: 5s, crash: api, for: 3s}\n";
     const char *want[] = {"api crash calls refused",    " breaker class default: open",
                           " breaker class default: half-open",
                           " breaker class default: open", "api recover ",
@@ -143,7 +183,7 @@ static void test_breaker_timeline(void)
     struct capture c = {.want_start_s = -1};
     struct run_rep r;
 
-    CU_ASSERT_FATAL(run_capture(yaml, &c, &r) == 0);
+    CU_ASSERT_FATAL(run_file("scenarios/examples/circuit-breaker.yaml", NULL, 0, &c, &r) == 0);
     CU_ASSERT_EQUAL(c.nevents, 7);
     for (int i = 0; i < c.nevents && i < 7; i++) {
         if (strcmp(c.events[i], want[i]) != 0 || fabs(c.event_t[i] - want_t[i]) > 1e-9)
@@ -234,6 +274,7 @@ void test_resilience_register(void)
 {
     CU_pSuite s = CU_add_suite("resilience", NULL, NULL);
     CU_add_test(s, "retry storm: metastable vs budget + jitter", test_retry_storm);
+    CU_add_test(s, "failover: errors only until health checks mark down", test_failover_window);
     CU_add_test(s, "circuit breaker timeline", test_breaker_timeline);
     CU_add_test(s, "timed-out work is still done", test_timeout_work_still_done);
     CU_add_test(s, "crash: refused vs blackholed calls", test_crash_modes);
