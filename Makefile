@@ -11,7 +11,8 @@ O          ?= build
 V          ?= 0
 
 # Debian packages the build, the tests and the benchmark need; `make deps` installs the missing ones.
-DEB_PACKAGES := gcc make pkg-config libyaml-dev libcsv-dev libcunit1-dev libgsl-dev valgrind time
+DEB_PACKAGES := gcc make pkg-config libyaml-dev libcsv-dev libcunit1-dev libgsl-dev \
+                libncurses-dev libhttp-parser-dev libssl-dev tmux nginx-light valgrind time wrk
 
 ifeq ($(V),0)
 Q  := @
@@ -27,48 +28,72 @@ PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo "-lyaml -lgsl -lgslcblas")
 CSV_LIBS    = $(shell $(PKG_CONFIG) --libs libcsv 2>/dev/null || echo -lcsv)
 CUNIT_LIBS  = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
+# Only the dashboard's files see ncurses' feature macros (they would lower the POSIX level
+# of everything else).
+CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo "-lncursesw -ltinfo")
+SSL_LIBS      = $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo "-lssl -lcrypto")
+HTTP_LIBS     = -lhttp_parser
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Isim/run -Isim/cli -Imodels
+INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Isim/run -Isim/cli -Isim/tui \
+            -Imodels -Iloadgen -Iloadgen/target
 OPT      ?= -O2 -g
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS     = $(PKG_LIBS) $(CSV_LIBS) -lm -lpthread
+ALL_LIBS   = $(LDLIBS) $(CURSES_LIBS) $(SSL_LIBS) $(HTTP_LIBS)
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC  := $(sort $(wildcard sim/core/*.c sim/stats/*.c sim/scenario/*.c models/*.c sim/run/*.c))
 CLI_SRC  := $(sort $(wildcard sim/cli/*.c))
+# The dashboard widgets and the load generator's library parts link into the unit tests too.
+TUI_SRC  := $(sort $(wildcard sim/tui/*.c))
+LG_SRC   := $(sort $(filter-out loadgen/main.c,$(wildcard loadgen/*.c)))
+LG_MAIN  := $(wildcard loadgen/main.c)
+TG_SRC   := $(sort $(wildcard loadgen/target/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_MODULES := $(patsubst tests/test_%.c,%,$(filter-out tests/test_main.c,$(TEST_SRC)))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
+TUI_OBJ  := $(TUI_SRC:%.c=$(O)/%.o)
+LG_OBJ   := $(LG_SRC:%.c=$(O)/%.o)
+LGM_OBJ  := $(LG_MAIN:%.c=$(O)/%.o)
+TG_OBJ   := $(TG_SRC:%.c=$(O)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o) $(O)/tests/registry.o
 
-ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(O)/asan/%.o)
+ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(O)/asan/%.o) $(TUI_SRC:%.c=$(O)/asan/%.o) \
+                 $(LG_SRC:%.c=$(O)/asan/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(O)/asan/%.o) $(O)/asan/tests/registry.o
 
-DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_LIB_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(LG_OBJ:.o=.d) $(LGM_OBJ:.o=.d) \
+        $(TG_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_LIB_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
 
 ARCHSIM    := $(O)/archsim
+ARCHLOAD   := $(O)/archload
+ARCHTARGET := $(O)/archtarget
+PROGRAMS   := $(ARCHSIM) $(if $(LG_MAIN),$(ARCHLOAD)) $(if $(TG_SRC),$(ARCHTARGET))
 UNIT_TESTS := $(O)/unit_tests
 ASAN_TESTS := $(O)/asan/unit_tests
 
 .PHONY: all run test unit asan integration bench clean install deps lint format format-check check-deps
 
-all: $(ARCHSIM) $(UNIT_TESTS)
+all: $(PROGRAMS) $(UNIT_TESTS)
 
 $(O)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(O)/asan/%.o: %.c
 	$(call say,CC-ASAN,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+$(O)/sim/tui/%.o $(O)/asan/sim/tui/%.o: EXTRA_CFLAGS = $(CURSES_CFLAGS)
 
 # The CUnit runner calls test_<module>_register() for every tests/test_<module>.c; the list is
 # generated so adding a test file needs no edit elsewhere.
@@ -95,17 +120,27 @@ $(O)/libarchsim.a: $(LIB_OBJ)
 $(O)/asan/libarchsim.a: $(ASAN_LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(ARCHSIM): $(CLI_OBJ) $(O)/libarchsim.a
+$(ARCHSIM): $(CLI_OBJ) $(TUI_OBJ) $(O)/libarchsim.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(OPT) -o $@ $(CLI_OBJ) $(O)/libarchsim.a $(LDLIBS)
+	$(Q)$(CC) $(OPT) -o $@ $(CLI_OBJ) $(TUI_OBJ) $(O)/libarchsim.a $(LDLIBS) $(CURSES_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(O)/libarchsim.a
+$(ARCHLOAD): $(LGM_OBJ) $(LG_OBJ) $(TUI_OBJ) $(O)/libarchsim.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(OPT) -o $@ $(TEST_OBJ) $(O)/libarchsim.a $(CUNIT_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(OPT) -o $@ $(LGM_OBJ) $(LG_OBJ) $(TUI_OBJ) $(O)/libarchsim.a $(ALL_LIBS)
+
+$(ARCHTARGET): $(TG_OBJ) $(O)/libarchsim.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $(TG_OBJ) $(O)/libarchsim.a $(ALL_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJ) $(TUI_OBJ) $(LG_OBJ) $(O)/libarchsim.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $(TEST_OBJ) $(TUI_OBJ) $(LG_OBJ) $(O)/libarchsim.a $(CUNIT_LIBS) \
+	    $(ALL_LIBS)
 
 $(ASAN_TESTS): $(ASAN_TEST_OBJ) $(O)/asan/libarchsim.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $(ASAN_TEST_OBJ) $(O)/asan/libarchsim.a $(CUNIT_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $(ASAN_TEST_OBJ) $(O)/asan/libarchsim.a $(CUNIT_LIBS) \
+	    $(ALL_LIBS)
 
 # --- packages ---------------------------------------------------------------------------------
 deps:
@@ -113,7 +148,7 @@ deps:
 
 # --- user-facing targets ----------------------------------------------------------------------
 run: deps
-	@$(MAKE) --no-print-directory $(ARCHSIM)
+	@$(MAKE) --no-print-directory $(PROGRAMS)
 	./$(ARCHSIM) run
 
 test: deps
@@ -125,26 +160,32 @@ unit: $(UNIT_TESTS)
 asan: $(ASAN_TESTS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(ASAN_TESTS)
 
-integration: $(ARCHSIM)
+integration: $(PROGRAMS)
 	@sh tests/integration/run.sh $(ARCHSIM)
+	@for t in tests/integration/test_*.sh; do [ -e "$$t" ] || continue; \
+	  sh "$$t" $(O) || exit 1; done
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ARCHSIM)
 	@sh tests/bench/bench.sh $(ARCHSIM)
 
-install: $(ARCHSIM)
+install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(ARCHSIM) $(DESTDIR)$(PREFIX)/bin/archsim
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
 lint:
 	@! grep -rln 'curses' sim/core sim/stats sim/scenario sim/run models || \
 	  { echo 'lint: only sim/tui may include curses'; exit 1; }
+	@! grep -rln 'include <curses\|include <ncurses' sim/cli loadgen || \
+	  { echo 'lint: only sim/tui may include curses'; exit 1; }
 
+FORMAT_FILES = $(LIB_SRC) $(CLI_SRC) $(TUI_SRC) $(LG_SRC) $(LG_MAIN) $(TG_SRC) $(TEST_SRC) \
+               $(wildcard sim/*/*.h models/*.h tests/*.h loadgen/*.h loadgen/target/*.h)
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard sim/*/*.h models/*.h tests/*.h)
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard sim/*/*.h models/*.h tests/*.h)
+	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(O)

@@ -13,11 +13,11 @@
 /* Node sets are 64-bit masks. */
 #define REPLICA_MAX_NODES 64
 
-static const char *const rs_keys[] = {
-    "kind",         "replicas",    "workers",   "queue",        "read_time",
-    "write_time",   "replication", "write_quorum", "read_quorum", "read_from",
-    "read_balance", "lag",         "detection", "election",     "partition_mode",
-    "description",  NULL};
+static const char *const rs_keys[] = {"kind",        "replicas",   "workers",        "queue",
+                                      "read_time",   "write_time", "replication",    "write_quorum",
+                                      "read_quorum", "read_from",  "read_balance",   "lag",
+                                      "detection",   "election",   "partition_mode", "description",
+                                      NULL};
 static const char *const repl_names[] = {"async", "sync", "quorum", NULL};
 static const char *const from_names[] = {"primary", "replicas", "any", NULL};
 static const char *const balance_names[] = {"round_robin", "random", NULL};
@@ -49,16 +49,16 @@ struct op {
     struct op *next, *prev; /* live operations */
     struct call *call;      /* the client's call until answered, then NULL */
     uint64_t key;
-    uint64_t version;       /* write: assigned at the primary */
-    uint64_t want;          /* read: latest committed version when it arrived */
-    uint64_t best;          /* read: newest version among the answers */
-    int64_t want_ns;        /* read: commit time of want */
+    uint64_t version; /* write: assigned at the primary */
+    uint64_t want;    /* read: latest committed version when it arrived */
+    uint64_t best;    /* read: newest version among the answers */
+    int64_t want_ns;  /* read: commit time of want */
     int64_t start_ns;
-    uint64_t pending;       /* write: nodes with a replication job under way */
-    uint64_t applied;       /* write: nodes that applied it */
-    unsigned origin;        /* write: its primary; read: its coordinator */
-    unsigned jobs;          /* jobs not yet ended */
-    unsigned acks, need;    /* write: replica acknowledgements; read: answers */
+    uint64_t pending;    /* write: nodes with a replication job under way */
+    uint64_t applied;    /* write: nodes that applied it */
+    unsigned origin;     /* write: its primary; read: its coordinator */
+    unsigned jobs;       /* jobs not yet ended */
+    unsigned acks, need; /* write: replica acknowledgements; read: answers */
     unsigned char write, done_primary, acked, failed, reduced;
 };
 
@@ -68,9 +68,9 @@ struct node {
     size_t qlen;
     struct job *active; /* in transit (lag) or in service */
     int down;
-    int side;           /* partition side, 0 or 1 */
-    double slow;        /* service-time multiplier */
-    uint64_t lost_if;   /* acknowledged writes it lacks and will not receive (lost if promoted) */
+    int side;         /* partition side, 0 or 1 */
+    double slow;      /* service-time multiplier */
+    uint64_t lost_if; /* acknowledged writes it lacks and will not receive (lost if promoted) */
     /* When it was crashed / slowed through the part name "primary" (-1: not): recover and
      * restore of "primary" apply to the oldest such node, pairing each with its crash. */
     int64_t role_crash_ns, role_slow_ns;
@@ -102,10 +102,10 @@ struct replica_set {
     int random_balance, ap;
     int64_t detection_ns, election_ns;
     struct node *nodes;
-    int primary;              /* -1: none */
-    unsigned last_primary;    /* the primary before the current gap */
+    int primary;           /* -1: none */
+    unsigned last_primary; /* the primary before the current gap */
     int partitioned;
-    int fo_phase;             /* failover: 0 none, 1 detecting, 2 electing */
+    int fo_phase; /* failover: 0 none, 1 detecting, 2 electing */
     struct sim_event *fo_ev;
     unsigned rr;
     struct op *ops;
@@ -120,20 +120,17 @@ struct replica_set {
     int64_t unavail_mark, run_start, iv_start;
 };
 
-static struct replica_set *rs_of(const struct comp *c)
-{
+static struct replica_set *rs_of(const struct comp *c) {
     return (struct replica_set *)(uintptr_t)c;
 }
 
-static uint64_t bit(unsigned n)
-{
+static uint64_t bit(unsigned n) {
     return UINT64_C(1) << n;
 }
 
 /* --- the version table ----------------------------------------------------------------------- */
 
-static size_t kprobe(const struct replica_set *rs, uint64_t key)
-{
+static size_t kprobe(const struct replica_set *rs, uint64_t key) {
     size_t i = (size_t)rng_mix64(key ^ UINT64_C(0x9e3779b97f4a7c15)) & (rs->cap - 1);
 
     while (rs->tab[i].assigned && rs->tab[i].key != key)
@@ -142,8 +139,7 @@ static size_t kprobe(const struct replica_set *rs, uint64_t key)
 }
 
 /* The entry of key, or NULL when it was never written; *slot gets its index. */
-static struct kent *kfind(const struct replica_set *rs, uint64_t key, size_t *slot)
-{
+static struct kent *kfind(const struct replica_set *rs, uint64_t key, size_t *slot) {
     size_t i = kprobe(rs, key);
 
     if (!rs->tab[i].assigned) return NULL;
@@ -151,8 +147,7 @@ static struct kent *kfind(const struct replica_set *rs, uint64_t key, size_t *sl
     return &rs->tab[i];
 }
 
-static void kgrow(struct replica_set *rs)
-{
+static void kgrow(struct replica_set *rs) {
     struct kent *old = rs->tab;
     uint64_t *old_ap = rs->applied;
     size_t old_cap = rs->cap;
@@ -173,8 +168,7 @@ static void kgrow(struct replica_set *rs)
 }
 
 /* The slot of key, made (with no version yet) when absent; the caller assigns at once. */
-static size_t kinsert(struct replica_set *rs, uint64_t key)
-{
+static size_t kinsert(struct replica_set *rs, uint64_t key) {
     size_t i;
 
     if ((rs->count + 1) * 10 > rs->cap * 7) kgrow(rs);
@@ -186,14 +180,12 @@ static size_t kinsert(struct replica_set *rs, uint64_t key)
     return i;
 }
 
-static uint64_t *krow(const struct replica_set *rs, size_t slot)
-{
+static uint64_t *krow(const struct replica_set *rs, size_t slot) {
     return &rs->applied[slot * rs->nnodes];
 }
 
 /* Set every node of mask to from's versions (catch-up or roll-back); they lack nothing now. */
-static void resync(struct replica_set *rs, unsigned from, uint64_t mask)
-{
+static void resync(struct replica_set *rs, unsigned from, uint64_t mask) {
     mask &= ~bit(from);
     if (!mask) return;
     for (size_t i = 0; i < rs->cap; i++) {
@@ -209,14 +201,12 @@ static void resync(struct replica_set *rs, unsigned from, uint64_t mask)
 
 /* --- topology ------------------------------------------------------------------------------ */
 
-static int reachable(const struct replica_set *rs, unsigned a, unsigned b)
-{
+static int reachable(const struct replica_set *rs, unsigned a, unsigned b) {
     return !rs->partitioned || rs->nodes[a].side == rs->nodes[b].side;
 }
 
 /* Nodes (up or down) on a side: a majority of all R + 1 there? */
-static int side_has_majority(const struct replica_set *rs, int side)
-{
+static int side_has_majority(const struct replica_set *rs, int side) {
     unsigned n = 0;
 
     if (!rs->partitioned) return 1;
@@ -226,8 +216,7 @@ static int side_has_majority(const struct replica_set *rs, int side)
 }
 
 /* Live nodes reachable from n (n excluded). */
-static uint64_t live_peers(const struct replica_set *rs, unsigned n)
-{
+static uint64_t live_peers(const struct replica_set *rs, unsigned n) {
     uint64_t m = 0;
 
     for (unsigned i = 0; i < rs->nnodes; i++)
@@ -235,8 +224,7 @@ static uint64_t live_peers(const struct replica_set *rs, unsigned n)
     return m;
 }
 
-static unsigned popcount64(uint64_t m)
-{
+static unsigned popcount64(uint64_t m) {
     unsigned n = 0;
 
     for (; m; m &= m - 1)
@@ -245,14 +233,12 @@ static unsigned popcount64(uint64_t m)
 }
 
 /* A primary able to accept writes (under ap even when cut off from a majority). */
-static int writable(const struct replica_set *rs)
-{
+static int writable(const struct replica_set *rs) {
     return !rs->base.down && rs->primary >= 0 && !rs->nodes[rs->primary].down &&
            (rs->ap || side_has_majority(rs, rs->nodes[rs->primary].side));
 }
 
-static unsigned acks_needed(const struct replica_set *rs)
-{
+static unsigned acks_needed(const struct replica_set *rs) {
     switch (rs->mode) {
         case REPL_SYNC:
             return rs->nnodes - 1;
@@ -263,8 +249,7 @@ static unsigned acks_needed(const struct replica_set *rs)
     }
 }
 
-static void flush_unavail(struct replica_set *rs, int64_t now)
-{
+static void flush_unavail(struct replica_set *rs, int64_t now) {
     if (rs->unavail) {
         double d = (double)(now - rs->unavail_mark);
         rs->run.unavail_ns += d;
@@ -273,14 +258,12 @@ static void flush_unavail(struct replica_set *rs, int64_t now)
     rs->unavail_mark = now;
 }
 
-static void update_avail(struct sim *sim, struct replica_set *rs)
-{
+static void update_avail(struct sim *sim, struct replica_set *rs) {
     flush_unavail(rs, sim_now(sim));
     rs->unavail = !writable(rs);
 }
 
-static const char *node_name(const struct replica_set *rs, unsigned n, char *buf, size_t size)
-{
+static const char *node_name(const struct replica_set *rs, unsigned n, char *buf, size_t size) {
     (void)rs;
     if (n == 0)
         snprintf(buf, size, "node[0]");
@@ -293,16 +276,14 @@ static const char *node_name(const struct replica_set *rs, unsigned n, char *buf
 
 static void on_job(struct sim *sim, void *a, void *b);
 
-static void active_add(struct node *n, struct job *j)
-{
+static void active_add(struct node *n, struct job *j) {
     j->prev = NULL;
     j->next = n->active;
     if (n->active) n->active->prev = j;
     n->active = j;
 }
 
-static void active_remove(struct node *n, struct job *j)
-{
+static void active_remove(struct node *n, struct job *j) {
     if (j->prev)
         j->prev->next = j->next;
     else
@@ -311,8 +292,7 @@ static void active_remove(struct node *n, struct job *j)
     j->next = j->prev = NULL;
 }
 
-static void queue_remove(struct sim *sim, struct replica_set *rs, struct node *n, struct job *j)
-{
+static void queue_remove(struct sim *sim, struct replica_set *rs, struct node *n, struct job *j) {
     if (j->prev)
         j->prev->next = j->next;
     else
@@ -327,8 +307,7 @@ static void queue_remove(struct sim *sim, struct replica_set *rs, struct node *n
     comp_set_queue(sim, &rs->base, (double)rs->queued);
 }
 
-static void start_service(struct sim *sim, struct replica_set *rs, struct job *j)
-{
+static void start_service(struct sim *sim, struct replica_set *rs, struct job *j) {
     struct node *n = &rs->nodes[j->node];
     const struct dist *d = j->kind == J_READ ? &rs->read_time : &rs->write_time;
     double t = dist_sample(d, &rs->rng_svc) * n->slow * rs->base.slow;
@@ -339,8 +318,7 @@ static void start_service(struct sim *sim, struct replica_set *rs, struct job *j
 }
 
 /* j arrives at its node's station: a free worker takes it, else it waits in FIFO order. */
-static void node_enter(struct sim *sim, struct replica_set *rs, struct job *j)
-{
+static void node_enter(struct sim *sim, struct replica_set *rs, struct job *j) {
     struct node *n = &rs->nodes[j->node];
 
     if (n->busy < rs->workers) {
@@ -363,8 +341,7 @@ static void node_enter(struct sim *sim, struct replica_set *rs, struct job *j)
     comp_set_queue(sim, &rs->base, (double)rs->queued);
 }
 
-static void release_worker(struct sim *sim, struct replica_set *rs, unsigned ni)
-{
+static void release_worker(struct sim *sim, struct replica_set *rs, unsigned ni) {
     struct node *n = &rs->nodes[ni];
     struct job *j = n->qhead;
 
@@ -379,14 +356,12 @@ static void release_worker(struct sim *sim, struct replica_set *rs, unsigned ni)
 }
 
 /* Client operations are admitted only when the node's queue has room (replication always). */
-static int node_full(const struct replica_set *rs, unsigned ni)
-{
+static int node_full(const struct replica_set *rs, unsigned ni) {
     const struct node *n = &rs->nodes[ni];
     return rs->queue_cap >= 0 && n->busy >= rs->workers && (long long)n->qlen >= rs->queue_cap;
 }
 
-static struct job *job_new(struct replica_set *rs, struct op *op, unsigned node, int kind)
-{
+static struct job *job_new(struct replica_set *rs, struct op *op, unsigned node, int kind) {
     struct job *j = pool_get(rs->job_pool);
 
     memset(j, 0, sizeof *j);
@@ -398,8 +373,7 @@ static struct job *job_new(struct replica_set *rs, struct op *op, unsigned node,
 }
 
 /* Take j off its node (queue, transit or service); a worker it held takes the next job. */
-static void job_detach(struct sim *sim, struct replica_set *rs, struct job *j)
-{
+static void job_detach(struct sim *sim, struct replica_set *rs, struct job *j) {
     struct node *n = &rs->nodes[j->node];
 
     if (j->phase == PH_QUEUED) {
@@ -414,8 +388,7 @@ static void job_detach(struct sim *sim, struct replica_set *rs, struct job *j)
 
 /* --- operations ---------------------------------------------------------------------------- */
 
-static struct op *op_new(struct replica_set *rs, struct call *call, int64_t now)
-{
+static struct op *op_new(struct replica_set *rs, struct call *call, int64_t now) {
     struct op *op = pool_get(rs->op_pool);
 
     memset(op, 0, sizeof *op);
@@ -429,8 +402,7 @@ static struct op *op_new(struct replica_set *rs, struct call *call, int64_t now)
 }
 
 /* Free op once it is answered and none of its jobs is left. */
-static void op_release(struct replica_set *rs, struct op *op)
-{
+static void op_release(struct replica_set *rs, struct op *op) {
     if (op->call || op->jobs) return;
     if (op->prev)
         op->prev->next = op->next;
@@ -440,8 +412,7 @@ static void op_release(struct replica_set *rs, struct op *op)
     pool_put(rs->op_pool, op);
 }
 
-static void answer(struct sim *sim, struct op *op, int status)
-{
+static void answer(struct sim *sim, struct op *op, int status) {
     struct call *call = op->call;
 
     /* Cleared first: the caller's continuation may call this component again. */
@@ -449,14 +420,12 @@ static void answer(struct sim *sim, struct op *op, int status)
     net_reply(sim, call, status);
 }
 
-static void op_fail(struct sim *sim, struct op *op, int status)
-{
+static void op_fail(struct sim *sim, struct op *op, int status) {
     op->failed = 1;
     if (op->call) answer(sim, op, status);
 }
 
-static void commit(struct sim *sim, struct replica_set *rs, struct op *op)
-{
+static void commit(struct sim *sim, struct replica_set *rs, struct op *op) {
     int64_t now = sim_now(sim);
     struct kent *e = kfind(rs, op->key, NULL);
 
@@ -479,14 +448,12 @@ static void commit(struct sim *sim, struct replica_set *rs, struct op *op)
     if (op->call) answer(sim, op, CALL_OK);
 }
 
-static void write_check(struct sim *sim, struct replica_set *rs, struct op *op)
-{
+static void write_check(struct sim *sim, struct replica_set *rs, struct op *op) {
     if (op->acked || op->failed || !op->done_primary || op->acks < op->need) return;
     commit(sim, rs, op);
 }
 
-static void read_answer(struct sim *sim, struct replica_set *rs, struct op *op)
-{
+static void read_answer(struct sim *sim, struct replica_set *rs, struct op *op) {
     int64_t now = sim_now(sim);
     double lat = (double)(now - op->start_ns);
 
@@ -505,8 +472,7 @@ static void read_answer(struct sim *sim, struct replica_set *rs, struct op *op)
 }
 
 /* The primary has served a client write: version it, apply it, replicate it. */
-static void write_at_primary(struct sim *sim, struct replica_set *rs, struct op *op)
-{
+static void write_at_primary(struct sim *sim, struct replica_set *rs, struct op *op) {
     unsigned p = op->origin, need = acks_needed(rs);
     int64_t now = sim_now(sim);
     uint64_t targets;
@@ -554,8 +520,7 @@ static void write_at_primary(struct sim *sim, struct replica_set *rs, struct op 
 }
 
 /* A job finished its service at its node. */
-static void job_finish(struct sim *sim, struct replica_set *rs, struct job *j)
-{
+static void job_finish(struct sim *sim, struct replica_set *rs, struct job *j) {
     struct op *op = j->op;
     unsigned ni = j->node;
 
@@ -595,8 +560,7 @@ static void job_finish(struct sim *sim, struct replica_set *rs, struct job *j)
 }
 
 /* A detached job ends unfinished (see enum loss). */
-static void job_lost(struct sim *sim, struct replica_set *rs, struct job *j, enum loss cause)
-{
+static void job_lost(struct sim *sim, struct replica_set *rs, struct job *j, enum loss cause) {
     struct op *op = j->op;
     int status = cause == LOSS_PARTITION ? CALL_ERROR : CALL_UNAVAILABLE;
     unsigned possible;
@@ -641,8 +605,7 @@ static void job_lost(struct sim *sim, struct replica_set *rs, struct job *j, enu
     op_release(rs, op);
 }
 
-static void on_job(struct sim *sim, void *a, void *b)
-{
+static void on_job(struct sim *sim, void *a, void *b) {
     struct replica_set *rs = a;
     struct job *j = b;
 
@@ -664,8 +627,7 @@ typedef int job_pred_fn(const struct replica_set *rs, const struct job *j, unsig
  * as lost with cause (LOSS_ORIGIN instead for jobs issued by node arg when origin_cause is
  * set). Detaching all first keeps the node lists stable while callers' continuations run. */
 static void fail_jobs(struct sim *sim, struct replica_set *rs, job_pred_fn *pred, unsigned arg,
-                      enum loss cause, int origin_cause)
-{
+                      enum loss cause, int origin_cause) {
     struct job *dead = NULL, **tail = &dead, *j, *next;
 
     for (unsigned n = 0; n < rs->nnodes; n++) {
@@ -690,22 +652,19 @@ static void fail_jobs(struct sim *sim, struct replica_set *rs, job_pred_fn *pred
 }
 
 /* Jobs at node arg, or issued by it. */
-static int pred_node(const struct replica_set *rs, const struct job *j, unsigned arg)
-{
+static int pred_node(const struct replica_set *rs, const struct job *j, unsigned arg) {
     (void)rs;
     return j->node == arg || j->op->origin == arg;
 }
 
 /* Jobs crossing the partition (at a node on another side than their origin). */
-static int pred_cut(const struct replica_set *rs, const struct job *j, unsigned arg)
-{
+static int pred_cut(const struct replica_set *rs, const struct job *j, unsigned arg) {
     (void)arg;
     return !reachable(rs, j->node, j->op->origin);
 }
 
 /* Replication jobs not issued by node arg. */
-static int pred_old_epoch(const struct replica_set *rs, const struct job *j, unsigned arg)
-{
+static int pred_old_epoch(const struct replica_set *rs, const struct job *j, unsigned arg) {
     (void)rs;
     return j->kind == J_REPL && j->op->origin != arg;
 }
@@ -715,15 +674,13 @@ static int pred_old_epoch(const struct replica_set *rs, const struct job *j, uns
 static void on_detect(struct sim *sim, void *a, void *b);
 
 /* No election while the whole component is down: recover_all starts it. */
-static void start_failover(struct sim *sim, struct replica_set *rs)
-{
+static void start_failover(struct sim *sim, struct replica_set *rs) {
     if (rs->fo_phase || rs->base.down) return;
     rs->fo_phase = 1;
     rs->fo_ev = sim_schedule(sim, sim_now(sim) + rs->detection_ns, on_detect, rs, NULL);
 }
 
-static void cancel_failover(struct sim *sim, struct replica_set *rs)
-{
+static void cancel_failover(struct sim *sim, struct replica_set *rs) {
     if (rs->fo_ev) sim_cancel(sim, rs->fo_ev);
     rs->fo_ev = NULL;
     rs->fo_phase = 0;
@@ -731,8 +688,7 @@ static void cancel_failover(struct sim *sim, struct replica_set *rs)
 
 /* The live node missing the fewest acknowledged writes (cp: on a majority side); ties to the
  * previous primary, then the lowest index. -1 when none. */
-static int pick_candidate(const struct replica_set *rs)
-{
+static int pick_candidate(const struct replica_set *rs) {
     int best = -1;
 
     for (unsigned i = 0; i < rs->nnodes; i++) {
@@ -745,8 +701,7 @@ static int pick_candidate(const struct replica_set *rs)
     return best;
 }
 
-static void promote(struct sim *sim, struct replica_set *rs, unsigned q)
-{
+static void promote(struct sim *sim, struct replica_set *rs, unsigned q) {
     uint64_t lost;
     char name[32];
 
@@ -771,8 +726,7 @@ static void promote(struct sim *sim, struct replica_set *rs, unsigned q)
     update_avail(sim, rs);
 }
 
-static void on_elect(struct sim *sim, void *a, void *b)
-{
+static void on_elect(struct sim *sim, void *a, void *b) {
     struct replica_set *rs = a;
     int q = pick_candidate(rs);
     char name[32];
@@ -786,13 +740,12 @@ static void on_elect(struct sim *sim, void *a, void *b)
         return;
     }
     net_log(rs->base.net, &rs->base, "elect", "%s elected (lacks %llu acknowledged write%s)",
-            node_name(rs, (unsigned)q, name, sizeof name),
-            (unsigned long long)rs->nodes[q].lost_if, rs->nodes[q].lost_if == 1 ? "" : "s");
+            node_name(rs, (unsigned)q, name, sizeof name), (unsigned long long)rs->nodes[q].lost_if,
+            rs->nodes[q].lost_if == 1 ? "" : "s");
     promote(sim, rs, (unsigned)q);
 }
 
-static void on_detect(struct sim *sim, void *a, void *b)
-{
+static void on_detect(struct sim *sim, void *a, void *b) {
     struct replica_set *rs = a;
     char name[32];
 
@@ -806,8 +759,7 @@ static void on_detect(struct sim *sim, void *a, void *b)
 
 /* --- failures --------------------------------------------------------------------------- */
 
-static void crash_node(struct sim *sim, struct replica_set *rs, unsigned ni)
-{
+static void crash_node(struct sim *sim, struct replica_set *rs, unsigned ni) {
     struct node *n = &rs->nodes[ni];
     int was_primary = rs->primary == (int)ni;
 
@@ -824,8 +776,7 @@ static void crash_node(struct sim *sim, struct replica_set *rs, unsigned ni)
     update_avail(sim, rs);
 }
 
-static void recover_node(struct sim *sim, struct replica_set *rs, unsigned ni)
-{
+static void recover_node(struct sim *sim, struct replica_set *rs, unsigned ni) {
     char name[32];
 
     if (!rs->nodes[ni].down) return;
@@ -848,8 +799,7 @@ static void recover_node(struct sim *sim, struct replica_set *rs, unsigned ni)
 
 /* The whole component: every call inside is lost, every job with it; versions survive (on
  * disk). */
-static void crash_all(struct sim *sim, struct replica_set *rs, int blackhole)
-{
+static void crash_all(struct sim *sim, struct replica_set *rs, int blackhole) {
     struct op *op, *next;
 
     rs->base.down = 1;
@@ -891,8 +841,7 @@ static void crash_all(struct sim *sim, struct replica_set *rs, int blackhole)
     update_avail(sim, rs);
 }
 
-static void recover_all(struct sim *sim, struct replica_set *rs)
-{
+static void recover_all(struct sim *sim, struct replica_set *rs) {
     rs->base.down = 0;
     if (rs->primary >= 0)
         resync(rs, (unsigned)rs->primary, live_peers(rs, (unsigned)rs->primary));
@@ -901,16 +850,14 @@ static void recover_all(struct sim *sim, struct replica_set *rs)
     update_avail(sim, rs);
 }
 
-static void partition(struct sim *sim, struct replica_set *rs, const int *side)
-{
+static void partition(struct sim *sim, struct replica_set *rs, const int *side) {
     struct op *op, *next;
 
     for (unsigned n = 0; n < rs->nnodes; n++)
         rs->nodes[n].side = side[n];
     rs->partitioned = 1;
     fail_jobs(sim, rs, pred_cut, 0, LOSS_PARTITION, 0);
-    if (!rs->ap && rs->primary >= 0 &&
-        !side_has_majority(rs, rs->nodes[rs->primary].side)) {
+    if (!rs->ap && rs->primary >= 0 && !side_has_majority(rs, rs->nodes[rs->primary].side)) {
         /* cp: the primary cannot reach a majority: pending writes fail, the majority side
          * (if any) elects a new primary after detection + election. */
         for (op = rs->ops; op; op = next) {
@@ -924,8 +871,7 @@ static void partition(struct sim *sim, struct replica_set *rs, const int *side)
     update_avail(sim, rs);
 }
 
-static void heal(struct sim *sim, struct replica_set *rs)
-{
+static void heal(struct sim *sim, struct replica_set *rs) {
     uint64_t cut = 0;
 
     if (!rs->partitioned) return;
@@ -946,8 +892,7 @@ static void heal(struct sim *sim, struct replica_set *rs)
 }
 
 /* Node of a part name; -1 when there is no such part. role_node: what "primary" means. */
-static int part_node(const struct replica_set *rs, const char *part, int role_node)
-{
+static int part_node(const struct replica_set *rs, const char *part, int role_node) {
     unsigned k;
     int used = 0;
 
@@ -956,18 +901,16 @@ static int part_node(const struct replica_set *rs, const char *part, int role_no
         k < rs->nnodes)
         return (int)k;
     used = 0;
-    if (sscanf(part, "node[%u]%n", &k, &used) == 1 && used == (int)strlen(part) &&
-        k < rs->nnodes)
+    if (sscanf(part, "node[%u]%n", &k, &used) == 1 && used == (int)strlen(part) && k < rs->nnodes)
         return (int)k;
     return -1;
 }
 
-static int bad_part(const struct replica_set *rs, const char *part, struct err *err)
-{
+static int bad_part(const struct replica_set *rs, const char *part, struct err *err) {
     if (rs->nnodes == 1)
         return err_set(err, NULL, 0, 0,
-                       "replica set '%s' has no part '%s' (parts: primary, node[0])",
-                       rs->base.name, part);
+                       "replica set '%s' has no part '%s' (parts: primary, node[0])", rs->base.name,
+                       part);
     return err_set(err, NULL, 0, 0,
                    "replica set '%s' has no part '%s' (parts: primary, replica[1] .. "
                    "replica[%u], node[0] .. node[%u])",
@@ -975,8 +918,7 @@ static int bad_part(const struct replica_set *rs, const char *part, struct err *
 }
 
 static int rs_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                      struct err *err)
-{
+                      struct err *err) {
     struct replica_set *rs = rs_of(c);
     int cur = rs->primary >= 0 ? rs->primary : (int)rs->last_primary;
     int node = -1;
@@ -1004,8 +946,8 @@ static int rs_control(struct sim *sim, struct comp *c, const struct comp_action 
         int64_t oldest = INT64_MAX;
         for (unsigned i = 0; i < rs->nnodes && (a->kind == ACT_RECOVER || a->kind == ACT_RESTORE);
              i++) {
-            int64_t t = a->kind == ACT_RECOVER ? rs->nodes[i].role_crash_ns
-                                               : rs->nodes[i].role_slow_ns;
+            int64_t t =
+                a->kind == ACT_RECOVER ? rs->nodes[i].role_crash_ns : rs->nodes[i].role_slow_ns;
             if (t >= 0 && t < oldest) {
                 oldest = t;
                 role = (int)i;
@@ -1054,8 +996,7 @@ static int rs_control(struct sim *sim, struct comp *c, const struct comp_action 
 
 /* --- receiving ------------------------------------------------------------------------------- */
 
-static void receive_write(struct sim *sim, struct replica_set *rs, struct call *call)
-{
+static void receive_write(struct sim *sim, struct replica_set *rs, struct call *call) {
     struct op *op;
     int p = rs->primary;
 
@@ -1063,8 +1004,7 @@ static void receive_write(struct sim *sim, struct replica_set *rs, struct call *
         net_reply(sim, call, CALL_UNAVAILABLE); /* failover under way */
         return;
     }
-    if (!writable(rs) ||
-        (!rs->ap && popcount64(live_peers(rs, (unsigned)p)) < acks_needed(rs))) {
+    if (!writable(rs) || (!rs->ap && popcount64(live_peers(rs, (unsigned)p)) < acks_needed(rs))) {
         net_reply(sim, call, CALL_ERROR); /* cp: no majority or no write quorum */
         return;
     }
@@ -1078,8 +1018,7 @@ static void receive_write(struct sim *sim, struct replica_set *rs, struct call *
     node_enter(sim, rs, job_new(rs, op, (unsigned)p, J_WRITE));
 }
 
-static int pick_coordinator(struct replica_set *rs)
-{
+static int pick_coordinator(struct replica_set *rs) {
     unsigned cand[REPLICA_MAX_NODES], n = 0;
 
     if (rs->from == FROM_PRIMARY) return rs->primary;
@@ -1090,8 +1029,7 @@ static int pick_coordinator(struct replica_set *rs)
     return (int)cand[rs->rr++ % n];
 }
 
-static void receive_read(struct sim *sim, struct replica_set *rs, struct call *call)
-{
+static void receive_read(struct sim *sim, struct replica_set *rs, struct call *call) {
     unsigned set[REPLICA_MAX_NODES], n = 0;
     int coord = pick_coordinator(rs);
     struct kent *e;
@@ -1131,8 +1069,7 @@ static void receive_read(struct sim *sim, struct replica_set *rs, struct call *c
         node_enter(sim, rs, job_new(rs, op, set[i], J_READ));
 }
 
-static void rs_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void rs_receive(struct sim *sim, struct comp *c, struct call *call) {
     if (call->req->write)
         receive_write(sim, rs_of(c), call);
     else
@@ -1141,8 +1078,7 @@ static void rs_receive(struct sim *sim, struct comp *c, struct call *call)
 
 /* --- metrics ------------------------------------------------------------------------------- */
 
-static void rs_extras(const struct comp *c, int interval, int64_t now, double *v)
-{
+static void rs_extras(const struct comp *c, int interval, int64_t now, double *v) {
     const struct replica_set *rs = rs_of(c);
     const struct counters *k = interval ? &rs->iv : &rs->run;
     double secs = (double)(now - (interval ? rs->iv_start : rs->run_start)) / 1e9;
@@ -1161,8 +1097,7 @@ static void rs_extras(const struct comp *c, int interval, int64_t now, double *v
     v[MX_WRITE_LATENCY_MS] = k->writes ? k->write_lat_ns / (double)k->writes / 1e6 : NAN;
 }
 
-static void rs_restart(struct comp *c, int64_t now, int run)
-{
+static void rs_restart(struct comp *c, int64_t now, int run) {
     struct replica_set *rs = rs_of(c);
 
     flush_unavail(rs, now);
@@ -1177,8 +1112,7 @@ static void rs_restart(struct comp *c, int64_t now, int run)
 
 /* --- building ------------------------------------------------------------------------------- */
 
-static void rs_destroy(struct comp *c)
-{
+static void rs_destroy(struct comp *c) {
     struct replica_set *rs = rs_of(c);
 
     dist_free(&rs->read_time);
@@ -1195,8 +1129,7 @@ static void rs_destroy(struct comp *c)
 }
 
 static int parse_lag(struct replica_set *rs, const struct scn_node *n, const char *dir,
-                     struct err *err)
-{
+                     struct err *err) {
     unsigned r = rs->nnodes - 1;
 
     if (!n) {
@@ -1227,8 +1160,7 @@ static int parse_lag(struct replica_set *rs, const struct scn_node *n, const cha
 }
 
 static struct comp *rs_create(struct net *net, const char *name, const struct scn_node *node,
-                              const char *dir, struct err *err)
-{
+                              const char *dir, struct err *err) {
     struct replica_set *rs = xcalloc(1, sizeof *rs);
     long long replicas = 2, workers = 1, wq = 0, rq = 1;
     int mode = REPL_ASYNC, from = FROM_PRIMARY, bal = 0, pm = 0;
@@ -1295,24 +1227,21 @@ fail:
     return NULL;
 }
 
-static int rs_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int rs_resolve(struct net *net, struct comp *c, struct err *err) {
     (void)net;
     (void)c;
     (void)err;
     return 0;
 }
 
-static size_t rs_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t rs_downstream(const struct comp *c, struct comp **out, size_t max) {
     (void)c;
     (void)out;
     (void)max;
     return 0;
 }
 
-static void rs_describe(const struct comp *c, char *buf, size_t n)
-{
+static void rs_describe(const struct comp *c, char *buf, size_t n) {
     const struct replica_set *rs = rs_of(c);
     char rd[64], wr[64], lag[64], q[64];
 
@@ -1345,17 +1274,14 @@ const struct model_ops replica_set_ops = {
     .restart = rs_restart,
 };
 
-int replica_primary(const struct comp *c)
-{
+int replica_primary(const struct comp *c) {
     return rs_of(c)->primary;
 }
 
-unsigned replica_nodes(const struct comp *c)
-{
+unsigned replica_nodes(const struct comp *c) {
     return rs_of(c)->nnodes;
 }
 
-size_t replica_keys(const struct comp *c)
-{
+size_t replica_keys(const struct comp *c) {
     return rs_of(c)->count;
 }

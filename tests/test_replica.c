@@ -28,8 +28,7 @@ struct evlog {
     } ev[32];
 };
 
-static void on_event(void *user, const struct net_event *ev)
-{
+static void on_event(void *user, const struct net_event *ev) {
     struct evlog *log = user;
 
     if (log->n >= sizeof log->ev / sizeof log->ev[0]) return;
@@ -40,8 +39,7 @@ static void on_event(void *user, const struct net_event *ev)
 }
 
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct evlog *log,
-                    struct run_rep *out)
-{
+                    struct run_rep *out) {
     struct run_scenario s;
     struct run_hooks hooks = {0};
     struct err err;
@@ -67,22 +65,19 @@ static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, str
     return rc;
 }
 
-static const struct model_row *find_row(const struct run_rep *r, const char *name)
-{
+static const struct model_row *find_row(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     return NULL;
 }
 
-static int near_abs(const char *what, double got, double want, double tol)
-{
+static int near_abs(const char *what, double got, double want, double tol) {
     int ok = fabs(got - want) <= tol;
     if (!ok) fprintf(stderr, "\n  %s: got %.6g, want %.6g ± %.3g\n", what, got, want, tol);
     return ok;
 }
 
-static const struct evlog *find_event(const struct evlog *log, const char *what, size_t *at)
-{
+static const struct evlog *find_event(const struct evlog *log, const char *what, size_t *at) {
     for (size_t i = 0; i < log->n; i++)
         if (strcmp(log->ev[i].what, what) == 0) {
             if (at) *at = i;
@@ -105,8 +100,7 @@ static const struct evlog *find_event(const struct evlog *log, const char *what,
  * variance 2p(1−p)/((λ+μ)T) = 1.48e-5, plus p(1−p)/n = 2.2e-6 from sampling it at n = 10^5
  * reads: SE 0.0042; bound 0.017 (4 SE). Stale age: about 10^4 stale episodes (one per write),
  * SE about 1.5 %: bound 6 % (0.2 ms). Lag: 10^4 exponential samples, SE 1 %: bound 4 %. */
-static void test_async_stale_fraction(void)
-{
+static void test_async_stale_fraction(void) {
     const char *yaml = "name: stale\nduration: 101s\nwarmup: 1s\nseed: 7\n"
                        "workload:\n  rate: 1100/s\n  keys: uniform(n=1)\n  classes:\n"
                        "    - {name: read, weight: 1000, target: db}\n"
@@ -122,8 +116,9 @@ static void test_async_stale_fraction(void)
     CU_ASSERT_FATAL(run_yaml(yaml, NULL, 0, NULL, &r) == 0);
     db = find_row(&r, "db");
     CU_ASSERT_FATAL(db != NULL);
-    fprintf(stderr, "\n  async: stale ratio %.4f (want %.4f), age %.3f ms (want %.3f), lag %.3f ms"
-                    " (want 5), reads %.0f\n",
+    fprintf(stderr,
+            "\n  async: stale ratio %.4f (want %.4f), age %.3f ms (want %.3f), lag %.3f ms"
+            " (want 5), reads %.0f\n",
             db->extra[MX_STALE_RATIO], p, db->extra[MX_STALE_AGE_MS], age_ms,
             db->extra[MX_REPLICATION_LAG_MS], db->extra[MX_READ_RPS] * 100);
     CU_ASSERT_TRUE(near_abs("stale ratio", db->extra[MX_STALE_RATIO], p, 0.017));
@@ -140,8 +135,7 @@ static void test_async_stale_fraction(void)
  * stale. With R + W <= N a read set can miss all acknowledging nodes; with a 2 ms lag and ten
  * keys written 200/s each this happens often (some thousands), so "some" is asserted as
  * > 100. */
-static void test_quorum_intersection(void)
-{
+static void test_quorum_intersection(void) {
     const char *yaml = "name: quorum\nduration: 51s\nwarmup: 1s\nseed: 11\n"
                        "workload:\n  rate: 4000/s\n  keys: uniform(n=10)\n  classes:\n"
                        "    - {name: read, weight: 1, target: db}\n"
@@ -195,8 +189,7 @@ static const char failover_yaml[] =
     "       lag: [20ms, 45ms], detection: 1s, election: 500ms}\n"
     "failures:\n  - {at: 1.0025s, crash: db.primary}\n";
 
-static void test_failover_lost_writes(void)
-{
+static void test_failover_lost_writes(void) {
     struct run_rep r;
     struct evlog log;
     const struct model_row *db;
@@ -213,8 +206,7 @@ static void test_failover_lost_writes(void)
     CU_ASSERT_TRUE(near_abs("detect at", log.ev[i].t_s, 2.0025, 1e-9));
     CU_ASSERT_FATAL(find_event(&log, "promote", &i) != NULL);
     CU_ASSERT_TRUE(near_abs("promote at", log.ev[i].t_s, 2.5025, 1e-9));
-    CU_ASSERT_TRUE(strncmp(log.ev[i].detail, "replica[1] is the primary; 2 acknowledged", 41) ==
-                   0);
+    CU_ASSERT_TRUE(strncmp(log.ev[i].detail, "replica[1] is the primary; 2 acknowledged", 41) == 0);
     CU_ASSERT_FATAL(find_event(&log, "elect", &i) != NULL);
     run_rep_free(&r);
 }
@@ -222,8 +214,7 @@ static void test_failover_lost_writes(void)
 /* The primary comes back (for: 0.5s) before the failure is detected (1 s): it stays primary,
  * nothing is lost, the window is 0.5 s and the writes at 1010 .. 1500 ms fail (50); the
  * replicas catch up. */
-static void test_failover_recover_before_detection(void)
-{
+static void test_failover_recover_before_detection(void) {
     const char *sets[] = {"failures[0].for=0.5s"};
     struct run_rep r;
     struct evlog log;
@@ -240,8 +231,7 @@ static void test_failover_recover_before_detection(void)
 
 /* Whole-component crash for 1 s at 1.0025 s: the 100 writes at 1010 .. 2000 ms are refused
  * (lost, not errors); unavailable 1 s; no failover. */
-static void test_crash_whole(void)
-{
+static void test_crash_whole(void) {
     const char *sets[] = {"failures[0].crash=db", "failures[0].for=1s"};
     struct run_rep r;
     struct evlog log;
@@ -267,8 +257,7 @@ static void test_crash_whole(void)
  * ap: nothing fails; the isolated primary acknowledges writes alone (divergent: about
  * 500/s x 5 s = 2500, SD 50; bound ±10 %), and the replicas, which no longer receive them,
  * serve stale reads (hundreds). */
-static void test_partition_cp_ap(void)
-{
+static void test_partition_cp_ap(void) {
     const char *yaml = "name: cap\nduration: 30s\nwarmup: 1s\nseed: 5\n"
                        "workload:\n  rate: 1000/s\n  keys: uniform(n=100)\n  classes:\n"
                        "    - {name: read, weight: 1, target: db}\n"
@@ -289,8 +278,7 @@ static void test_partition_cp_ap(void)
     CU_ASSERT_FATAL(run_yaml(yaml, NULL, 0, &log, &r) == 0);
     db = find_row(&r, "db");
     fprintf(stderr, "\n  cp: errors %llu, stale %.0f, unavailable %.3f s\n",
-            (unsigned long long)db->errors, db->extra[MX_STALE_READS],
-            db->extra[MX_UNAVAILABLE_S]);
+            (unsigned long long)db->errors, db->extra[MX_STALE_READS], db->extra[MX_UNAVAILABLE_S]);
     CU_ASSERT_TRUE(near_abs("cp errors", (double)db->errors, 1833, 150));
     CU_ASSERT_EQUAL(db->extra[MX_STALE_READS], 0);
     CU_ASSERT_EQUAL(db->extra[MX_DIVERGENT_WRITES], 0);
@@ -315,8 +303,7 @@ static void test_partition_cp_ap(void)
 /* Sync replication: a write is answered when both replicas have applied it. With constant
  * times (write 1 ms at every node, lags 3 ms and 7 ms) and writes 100 ms apart (no queueing)
  * the write latency is 1 + max(3 + 1, 7 + 1) = 9 ms exactly; async would be 1 ms. */
-static void test_sync_latency(void)
-{
+static void test_sync_latency(void) {
     const char *yaml = "name: sync\nduration: 10s\n"
                        "workload:\n  arrivals: constant\n  rate: 10/s\n  classes:\n"
                        "    - {name: write, weight: 1, target: db, op: write}\n"
@@ -339,8 +326,7 @@ static void test_sync_latency(void)
 }
 
 /* Scenario errors name the key and its position; failures name unknown parts. */
-static void test_errors(void)
-{
+static void test_errors(void) {
     static const struct {
         const char *set, *want;
     } cases[] = {
@@ -390,7 +376,8 @@ static void test_errors(void)
         CU_ASSERT_FATAL(run_scenario_parse(&s, yaml, "test.yaml", NULL, 0, &err) == 0);
         CU_ASSERT_NOT_EQUAL(run_check(&s, NULL, &err), 0);
         err_format(&err, buf, sizeof buf);
-        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "test.yaml:6:30: error: components.db.lag: one lag per"));
+        CU_ASSERT_PTR_NOT_NULL(
+            strstr(buf, "test.yaml:6:30: error: components.db.lag: one lag per"));
         if (!strstr(buf, "test.yaml:6:30:")) fprintf(stderr, "\n  got '%s'\n", buf);
         run_scenario_free(&s);
     }
@@ -398,8 +385,7 @@ static void test_errors(void)
 
 void test_replica_register(void);
 
-void test_replica_register(void)
-{
+void test_replica_register(void) {
     CU_pSuite s = CU_add_suite("replica", NULL, NULL);
 
     CU_add_test(s, "async stale fraction, age and lag (closed form)", test_async_stale_fraction);
