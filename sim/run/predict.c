@@ -9,6 +9,7 @@
 
 #include "lb.h"
 #include "service.h"
+#include "shard.h"
 #include "workload.h"
 #include "xmalloc.h"
 
@@ -61,6 +62,27 @@ static void visit(struct walk *wk, const struct comp *c, double w)
         }
         for (size_t i = 0; i < n && i < 256; i++)
             visit(wk, to[i], w * prob[i]);
+    } else if (c->ops == &shard_ops) {
+        struct comp *t[1024];
+        size_t n = shard_backends(c, t, 1024);
+        if (workload_class_scatter(net_workload(wk->net), wk->cls) != 0) {
+            wk->refused = 1;
+            snprintf(wk->why, sizeof wk->why,
+                     "'%s' scatters requests over shards: the response is a maximum", c->name);
+        }
+        wk->approx = 1;
+        if (!wk->why[0])
+            snprintf(wk->why, sizeof wk->why,
+                     "'%s' routes by key: shares taken as equal (exact only for uniform keys)",
+                     c->name);
+        for (size_t i = 0; i < n && i < 1024; i++)
+            visit(wk, t[i], w / (double)n);
+    } else if (c->ops != &lb_ops) {
+        /* caches, queues, replica sets, functions: their effect on the path (hit ratio,
+         * asynchrony, replication) has no product-form answer here */
+        wk->refused = 1;
+        snprintf(wk->why, sizeof wk->why, "a %s ('%s') on the path: no closed form end to end",
+                 c->ops->kind, c->name);
     }
 }
 

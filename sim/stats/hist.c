@@ -37,6 +37,8 @@ struct hist {
     uint64_t sum_hi;    /* ... and high 64 bits */
     int64_t min, max;   /* ns; INT64_MAX / 0 when empty */
     uint64_t touched[TOUCH_WORDS]; /* bit b of word w: block w*64+b has been written */
+    uint64_t bcount[COUNTS_LEN / BLOCK_LEN]; /* sum of each block's counters: percentile walks
+                                              * skip whole blocks */
     uint64_t counts[];             /* COUNTS_LEN counters */
 };
 
@@ -119,6 +121,7 @@ static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
     if (*v < h->min) h->min = *v;
     if (*v > h->max) h->max = *v;
     h->touched[i >> (BLOCK_SHIFT + 6)] |= UINT64_C(1) << ((i >> BLOCK_SHIFT) & 63);
+    h->bcount[i >> BLOCK_SHIFT] += n;
     return i;
 }
 
@@ -152,7 +155,10 @@ void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n) {
 }
 
 void hist_reset(struct hist *h) {
-    FOR_EACH_BLOCK(h, first, { memset(&h->counts[first], 0, BLOCK_LEN * sizeof h->counts[0]); })
+    FOR_EACH_BLOCK(h, first, {
+        memset(&h->counts[first], 0, BLOCK_LEN * sizeof h->counts[0]);
+        h->bcount[first >> BLOCK_SHIFT] = 0;
+    })
     set_empty(h);
 }
 
@@ -169,6 +175,7 @@ void hist_merge(struct hist *dst, const struct hist *src) {
         FOR_EACH_BLOCK(src, first, {
             for (size_t i = first; i < first + BLOCK_LEN; i++)
                 d[i] += sc[i];
+            dst->bcount[first >> BLOCK_SHIFT] += src->bcount[first >> BLOCK_SHIFT];
         })
         for (size_t w = 0; w < TOUCH_WORDS; w++)
             dst->touched[w] |= src->touched[w];
@@ -176,6 +183,7 @@ void hist_merge(struct hist *dst, const struct hist *src) {
         FOR_EACH_BLOCK(dst, first, {
             for (size_t i = first; i < first + BLOCK_LEN; i++)
                 dst->counts[i] += dst->counts[i];
+            dst->bcount[first >> BLOCK_SHIFT] *= 2;
         })
     }
     dst->count += count;
@@ -190,6 +198,7 @@ void hist_copy(struct hist *dst, const struct hist *src) {
     hist_reset(dst);
     FOR_EACH_BLOCK(src, first, {
         memcpy(&dst->counts[first], &src->counts[first], BLOCK_LEN * sizeof src->counts[0]);
+        dst->bcount[first >> BLOCK_SHIFT] = src->bcount[first >> BLOCK_SHIFT];
     })
     memcpy(dst->touched, src->touched, sizeof dst->touched);
     dst->count = src->count;
@@ -294,9 +303,18 @@ void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *
         /* The same rank rule as hist_percentile. */
         r = ceil(p[k] * (double)h->count / 100.0 * (1.0 - 4.0 * DBL_EPSILON));
         rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
-        /* Resume the cumulative walk where the previous percentile stopped. */
-        while (i < last && cum + h->counts[i] < rank)
+        /* Resume the cumulative walk where the previous percentile stopped, a whole block at
+         * a time while the block ends below the rank (it cannot be the last block: rank is at
+         * most the count). */
+        while (i < last) {
+            if ((i & (BLOCK_LEN - 1)) == 0 && cum + h->bcount[i >> BLOCK_SHIFT] < rank) {
+                cum += h->bcount[i >> BLOCK_SHIFT];
+                i += BLOCK_LEN;
+                continue;
+            }
+            if (cum + h->counts[i] >= rank) break;
             cum += h->counts[i++];
+        }
         {
             int64_t lo, hi;
             range_of(i, &lo, &hi);

@@ -224,6 +224,32 @@ verdict=$(awk -v a="$rss_first" -v b="$rss_last" 'BEGIN {
 echo "  largest / smallest: $verdict"
 echo
 
+# --- 5. composition -------------------------------------------------------------------------
+
+WS=$HERE/../../scenarios/examples/web-stack.yaml
+echo "5. web-stack.yaml (every component kind in one scenario), 300 s simulated, best of $RUNS"
+echo
+note_cmd "$BIN run $WS -q -d 300s --csv \$TMP/ws        # $RUNS times"
+best='' ev=''
+i=0
+while [ $i -lt "$RUNS" ]; do
+    i=$((i + 1))
+    run_sim "$TMP/ws" "$WS" 300
+    ev=$(total_col events "$TMP/ws/summary.csv")
+    w=$(total_col wall_s "$TMP/ws/summary.csv")
+    best=$(awk -v a="${best:-}" -v b="$w" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+done
+printf '  %s events in %ss: %s events/s\n' "$(grp "$ev")" "$best" \
+    "$(grp "$(awk -v e="$ev" -v w="$best" 'BEGIN { printf "%.0f", (w > 0) ? e / w : 0 }')")"
+echo
+
+# --- 6. load generator ---------------------------------------------------------------------
+
+if [ -x "$HERE/bench_load.sh" ] || [ -f "$HERE/bench_load.sh" ]; then
+    sh "$HERE/bench_load.sh" "$(dirname "$BIN")" || echo "  (load generator bench failed)"
+    echo
+fi
+
 # --- 4. commands ---------------------------------------------------------------------------
 
 echo "4. commands (\$TMP is a temporary directory, removed on exit)"
