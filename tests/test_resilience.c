@@ -269,6 +269,70 @@ static void test_load_shedding(void)
     run_rep_free(&r);
 }
 
+/* Random failures: the service fails after exp(mean 9 s) up-times and is repaired after
+ * exp(mean 1 s), so in the long run it is down MTTR/(MTBF+MTTR) = 10 % of the time (renewal
+ * reward), and by PASTA 10 % of Poisson arrivals are refused. Over 10^4 s (~1000 cycles) the
+ * standard error of the down fraction is sqrt((9²·0.1² + 1²·0.9²)/1000)/10 ≈ 0.004; bound
+ * 0.02. */
+static void test_random_failures(void)
+{
+    const char *yaml = "name: r\nduration: 10000s\nseed: 12\n"
+                       "workload: {rate: 20/s, target: api}\n"
+                       "components:\n  api: {kind: service, service_time: exp(1ms)}\n"
+                       "failures:\n  - {crash: api, mtbf: exp(9s), mttr: exp(1s)}\n";
+    struct capture c = {.want_start_s = -1};
+    struct run_rep r;
+    const struct model_row *t;
+
+    CU_ASSERT_FATAL(run_capture(yaml, &c, &r) == 0);
+    t = row_of(&r, "total");
+    CU_ASSERT_DOUBLE_EQUAL((double)t->errors / (double)t->arrivals, 0.1, 0.02);
+    run_rep_free(&r);
+}
+
+/* Link faults: api calls db with a 100 ms timeout. The link is cut from 2 s to 3 s (calls
+ * vanish: every request in that second fails, by timeout), then from 5 s on half the calls on
+ * it are dropped. Constant 100/s: exactly 100 failures in [2, 3) s; after 5 s the failed
+ * fraction of 500 calls is binomial(0.5): SE 0.022, bound 0.1. */
+static void test_link_faults(void)
+{
+    const char *yaml = "name: l\nduration: 10s\nseed: 3\n"
+                       "workload: {arrivals: constant, rate: 100/s, target: api}\n"
+                       "components:\n"
+                       "  api: {kind: service, workers: 100, service_time: 1ms,\n"
+                       "        calls: [{to: db, timeout: 100ms}]}\n"
+                       "  db: {kind: service, workers: 10, service_time: 1ms}\n"
+                       "failures:\n"
+                       "  - {at: 2s, cut: [api, db], for: 1s}\n"
+                       "  - {at: 5s, drop: 50%, link: [api, db]}\n";
+    struct capture c = {.want_start_s = -1};
+    struct run_rep r;
+    double late;
+
+    memset(errors_by_second, 0, sizeof errors_by_second);
+    {
+        struct run_scenario s;
+        struct run_hooks hooks = {count_errors, &c, NULL, NULL, on_event};
+        struct err err;
+        CU_ASSERT_FATAL(run_scenario_parse(&s, yaml, "l.yaml", NULL, 0, &err) == 0);
+        CU_ASSERT_FATAL(run_replication(&s, 0, &hooks, &r, &err) == 0);
+        run_scenario_free(&s);
+    }
+    CU_ASSERT_EQUAL(errors_by_second[0] + errors_by_second[1], 0);
+    /* the cut second's calls time out 100 ms later: 90 in [2,3), 10 spill into [3,4) */
+    CU_ASSERT_EQUAL(errors_by_second[2] + errors_by_second[3], 100);
+    CU_ASSERT_EQUAL(errors_by_second[4], 0);
+    late = 0;
+    for (int k = 5; k < 10; k++)
+        late += (double)errors_by_second[k];
+    CU_ASSERT_DOUBLE_EQUAL(late / 500.0, 0.5, 0.1);
+    /* every failed call was lost on the link at db (dropped calls near the end may still be
+     * waiting for their timeout, so lost can exceed the errors by a few) */
+    CU_ASSERT_TRUE((double)row_of(&r, "db")->lost >= 100 + late);
+    CU_ASSERT_TRUE((double)row_of(&r, "db")->lost <= 100 + late + 10);
+    run_rep_free(&r);
+}
+
 void test_resilience_register(void);
 void test_resilience_register(void)
 {
@@ -279,4 +343,6 @@ void test_resilience_register(void)
     CU_add_test(s, "timed-out work is still done", test_timeout_work_still_done);
     CU_add_test(s, "crash: refused vs blackholed calls", test_crash_modes);
     CU_add_test(s, "load shedding bounds the wait", test_load_shedding);
+    CU_add_test(s, "random failures: availability MTBF/(MTBF+MTTR)", test_random_failures);
+    CU_add_test(s, "link cut and lossy link", test_link_faults);
 }
