@@ -69,6 +69,7 @@ static const char *const extra_names[MX_COUNT] = {
     [MX_REPLICAS] = "replicas_mean",
     [MX_COST] = "cost",
     [MX_COLD_STARTS] = "cold_starts",
+    [MX_ERROR_LATENCY_MS] = "error_latency_mean_ms",
     [MX_DIVERGENT_WRITES] = "divergent_writes",
     [MX_READ_RPS] = "read_throughput_rps",
     [MX_WRITE_RPS] = "write_throughput_rps",
@@ -146,6 +147,7 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now)
 {
     m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
     m->good = 0;
+    m->elat_ns = 0;
     if (m->dynamic_cap) stats_tw_restart(&m->cap, now);
     hist_reset(m->lat);
     /* What the current interval recorded so far happened in warm-up: set it aside so the
@@ -161,6 +163,7 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
     m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = m->i_lost = 0;
     m->i_timeouts = 0;
     m->i_good = 0;
+    m->i_elat_ns = 0;
     hist_reset(m->ilat);
     hist_reset(m->pre);
     if (m->dynamic_cap) stats_tw_restart(&m->icap, now);
@@ -215,6 +218,12 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
     row->lost = interval ? m->i_lost : m->lost;
     row->extra[MX_LOST] = (double)row->lost;
     row->extra[MX_TIMEOUTS] = (double)(interval ? m->i_timeouts : m->timeouts);
+    {
+        uint64_t bad_n = interval ? m->i_rejected + m->i_errors : m->rejected + m->errors;
+        if (bad_n)
+            row->extra[MX_ERROR_LATENCY_MS] = (interval ? m->i_elat_ns : m->elat_ns) /
+                                              (double)bad_n / 1e6;
+    }
     row->component = name;
     row->kind = kind;
     row->in_flight = in_flight;
@@ -444,12 +453,17 @@ void net_reply(struct sim *sim, struct call *call, int status)
         m->completions++;
         m->i_completions++;
         hist_record(m->ilat, sim_now(sim) - call->start_ns);
-    } else if (status == CALL_REJECTED) {
-        m->rejected++;
-        m->i_rejected++;
     } else {
-        m->errors++;
-        m->i_errors++;
+        double lat = (double)(sim_now(sim) - call->start_ns);
+        if (status == CALL_REJECTED) {
+            m->rejected++;
+            m->i_rejected++;
+        } else {
+            m->errors++;
+            m->i_errors++;
+        }
+        m->elat_ns += lat;
+        m->i_elat_ns += lat;
     }
     if (!call->answered) {
         if (call->timer) {

@@ -91,6 +91,8 @@ enum model_extra {
     MX_COST,              /* cost in the scenario's currency over the row's time; the total
                            * row sums every component's */
     MX_COLD_STARTS,       /* serverless functions */
+    MX_ERROR_LATENCY_MS,  /* mean latency of unsuccessful answers (errors, timeouts,
+                           * rejections): a timeout is an error with its latency */
     MX_DIVERGENT_WRITES,  /* replica set: writes acknowledged without their quorum (ap) */
     MX_READ_RPS,          /* replica set: successful reads per second */
     MX_WRITE_RPS,         /* replica set: successful writes per second */
@@ -161,6 +163,7 @@ struct comp_metrics {
     uint64_t lost, i_lost;         /* calls lost when the component crashed */
     uint64_t timeouts, i_timeouts; /* calls this component made that timed out */
     uint64_t good, i_good;         /* successes within the deadline (workload only) */
+    double elat_ns, i_elat_ns;     /* summed latency of unsuccessful answers */
     int has_deadline;              /* goodput is meaningful */
     uint64_t in_flight; /* calls taken and not yet answered (never reset) */
     struct hist *lat;   /* ns, successful replies, since warm-up */

@@ -417,12 +417,17 @@ static void on_answer(struct sim *sim, struct call *call)
             m->good++;
             m->i_good++;
         }
-    } else if (call->status == CALL_REJECTED) {
-        m->rejected++;
-        m->i_rejected++;
     } else {
-        m->errors++;
-        m->i_errors++;
+        double lat = (double)(sim_now(sim) - req->birth_ns);
+        if (call->status == CALL_REJECTED) {
+            m->rejected++;
+            m->i_rejected++;
+        } else {
+            m->errors++;
+            m->i_errors++;
+        }
+        m->elat_ns += lat;
+        m->i_elat_ns += lat;
     }
     wl->in_flight--;
     net_req_release(req);
