@@ -35,7 +35,8 @@
 
 static const char *const cache_keys[] = {"kind",         "capacity", "policy",      "ttl",
                                          "ttl_eviction", "hit_time", "backend",     "write",
-                                         "coalescing",   "timeout",  "description", NULL};
+                                         "coalescing",   "timeout",  "description",
+                                         "entry_size",   "cost_per_gb_hour", NULL};
 static const char *const policy_names[] = {"lru", "lfu", "fifo", "ttl", NULL};
 static const char *const order_names[] = {"lru", "fifo", NULL};
 static const char *const write_names[] = {"invalidate", "write_through", "write_around", NULL};
@@ -80,6 +81,10 @@ struct counters {
 
 struct cache {
     struct comp base;
+    /* cost: the provisioned size (capacity × entry size) billed per GB-hour (GB = 2^30 bytes) */
+    double price_gb_hour;
+    uint64_t entry_bytes;
+    int64_t run_start_ns, ival_start_ns;
     /* configuration */
     long long capacity;
     enum policy policy;
@@ -584,7 +589,11 @@ static void cache_extras(const struct comp *c, int interval, int64_t now, double
     const struct counters *n = interval ? &k->ival : &k->run;
     uint64_t lookups = n->hits + n->misses;
 
-    (void)now;
+    if (k->price_gb_hour > 0) {
+        double gb = (double)k->capacity * (double)k->entry_bytes / 1073741824.0;
+        double hours = (double)(now - (interval ? k->ival_start_ns : k->run_start_ns)) / 3.6e12;
+        vals[MX_COST] = gb * hours * k->price_gb_hour;
+    }
     vals[MX_HITS] = (double)n->hits;
     vals[MX_MISSES] = (double)n->misses;
     vals[MX_HIT_RATIO] = lookups ? (double)n->hits / (double)lookups : NAN;
@@ -595,8 +604,11 @@ static void cache_extras(const struct comp *c, int interval, int64_t now, double
 static void cache_restart(struct comp *c, int64_t now, int run) {
     struct cache *k = cache_of(c);
 
-    (void)now;
     memset(run ? &k->run : &k->ival, 0, sizeof k->run);
+    if (run)
+        k->run_start_ns = now;
+    else
+        k->ival_start_ns = now;
 }
 
 /* --- building ------------------------------------------------------------------------------- */
@@ -625,6 +637,11 @@ static struct comp *cache_create(struct net *net, const char *name, const struct
     if (dist_const(&k->hit_time, 0, err)) goto fail;
     if (scn_check_keys(node, cache_keys, err)) goto fail;
     if (scn_get_int(node, "capacity", 1, 1, CACHE_MAX_CAPACITY, &k->capacity, err)) goto fail;
+    k->entry_bytes = 1024;
+    if (scn_map_get(node, "entry_size") &&
+        scn_as_size(scn_map_get(node, "entry_size"), &k->entry_bytes, err))
+        goto fail;
+    if (scn_get_double(node, "cost_per_gb_hour", 0, 0, 1e12, &k->price_gb_hour, err)) goto fail;
     if (scn_get_enum(node, "policy", 0, policy_names, &policy, err)) goto fail;
     k->policy = (enum policy)policy;
     if (scn_get_duration(node, "ttl", 0, &k->ttl_ns, err)) goto fail;

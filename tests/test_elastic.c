@@ -167,6 +167,26 @@ static void test_cold_starts(void)
     run_rep_free(&r);
 }
 
+/* A cache billed by provisioned size: 2^20 entries of 1 KiB = 1 GiB, at 2.0 per GB-hour, for
+ * a 30-minute run: cost 1.0 (hand count). */
+static void test_cache_cost(void)
+{
+    const char *yaml = "name: cc\nduration: 30m\n"
+                       "workload: {arrivals: constant, rate: 1/s, target: c}\n"
+                       "components:\n"
+                       "  c: {kind: cache, capacity: 1048576, entry_size: 1KiB, "
+                       "cost_per_gb_hour: 2.0, backend: db}\n"
+                       "  db: {kind: service, service_time: 1ms}\n";
+    struct log l;
+    struct run_rep r;
+
+    memset(&l, 0, sizeof l);
+    CU_ASSERT_FATAL(run_log(yaml, &l, &r) == 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.rows[0].extra[MX_COST], 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(r.rows[2].extra[MX_COST], 1.0, 1e-12); /* total */
+    run_rep_free(&r);
+}
+
 void test_elastic_register(void);
 void test_elastic_register(void)
 {
@@ -174,4 +194,5 @@ void test_elastic_register(void)
     CU_add_test(s, "autoscaler follows a ramp; cost = instance-hours x price", test_autoscale_ramp);
     CU_add_test(s, "fixed service cost", test_fixed_cost);
     CU_add_test(s, "serverless cold-start fraction and billing", test_cold_starts);
+    CU_add_test(s, "cache cost per GB-hour", test_cache_cost);
 }
