@@ -43,12 +43,12 @@ static void test_web_stack(void)
     store = row_of(&r, "store");
     CU_ASSERT_FATAL(total && lb && cache && writes && store);
     for (int i = 1; i <= 3; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "api[%d]", i);
         api += (double)row_of(&r, name)->arrivals;
     }
     for (int i = 1; i <= 4; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "db%d", i);
         CU_ASSERT_TRUE(row_of(&r, name)->arrivals > 0);
         dbs += (double)row_of(&r, name)->arrivals;
