@@ -32,7 +32,7 @@
  * per entry for lfu), so a lookup, a fill and an eviction allocate nothing. Only the table of
  * fetches in flight grows, by doubling, up to the peak number of concurrent misses.
  *
- * Scenario keys and columns: docs/kinds/cache.md.
+ * Scenario keys and columns: docs/scenario.md, "cache", and docs/csv.md.
  */
 #ifndef ARCHSIM_CACHE_H
 #define ARCHSIM_CACHE_H

@@ -367,10 +367,10 @@ void net_reply(struct sim *sim, struct call *call, int status);
  * continuation with status and frees the call; no component counts it. */
 void net_fail_unsent(struct sim *sim, struct call *call, int status);
 
-/* The callee gives up a call it holds (it crashed): counted as lost. If the caller has a
- * timeout pending, that timeout will answer it; otherwise, unless blackhole, the caller is
- * answered now with status (CALL_UNAVAILABLE: connection reset). With blackhole and no
- * timeout the caller waits for ever, as a real client without a timeout would. */
+/* The callee gives up a call it holds (it crashed): counted as lost. Unless blackhole, the
+ * caller is answered now with status (CALL_UNAVAILABLE: connection refused or reset), a
+ * pending timeout cancelled. With blackhole only the caller's timeout answers it, and without
+ * one the caller waits for ever, as a real client without a timeout would. */
 void net_drop(struct sim *sim, struct call *call, int status, int blackhole);
 
 /* As net_drop for a call the callee cannot free yet (it still waits for its own downstream

@@ -64,7 +64,7 @@
  * MX_TIMEOUTS counts consumer timeouts as well as downstream calls that timed out.
  * Utilization: servers = consumers of all groups, busy = consumers holding a message.
  *
- * Scenario keys: docs/kinds/queue.md.
+ * Scenario keys: docs/scenario.md, "queue".
  */
 #ifndef ARCHSIM_MQ_H
 #define ARCHSIM_MQ_H

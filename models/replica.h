@@ -47,7 +47,7 @@
  * was primary when it crashed or was slowed), "replica[i]" (node i, 1 ≤ i ≤ R), "node[k]"
  * (node k, 0 ≤ k ≤ R; node[0] is the first primary). Whole component: crash, recover, slow.
  *
- * Scenario keys, metrics and semantics: docs/kinds/replica_set.md.
+ * Scenario keys, metrics and semantics: docs/scenario.md, "replica_set", and docs/csv.md.
  */
 #ifndef ARCHSIM_REPLICA_H
 #define ARCHSIM_REPLICA_H

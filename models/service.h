@@ -33,5 +33,7 @@ int service_parallel(const struct comp *c);
 long long service_queue_capacity(const struct comp *c); /* -1: unbounded */
 /* Load-shedding limit on the expected queue wait, ns (0: none). */
 int64_t service_shed_wait_ns(const struct comp *c);
+/* 1 when an autoscaler changes the service's capacity. */
+int service_autoscaled(const struct comp *c);
 
 #endif

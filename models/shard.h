@@ -40,7 +40,7 @@
  * scatter-gather request as soon as the first shard fails (the caller's answer would then come
  * before work it started has finished, hiding the slow shard's latency from the row).
  *
- * Scenario keys: docs/kinds/shard.md.
+ * Scenario keys: docs/scenario.md, "shard".
  */
 #ifndef ARCHSIM_SHARD_H
 #define ARCHSIM_SHARD_H
