@@ -37,8 +37,8 @@ HTTP_LIBS     = -lhttp_parser
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Isim/run -Isim/cli -Isim/tui \
-            -Imodels -Iloadgen -Iloadgen/target
+INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Imodels -Isim/run -Isim/cli -Isim/tui \
+            -Iloadgen -Iloadgen/target
 OPT      ?= -O2 -g
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)

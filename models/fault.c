@@ -141,6 +141,25 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
                        "%s: no action (one of: crash, recover, slow, flush, partition, cut, "
                        "drop)",
                        n->path);
+    /* Keys that only make sense with some actions are refused elsewhere, so a typo in the
+     * action does not silently drop them. */
+    {
+        static const struct {
+            const char *key, *verbs;
+        } only[] = {{"mode", " crash "},
+                    {"factor", " slow "},
+                    {"link", " drop "},
+                    {"for", " crash slow partition cut drop "}};
+        for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
+            const struct scn_node *k = scn_map_get(n, only[i].key);
+            char needle[32];
+            snprintf(needle, sizeof needle, " %s ", verb_name);
+            if (k && !strstr(only[i].verbs, needle))
+                return err_set(err, k->file, k->line, k->col,
+                               "%s: '%s' does not apply to '%s' (it goes with:%s)", k->path,
+                               only[i].key, verb_name, only[i].verbs);
+        }
+    }
     if (scn_get_duration(n, "for", 0, &e->for_ns, err)) return -1;
     if (scn_get_enum(n, "mode", 0, modes, &mode, err)) return -1;
     if (scn_map_get(n, "mtbf") || scn_map_get(n, "mttr")) {
@@ -155,6 +174,11 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
         if (scn_get_dist(n, "mttr", 1, dir, &e->mttr, err)) return -1;
     } else if (scn_get_duration(n, "at", 1, &e->at_ns, err)) {
         return -1;
+    }
+    if (e->kind == E_RANDOM && scn_map_get(n, "for")) {
+        const struct scn_node *k = scn_map_get(n, "for");
+        return err_set(err, k->file, k->line, k->col,
+                       "%s: a random failure lasts mttr, not 'for'", k->path);
     }
     if (strcmp(verb_name, "cut") == 0 || strcmp(verb_name, "drop") == 0) {
         const struct scn_node *ends = strcmp(verb_name, "cut") == 0 ? verb : scn_map_get(n, "link");
@@ -247,10 +271,15 @@ struct fault_plan *fault_plan_new(struct net *net, const struct scn_node *list, 
     if (scn_expect(list, SCN_SEQ, err)) goto fail;
     p->entries = xcalloc(list->n ? list->n : 1, sizeof *p->entries);
     for (size_t i = 0; i < list->n; i++) {
-        char purpose[32];
+        char purpose[300];
+        const struct scn_node *crash;
         p->n++;
         if (parse_entry(p, &p->entries[i], list->items[i], dir, err)) goto fail;
-        snprintf(purpose, sizeof purpose, "random-%zu", i);
+        /* Random failure streams are named by their target, so adding or reordering entries
+         * does not change the others' failure times. */
+        crash = scn_map_get(list->items[i], "crash");
+        snprintf(purpose, sizeof purpose, "random crash %s",
+                 crash && crash->type == SCN_SCALAR ? crash->value : "?");
         net_rng(net, &p->entries[i].rng, "failures", purpose);
     }
     return p;

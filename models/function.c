@@ -38,6 +38,7 @@ struct function {
     long long alive, busy;
     struct call *qhead, *qtail;
     size_t qlen;
+    struct call *running; /* invocations in progress (next/prev), lost in a crash */
     struct rng rng_svc, rng_cold;
     /* counters: run and interval */
     uint64_t cold_starts, i_cold_starts;
@@ -157,6 +158,10 @@ static void run_on(struct sim *sim, struct function *f, struct instance *in, str
     f->cost += cost;
     f->i_cost += cost;
     call->p = in;
+    call->prev = NULL;
+    call->next = f->running;
+    if (f->running) f->running->prev = call;
+    f->running = call;
     call->work = sim_schedule(sim, sim_now(sim) + cold_ns + exec, on_done, f, call);
 }
 
@@ -206,6 +211,12 @@ static void on_done(struct sim *sim, void *a, void *b)
     struct instance *in = call->p;
 
     call->work = NULL;
+    if (call->prev)
+        call->prev->next = call->next;
+    else
+        f->running = call->next;
+    if (call->next) call->next->prev = call->prev;
+    call->next = call->prev = NULL;
     f->busy--;
     comp_set_busy(sim, &f->base, (double)f->busy);
     net_reply(sim, call, CALL_OK);
@@ -221,6 +232,70 @@ static void on_done(struct sim *sim, void *a, void *b)
     in->next_idle = f->idle;
     f->idle = in;
     in->expiry = sim_schedule(sim, sim_now(sim) + f->keep_warm_ns, on_expire, f, in);
+}
+
+/* Crash: running and queued invocations are lost, every instance is gone (the next calls
+ * after recovery start cold). */
+static void crash(struct sim *sim, struct function *f, int blackhole)
+{
+    struct call *c, *next;
+
+    f->base.down = 1;
+    f->base.blackhole = blackhole;
+    for (c = f->qhead; c; c = next) {
+        next = c->next;
+        net_drop(sim, c, CALL_UNAVAILABLE, blackhole);
+    }
+    f->qhead = f->qtail = NULL;
+    f->qlen = 0;
+    comp_set_queue(sim, &f->base, 0);
+    for (long long i = 0; i < f->concurrency; i++) {
+        struct instance *in = &f->inst[i];
+        if (in->state == INST_IDLE && in->expiry) {
+            sim_cancel(sim, in->expiry);
+            in->expiry = NULL;
+        }
+        in->state = INST_FREE;
+    }
+    f->idle = NULL;
+    for (struct call **pp = &f->running; *pp;) {
+        struct call *r = *pp;
+        *pp = r->next;
+        sim_cancel(sim, r->work);
+        r->work = NULL;
+        net_drop(sim, r, CALL_UNAVAILABLE, blackhole);
+    }
+    f->nfree = 0;
+    for (long long i = f->concurrency; i-- > 0;)
+        f->free_list[f->nfree++] = &f->inst[i];
+    f->alive = 0;
+    f->busy = 0;
+    note_alive(sim, f);
+    comp_set_busy(sim, &f->base, 0);
+}
+
+static int function_control(struct sim *sim, struct comp *c, const struct comp_action *a,
+                            struct err *err)
+{
+    struct function *f = fn_of(c);
+
+    if (a->part) return err_set(err, NULL, 0, 0, "a function has no part '%s'", a->part);
+    switch (a->kind) {
+        case ACT_CRASH:
+            if (sim && !c->down) crash(sim, f, a->blackhole);
+            return 0;
+        case ACT_RECOVER:
+            if (sim) c->down = 0;
+            return 0;
+        case ACT_SLOW:
+            if (sim) c->slow = a->factor;
+            return 0;
+        case ACT_RESTORE:
+            if (sim) c->slow = 1.0;
+            return 0;
+        default:
+            return err_set(err, NULL, 0, 0, "a function can crash, recover and slow down");
+    }
 }
 
 static size_t function_downstream(const struct comp *c, struct comp **out, size_t max)
@@ -280,4 +355,5 @@ const struct model_ops function_ops = {
     .destroy = function_destroy,
     .extras = function_extras,
     .restart = function_restart,
+    .control = function_control,
 };

@@ -46,6 +46,7 @@ struct lb {
     int64_t hc_interval_ns, hc_timeout_ns;
     long long unhealthy_after, healthy_after;
     unsigned char *down; /* per target: marked down */
+    struct call *held;   /* calls forwarded and not yet answered (next/prev), lost in a crash */
     int *fails, *oks;    /* consecutive probe outcomes */
     size_t ndown;
 };
@@ -365,6 +366,40 @@ static void lb_start(struct sim *sim, struct comp *c)
     if (lb->checks) sim_schedule(sim, sim_now(sim) + lb->hc_interval_ns, on_probe, lb, NULL);
 }
 
+/* A crashed balancer loses the calls it was forwarding (their targets' answers are
+ * ignored when they come); it refuses new ones until it recovers. */
+static int lb_control(struct sim *sim, struct comp *c, const struct comp_action *a,
+                      struct err *err)
+{
+    struct lb *lb = lb_of(c);
+
+    if (a->part)
+        return err_set(err, NULL, 0, 0, "a load_balancer has no part '%s'", a->part);
+    switch (a->kind) {
+        case ACT_CRASH:
+            if (!sim || c->down) return 0;
+            c->down = 1;
+            c->blackhole = a->blackhole;
+            while (lb->held) {
+                struct call *p = lb->held;
+                lb->held = p->next;
+                p->next = p->prev = NULL;
+                net_abandon(sim, p, CALL_UNAVAILABLE, a->blackhole);
+            }
+            return 0;
+        case ACT_RECOVER:
+            if (sim) c->down = 0;
+            return 0;
+        case ACT_SLOW:
+        case ACT_RESTORE:
+            return err_set(err, NULL, 0, 0,
+                           "a load_balancer adds no service time to slow down (slow its "
+                           "targets)");
+        default:
+            return err_set(err, NULL, 0, 0, "a load_balancer can crash and recover");
+    }
+}
+
 static const struct scn_node *lb_ref(const struct comp *c, const struct comp *to)
 {
     const struct lb *lb = lb_of(c);
@@ -382,6 +417,13 @@ static void on_target_answer(struct sim *sim, struct call *child)
     int status = child->status;
 
     lb->outstanding[child->tag]--;
+    if (!parent->abandoned) {
+        if (parent->prev)
+            parent->prev->next = parent->next;
+        else
+            lb->held = parent->next;
+        if (parent->next) parent->next->prev = parent->prev;
+    }
     net_reply(sim, parent, status);
 }
 
@@ -399,6 +441,10 @@ static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
     child = net_call_new(c->net, call->req, lb->targets[t], on_target_answer, call);
     child->tag = (uint32_t)t;
     child->from = c;
+    call->prev = NULL;
+    call->next = lb->held;
+    if (lb->held) lb->held->prev = call;
+    lb->held = call;
     lb->outstanding[t]++;
     net_send(sim, child);
 }
@@ -433,6 +479,7 @@ const struct model_ops lb_ops = {
     .destroy = lb_destroy,
     .start = lb_start,
     .ref = lb_ref,
+    .control = lb_control,
 };
 
 enum lb_policy lb_policy(const struct comp *c)

@@ -364,20 +364,22 @@ void net_send(struct sim *sim, struct call *call)
     struct comp *c = call->to;
 
     call->start_ns = sim_now(sim);
+    if (call->timeout_ns > 0)
+        call->timer =
+            sim_schedule(sim, call->start_ns + call->timeout_ns, on_call_timeout, call, NULL);
+    if (c->net->faults && fault_link_blocks(c->net->faults, sim, call->from, c)) {
+        /* Lost on the way: the callee never sees it; only the caller's timeout answers it
+         * (without one the caller waits for ever). */
+        if (!call->timer) call_free(c->net, call);
+        return;
+    }
     call->at_callee = 1;
     c->m.arrivals++;
     c->m.i_arrivals++;
     c->m.in_flight++;
-    if (call->timeout_ns > 0)
-        call->timer =
-            sim_schedule(sim, call->start_ns + call->timeout_ns, on_call_timeout, call, NULL);
     if (c->down) {
         /* A crashed component: refused at once, or (blackhole) never answered. */
         net_drop(sim, call, CALL_UNAVAILABLE, c->blackhole);
-        return;
-    }
-    if (c->net->faults && fault_link_blocks(c->net->faults, sim, call->from, c)) {
-        net_drop(sim, call, CALL_UNAVAILABLE, 1);
         return;
     }
     c->ops->receive(sim, c, call);
@@ -574,6 +576,13 @@ int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, st
 /* --- building ----------------------------------------------------------------------------- */
 
 
+/* "service, load_balancer, ..." for error messages (a static const string: the list is
+ * fixed at compile time). */
+static const char *kind_list_text(void)
+{
+    return "service, load_balancer, cache, shard, queue, replica_set, function";
+}
+
 /* Create one component (or, for `replicas: N`, N of them named name[1]..name[N]). */
 static int build_one(struct net *net, const char *name, const struct scn_node *node,
                      const struct model_ops *ops, const char *dir, struct err *err)
@@ -633,15 +642,15 @@ static int build_components(struct net *net, const struct scn_node *comps, const
         kn = scn_map_get(node, "kind");
         if (!kn)
             return err_set(err, node->file, node->line, node->col,
-                           "%s: missing key 'kind' (one of: service, load_balancer)", node->path);
+                           "%s: missing key 'kind' (one of: %s)", node->path, kind_list_text());
         if (scn_as_string(kn, &kind, err)) return -1;
         ops = model_find_kind(kind);
         if (!ops) {
             const char *s = scn_suggest(kind, model_kind_names());
             return err_set(err, kn->file, kn->line, kn->col, "%s: unknown kind '%s'%s%s%s",
                            kn->path, kind,
-                           s ? " (did you mean '" : " (one of: service, load_balancer)",
-                           s ? s : "", s ? "'?)" : "");
+                           s ? " (did you mean '" : " (one of: ", s ? s : kind_list_text(),
+                           s ? "'?)" : ")");
         }
         if (build_one(net, name, node, ops, dir, err)) return -1;
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "resilience.h"
+#include "workload.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -60,6 +61,9 @@ struct service {
     double target;
     int64_t eval_ns, cooldown_ns, provision_ns;
     long long min_inst, max_inst, active, pending;
+    long long *batch;     /* instances still launching, one entry per scale-up decision */
+    size_t nbatch, batch_cap;
+    double mean_ns;       /* mean service time over the workload's class mix (resolve) */
     int64_t last_action_ns;
     int acted;
     struct stats_tw w_busy, w_cap, w_queue; /* since the last evaluation */
@@ -211,6 +215,7 @@ static void service_destroy(struct comp *c)
         res_edge_free(&s->calls[i].edge);
     }
     free(s->calls);
+    free(s->batch);
     free(s);
 }
 
@@ -295,6 +300,12 @@ static int service_resolve(struct net *net, struct comp *c, struct err *err)
         d->resilient = res_policy_active(&d->policy);
         res_edge_init(&d->edge, &d->policy, net, c, d->to_name);
     }
+    /* Mean service time over the class mix, for shedding and autoscaling estimates. */
+    s->mean_ns = 0;
+    for (size_t k = 0; k < s->nclasses; k++)
+        s->mean_ns += workload_class_share(net_workload(net), k) *
+                      dist_mean(s->has_class[k] ? &s->st_class[k] : &s->st);
+    if (!(s->mean_ns > 0)) s->mean_ns = dist_mean(&s->st);
     return 0;
 }
 
@@ -388,7 +399,7 @@ static void release_worker(struct sim *sim, struct service *s)
  * times shared by the workers (the M/M/c wait given the queue, with the current slow-down). */
 static double expected_wait_ns(const struct service *s)
 {
-    return (double)(s->qlen + 1) * dist_mean(&s->st) * s->base.slow / s->speed /
+    return (double)(s->qlen + 1) * s->mean_ns * s->base.slow / s->speed /
            (double)s->workers;
 }
 
@@ -585,17 +596,35 @@ static void set_workers(struct sim *sim, struct service *s)
     }
 }
 
+/* A launch decided provision_ns ago is ready: its instances (those a later scale-in did not
+ * cancel) start serving. */
 static void on_provisioned(struct sim *sim, void *a, void *b)
 {
     struct service *s = a;
-    long long n = (long long)(intptr_t)b;
+    size_t k = (size_t)(uintptr_t)b;
+    long long n = s->batch[k];
 
-    if (n > s->pending) n = s->pending;
+    s->batch[k] = 0;
+    if (n <= 0) return;
     s->pending -= n;
     s->active += n;
     set_workers(sim, s);
     net_log(s->base.net, &s->base, "ready", "%lld instance%s serving", s->active,
             s->active == 1 ? "" : "s");
+}
+
+/* Cancel up to n launching instances, newest launches first; returns how many. */
+static long long cancel_launches(struct service *s, long long n)
+{
+    long long done = 0;
+
+    for (size_t k = s->nbatch; k-- > 0 && done < n;) {
+        long long take = s->batch[k] < n - done ? s->batch[k] : n - done;
+        s->batch[k] -= take;
+        done += take;
+    }
+    s->pending -= done;
+    return done;
 }
 
 static void on_evaluate(struct sim *sim, void *a, void *b)
@@ -613,7 +642,7 @@ static void on_evaluate(struct sim *sim, void *a, void *b)
          * current speed) over the serving capacity. A busy-time measurement saturates at 1
          * and would hide how far demand exceeds capacity, so scaling could then grow only by
          * 1/target per step. */
-        double work_s = (double)s->w_arrivals * dist_mean(&s->st) * s->base.slow / s->speed / 1e9;
+        double work_s = (double)s->w_arrivals * s->mean_ns * s->base.slow / s->speed / 1e9;
         double offered = window > 0 ? work_s / window : 0; /* erlangs */
         double cap = stats_tw_mean(&s->w_cap, now);
         value = cap > 0 ? offered / cap : 0;
@@ -637,16 +666,24 @@ static void on_evaluate(struct sim *sim, void *a, void *b)
                 have, desired, what[s->metric], value, s->target);
         if (desired > have) {
             long long add = desired - have;
+            size_t k;
+            if (s->nbatch == s->batch_cap) {
+                s->batch_cap = s->batch_cap ? 2 * s->batch_cap : 16;
+                s->batch = xrealloc(s->batch, s->batch_cap * sizeof *s->batch);
+            }
+            k = s->nbatch++;
+            s->batch[k] = add;
             s->pending += add;
             if (s->provision_ns > 0)
-                sim_schedule(sim, now + s->provision_ns, on_provisioned, s, (void *)(intptr_t)add);
+                sim_schedule(sim, now + s->provision_ns, on_provisioned, s, (void *)(uintptr_t)k);
             else
-                on_provisioned(sim, s, (void *)(intptr_t)add);
+                on_provisioned(sim, s, (void *)(uintptr_t)k);
         } else {
-            /* Scale in: cancel pending launches first, then stop serving instances. */
-            long long drop = have - desired, from_pending = drop < s->pending ? drop : s->pending;
-            s->pending -= from_pending;
-            s->active -= drop - from_pending;
+            /* Scale in: cancel launches still in progress first (newest first), then stop
+             * serving instances. */
+            long long drop = have - desired;
+            drop -= cancel_launches(s, drop);
+            s->active -= drop;
             set_workers(sim, s);
         }
         note_instances(sim, s);
@@ -835,6 +872,11 @@ int service_hold_worker(const struct comp *c)
 int service_parallel(const struct comp *c)
 {
     return svc_of(c)->parallel;
+}
+
+int service_autoscaled(const struct comp *c)
+{
+    return svc_of(c)->autoscaled;
 }
 
 int64_t service_shed_wait_ns(const struct comp *c)

@@ -426,6 +426,10 @@ static void on_answer(struct sim *sim, struct call *call)
             m->errors++;
             m->i_errors++;
         }
+        if (call->status == CALL_TIMEOUT) {
+            m->timeouts++;
+            m->i_timeouts++;
+        }
         m->elat_ns += lat;
         m->i_elat_ns += lat;
     }

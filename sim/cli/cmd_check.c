@@ -26,7 +26,7 @@ static void print_predictions(const struct run_prediction *p)
             if (s->lambda_per_s <= 0) continue;
             printf("  %-14s λ = %.6g/s  E[S] = %.6g ms  c = %u  ρ = %.4f", s->comp->name,
                    s->lambda_per_s, s->mean_s * 1e3, s->servers, s->rho);
-            if (s->rho >= 1 && s->queue_cap < 0) {
+            if (s->rho >= 1 && s->queue_cap < 0 && !s->note[0]) {
                 printf("  UNSTABLE (ρ ≥ 1): the queue grows without bound; no prediction\n");
                 continue;
             }

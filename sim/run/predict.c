@@ -137,6 +137,11 @@ void run_predict(const struct net *net, struct run_prediction *p)
         if (!p->open) continue;
         st->lambda_per_s = rate * v;
         st->rho = st->lambda_per_s * m1 / st->servers;
+        if (service_autoscaled(c)) {
+            snprintf(st->note, sizeof st->note,
+                     "autoscaled: capacity follows the load, no fixed-c formula");
+            continue;
+        }
         if (st->rho >= 1 && st->queue_cap < 0) {
             p->unstable++;
             continue;
