@@ -187,6 +187,30 @@ static void test_cache_cost(void)
     run_rep_free(&r);
 }
 
+/* Autoscaling on requests per instance: constant 500/s, target 100/s per instance, evaluated
+ * every 5 s with no provisioning delay: the first evaluation counts 2500 arrivals in 5 s, so
+ * it asks for ⌈500/100⌉ = 5 instances, and the next ones keep 5 (hand count). */
+static void test_autoscale_rps(void)
+{
+    const char *yaml = "name: rps\nduration: 20s\n"
+                       "workload: {arrivals: constant, rate: 500/s, target: api}\n"
+                       "components:\n  api:\n    kind: service\n    service_time: 1ms\n"
+                       "    autoscale: {metric: rps_per_replica, target: 100, interval: 5s,\n"
+                       "                cooldown: 0s, provisioning: 0s, min: 1, max: 20}\n";
+    struct log l;
+    struct run_rep r;
+
+    memset(&l, 0, sizeof l);
+    CU_ASSERT_FATAL(run_log(yaml, &l, &r) == 0);
+    CU_ASSERT_EQUAL_FATAL(l.n, 2); /* one scale event and its ready event */
+    CU_ASSERT_STRING_EQUAL(l.what[0], "scale");
+    CU_ASSERT_DOUBLE_EQUAL(l.t[0], 5.0, 1e-9);
+    CU_ASSERT_TRUE(strncmp(l.detail[0], "1 -> 5 instances", 16) == 0);
+    /* instances over time: 1 for 5 s, then 5 for 15 s */
+    CU_ASSERT_DOUBLE_EQUAL(r.rows[0].extra[MX_REPLICAS], (1 * 5 + 5 * 15) / 20.0, 1e-9);
+    run_rep_free(&r);
+}
+
 void test_elastic_register(void);
 void test_elastic_register(void)
 {
@@ -195,4 +219,5 @@ void test_elastic_register(void)
     CU_add_test(s, "fixed service cost", test_fixed_cost);
     CU_add_test(s, "serverless cold-start fraction and billing", test_cold_starts);
     CU_add_test(s, "cache cost per GB-hour", test_cache_cost);
+    CU_add_test(s, "autoscaler on requests per instance", test_autoscale_rps);
 }
