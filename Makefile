@@ -166,7 +166,7 @@ integration: $(PROGRAMS)
 	  sh "$$t" $(O) || exit 1; done
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ARCHSIM)
+	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@sh tests/bench/bench.sh $(ARCHSIM)
 
 install: $(PROGRAMS)

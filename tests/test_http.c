@@ -1,0 +1,799 @@
+/*
+ * Tests for loadgen's HTTP layer and engine: the response reader fed whole, byte by byte and
+ * split at every byte (chunked, empty chunked, chunked over Content-Length, EOF-terminated
+ * bodies, HTTP/1.0, 1xx, HEAD, 204/304, malformed and truncated responses); request templates
+ * and secret redaction; then the engine against a scripted loopback server running on a thread
+ * of this process (exact bytes: a response cut short, a server that never answers, nothing
+ * listening, a malformed status line, HTTP/1.0 bodies ended by EOF, keep-alive connections
+ * closed while idle, a 500 ms stall under an open schedule), checking counts computed by hand.
+ */
+#define _DEFAULT_SOURCE /* usleep */
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "ev.h"
+#include "hist.h"
+#include "http.h"
+#include "plan.h"
+#include "tally.h"
+
+void test_http_register(void);
+
+/* --- the response reader ----------------------------------------------------------------- */
+
+struct parsed {
+    enum http_state st;
+    int status, keep;
+    uint64_t body;
+    size_t used; /* bytes consumed when DONE */
+};
+
+static struct parsed finish(struct http_resp *r, enum http_state st, size_t used) {
+    struct parsed p;
+
+    p.st = st;
+    p.used = used;
+    p.status = st == HTTP_DONE ? http_resp_status(r) : 0;
+    p.keep = st == HTTP_DONE ? http_resp_keep_alive(r) : 0;
+    p.body = st == HTTP_DONE ? http_resp_body_bytes(r) : 0;
+    return p;
+}
+
+/* Feed s in pieces cut at the given offsets (ascending, < len); then EOF if eof and still
+ * MORE. */
+static struct parsed feed_cuts(const char *s, size_t len, int head, int eof, const size_t *cuts,
+                               size_t ncuts) {
+    struct http_resp *r = http_resp_new();
+    enum http_state st = HTTP_MORE;
+    size_t off = 0, total_used = 0;
+    struct parsed p;
+
+    http_resp_start(r, head);
+    for (size_t k = 0; k <= ncuts && st == HTTP_MORE; k++) {
+        size_t end = k < ncuts ? cuts[k] : len, used = 0;
+        if (end > off) {
+            st = http_resp_feed(r, s + off, end - off, &used);
+            total_used += used;
+        }
+        off = end;
+    }
+    if (st == HTTP_MORE && eof) st = http_resp_eof(r);
+    p = finish(r, st, total_used);
+    http_resp_free(r);
+    return p;
+}
+
+static struct parsed feed_whole(const char *s, int head, int eof) {
+    return feed_cuts(s, strlen(s), head, eof, NULL, 0);
+}
+
+static struct parsed feed_bytes(const char *s, int head, int eof) {
+    size_t len = strlen(s);
+    size_t *cuts = malloc((len ? len : 1) * sizeof *cuts);
+    struct parsed p;
+
+    for (size_t i = 0; i + 1 < len; i++)
+        cuts[i] = i + 1;
+    p = feed_cuts(s, len, head, eof, cuts, len ? len - 1 : 0);
+    free(cuts);
+    return p;
+}
+
+static void expect(struct parsed p, enum http_state st, int status, uint64_t body, int keep) {
+    CU_ASSERT_EQUAL(p.st, st);
+    if (st != HTTP_DONE) return;
+    CU_ASSERT_EQUAL(p.status, status);
+    CU_ASSERT_EQUAL(p.body, body);
+    CU_ASSERT_EQUAL(p.keep, keep);
+}
+
+/* Whole, byte by byte, and split in two at every byte: all the same. */
+static void expect_all_ways(const char *s, int head, int eof, enum http_state st, int status,
+                            uint64_t body, int keep) {
+    size_t len = strlen(s);
+
+    expect(feed_whole(s, head, eof), st, status, body, keep);
+    expect(feed_bytes(s, head, eof), st, status, body, keep);
+    for (size_t at = 1; at < len; at++) {
+        struct parsed p = feed_cuts(s, len, head, eof, &at, 1);
+        expect(p, st, status, body, keep);
+    }
+}
+
+static void test_content_length(void) {
+    expect_all_ways("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 0, HTTP_DONE, 200, 5,
+                    1);
+    expect_all_ways("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, 0, HTTP_DONE, 404, 0,
+                    1);
+    /* Connection: close with a length: complete without EOF, not reusable. */
+    expect_all_ways("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", 0, 0,
+                    HTTP_DONE, 200, 2, 0);
+}
+
+static void test_chunked(void) {
+    const char *s = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5\r\nhello\r\n6\r\n world\r\n1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n"
+                    "0\r\nTrailer: x\r\n\r\n";
+    expect_all_ways(s, 0, 0, HTTP_DONE, 200, 37, 1);
+}
+
+static void test_chunked_empty(void) {
+    expect_all_ways("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, 0,
+                    HTTP_DONE, 200, 0, 1);
+}
+
+static void test_chunked_wins(void) {
+    /* Both headers: the chunked framing decides (5 bytes), not Content-Length: 3. */
+    expect_all_ways("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5\r\nhello\r\n0\r\n\r\n",
+                    0, 0, HTTP_DONE, 200, 5, 0);
+}
+
+static void test_eof_body(void) {
+    /* No length, Connection: close: the body runs to EOF and that is a success. */
+    expect_all_ways("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabcdef", 0, 1, HTTP_DONE, 200, 6,
+                    0);
+    /* HTTP/1.0 without a length: the same. */
+    expect_all_ways("HTTP/1.0 200 OK\r\nServer: x\r\n\r\nxyz", 0, 1, HTTP_DONE, 200, 3, 0);
+    /* Without the EOF it is not complete. */
+    CU_ASSERT_EQUAL(feed_whole("HTTP/1.0 200 OK\r\n\r\nxyz", 0, 0).st, HTTP_MORE);
+}
+
+static void test_http10_keep_alive(void) {
+    expect_all_ways("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok", 0,
+                    0, HTTP_DONE, 200, 2, 1);
+    expect_all_ways("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0, HTTP_DONE, 200, 2, 0);
+}
+
+static void test_interim(void) {
+    expect_all_ways("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+                    0, 0, HTTP_DONE, 201, 2, 1);
+}
+
+static void test_no_body(void) {
+    /* HEAD: the Content-Length describes the GET body, none follows. */
+    expect_all_ways("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", 1, 0, HTTP_DONE, 200, 0, 1);
+    expect_all_ways("HTTP/1.1 204 No Content\r\n\r\n", 0, 0, HTTP_DONE, 204, 0, 1);
+    expect_all_ways("HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n", 0, 0, HTTP_DONE, 304,
+                    0, 1);
+}
+
+static void test_malformed(void) {
+    CU_ASSERT_EQUAL(feed_whole("HTTP/1.1 2x0 OK\r\n\r\n", 0, 1).st, HTTP_BAD);
+    CU_ASSERT_EQUAL(feed_bytes("HTTP/1.1 2x0 OK\r\n\r\n", 0, 1).st, HTTP_BAD);
+    CU_ASSERT_EQUAL(feed_whole("HTXP/1.1 200 OK\r\n\r\n", 0, 1).st, HTTP_BAD);
+    CU_ASSERT_EQUAL(feed_whole("hello world\r\n", 0, 1).st, HTTP_BAD);
+    CU_ASSERT_EQUAL(
+        feed_whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, 1).st,
+        HTTP_BAD);
+}
+
+static void test_truncated(void) {
+    struct http_resp *r = http_resp_new();
+
+    CU_ASSERT_EQUAL(feed_whole("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, 1).st,
+                    HTTP_BAD);
+    CU_ASSERT_EQUAL(feed_whole("HTTP/1.1 200 OK\r\nContent-", 0, 1).st, HTTP_BAD);
+    CU_ASSERT_EQUAL(
+        feed_whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", 0, 1).st,
+        HTTP_BAD);
+    /* Nothing at all, then EOF. */
+    http_resp_start(r, 0);
+    CU_ASSERT_EQUAL(http_resp_eof(r), HTTP_BAD);
+    CU_ASSERT_EQUAL(http_resp_bytes(r), 0);
+    http_resp_free(r);
+}
+
+static void test_extra_bytes(void) {
+    const char *s = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE";
+    struct parsed p = feed_whole(s, 0, 0);
+
+    CU_ASSERT_EQUAL(p.st, HTTP_DONE);
+    CU_ASSERT_EQUAL(p.used, strlen(s) - 7);
+    CU_ASSERT_EQUAL(p.keep, 0); /* never reuse a connection that sent more than asked */
+}
+
+/* --- request templates ------------------------------------------------------------------- */
+
+static void test_template(void) {
+    const char *hdr[] = {"Authorization: Bearer s3cr3t", "X-Trace: 7", "cookie: id=99"};
+    struct err e;
+    struct http_buf b = {NULL, 0, 0};
+    struct http_tmpl *t =
+        http_tmpl_new("PUT", "/items/{key}?again={key}", "h:8080", hdr, 3, "abc", 3, &e);
+    const char *want = "PUT /items/42?again=42 HTTP/1.1\r\nHost: h:8080\r\n"
+                       "Authorization: Bearer s3cr3t\r\nX-Trace: 7\r\ncookie: id=99\r\n"
+                       "User-Agent: archload\r\nContent-Length: 3\r\n\r\nabc";
+    size_t len = 0;
+    const char *got;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    got = http_tmpl_render(t, 42, &b, &len);
+    CU_ASSERT_EQUAL(len, strlen(want));
+    CU_ASSERT_NSTRING_EQUAL(got, want, strlen(want));
+    CU_ASSERT_TRUE(http_tmpl_has_key(t));
+    CU_ASSERT_STRING_EQUAL(http_tmpl_describe(t), "PUT /items/{key}?again={key}");
+    CU_ASSERT_STRING_EQUAL(http_tmpl_header_display(t, 0), "Authorization: [redacted]");
+    CU_ASSERT_STRING_EQUAL(http_tmpl_header_display(t, 1), "X-Trace: 7");
+    CU_ASSERT_STRING_EQUAL(http_tmpl_header_display(t, 2), "cookie: [redacted]");
+    http_tmpl_free(t);
+    http_buf_free(&b);
+
+    /* No {key}: the same bytes every time, built once. */
+    t = http_tmpl_new("HEAD", "/", "h", NULL, 0, NULL, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    got = http_tmpl_render(t, 1, &b, &len);
+    CU_ASSERT_NSTRING_EQUAL(got, "HEAD / HTTP/1.1\r\nHost: h\r\nUser-Agent: archload\r\n\r\n", len);
+    CU_ASSERT_TRUE(http_tmpl_is_head(t));
+    CU_ASSERT_PTR_NULL(b.buf);
+    http_tmpl_free(t);
+
+    /* Rejections, and the rejected secret is not echoed. */
+    CU_ASSERT_PTR_NULL(http_tmpl_new("G T", "/", "h", NULL, 0, NULL, 0, &e));
+    CU_ASSERT_PTR_NULL(http_tmpl_new("GET", "x", "h", NULL, 0, NULL, 0, &e));
+    CU_ASSERT_PTR_NULL(http_tmpl_new("GET", "/a b", "h", NULL, 0, NULL, 0, &e));
+    {
+        const char *bad[] = {"Authorization: x\r\nInjected: 1"};
+        CU_ASSERT_PTR_NULL(http_tmpl_new("GET", "/", "h", bad, 1, NULL, 0, &e));
+        CU_ASSERT_PTR_NULL(strstr(e.msg, "Injected"));
+    }
+}
+
+/* --- a scripted loopback server ---------------------------------------------------------- */
+
+enum srv_mode {
+    SRV_OK,         /* 200, Content-Length 2, keep-alive */
+    SRV_CLOSE_MID,  /* headers promise 100 bytes, 3 are sent, then close */
+    SRV_SILENT,     /* read the request, never answer */
+    SRV_BAD_STATUS, /* "HTTP/1.1 2x0 OK", then close */
+    SRV_HTTP10,     /* HTTP/1.0 body ended by EOF */
+    SRV_IDLE_CLOSE, /* answer the first request of a connection, close at the second */
+    SRV_STALL       /* SRV_OK, but request number stall_at waits stall_ms first */
+};
+
+#define SRV_MAX 64
+
+struct srv {
+    int lfd, port, wake[2];
+    pthread_t th;
+    enum srv_mode mode;
+    unsigned stall_at, stall_ms;
+    unsigned requests, accepted; /* read after join */
+    int fds[SRV_MAX];
+    unsigned served[SRV_MAX];
+    char buf[SRV_MAX][4096];
+    size_t len[SRV_MAX];
+};
+
+static void srv_write(int fd, const char *s) {
+    size_t n = strlen(s), off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, s + off, n - off);
+        if (w <= 0) return;
+        off += (size_t)w;
+    }
+}
+
+static void srv_close(struct srv *s, int i) {
+    close(s->fds[i]);
+    s->fds[i] = -1;
+}
+
+/* A full request head arrived on slot i: act per mode. */
+static void srv_request(struct srv *s, int i) {
+    int fd = s->fds[i];
+    unsigned n = s->requests++;
+
+    switch (s->mode) {
+        case SRV_STALL:
+            if (n == s->stall_at) usleep(s->stall_ms * 1000u);
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            break;
+        case SRV_OK:
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            break;
+        case SRV_CLOSE_MID:
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+            srv_close(s, i);
+            return;
+        case SRV_SILENT:
+            break;
+        case SRV_BAD_STATUS:
+            srv_write(fd, "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n");
+            srv_close(s, i);
+            return;
+        case SRV_HTTP10:
+            srv_write(fd, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from 1.0");
+            srv_close(s, i);
+            return;
+        case SRV_IDLE_CLOSE:
+            if (s->served[i] > 0) {
+                srv_close(s, i);
+                return;
+            }
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            break;
+    }
+    s->served[i]++;
+}
+
+static void *srv_main(void *arg) {
+    struct srv *s = arg;
+
+    for (;;) {
+        struct pollfd pf[SRV_MAX + 2];
+        int map[SRV_MAX + 2], n = 0;
+
+        pf[n].fd = s->wake[0];
+        pf[n++].events = POLLIN;
+        pf[n].fd = s->lfd;
+        pf[n++].events = POLLIN;
+        for (int i = 0; i < SRV_MAX; i++)
+            if (s->fds[i] >= 0) {
+                map[n] = i;
+                pf[n].fd = s->fds[i];
+                pf[n++].events = POLLIN;
+            }
+        if (poll(pf, (nfds_t)n, -1) < 0) continue;
+        if (pf[0].revents) break;
+        if (pf[1].revents & POLLIN) {
+            int fd = accept(s->lfd, NULL, NULL);
+            for (int i = 0; fd >= 0 && i < SRV_MAX; i++)
+                if (s->fds[i] < 0) {
+                    s->fds[i] = fd;
+                    s->len[i] = 0;
+                    s->served[i] = 0;
+                    s->accepted++;
+                    fd = -1;
+                }
+            if (fd >= 0) close(fd);
+        }
+        for (int k = 2; k < n; k++) {
+            int i = map[k];
+            ssize_t r;
+            char *end;
+            if (!pf[k].revents || s->fds[i] < 0) continue;
+            r = read(s->fds[i], s->buf[i] + s->len[i], sizeof s->buf[i] - 1 - s->len[i]);
+            if (r <= 0) {
+                srv_close(s, i);
+                continue;
+            }
+            s->len[i] += (size_t)r;
+            s->buf[i][s->len[i]] = 0;
+            while (s->fds[i] >= 0 && (end = strstr(s->buf[i], "\r\n\r\n")) != NULL) {
+                size_t used = (size_t)(end + 4 - s->buf[i]);
+                memmove(s->buf[i], s->buf[i] + used, s->len[i] - used + 1);
+                s->len[i] -= used;
+                srv_request(s, i);
+            }
+        }
+    }
+    for (int i = 0; i < SRV_MAX; i++)
+        if (s->fds[i] >= 0) srv_close(s, i);
+    return NULL;
+}
+
+static struct srv *srv_start(enum srv_mode mode) {
+    struct srv *s = calloc(1, sizeof *s);
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+
+    s->mode = mode;
+    for (int i = 0; i < SRV_MAX; i++)
+        s->fds[i] = -1;
+    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 128) ||
+        getsockname(s->lfd, (struct sockaddr *)&a, &len) || pipe(s->wake)) {
+        perror("srv_start");
+        abort();
+    }
+    s->port = ntohs(a.sin_port);
+    pthread_create(&s->th, NULL, srv_main, s);
+    return s;
+}
+
+/* Stop the server; its counts, read after the join, go to *accepted and *requests (may be
+ * NULL). */
+static void srv_stop_counts(struct srv *s, unsigned *accepted, unsigned *requests) {
+    if (write(s->wake[1], "x", 1) != 1) abort();
+    pthread_join(s->th, NULL);
+    if (accepted) *accepted = s->accepted;
+    if (requests) *requests = s->requests;
+    close(s->lfd);
+    close(s->wake[0]);
+    close(s->wake[1]);
+    free(s);
+}
+
+static void srv_stop(struct srv *s) {
+    srv_stop_counts(s, NULL, NULL);
+}
+
+/* A port with nothing listening: bound, then closed. */
+static int dead_port(void) {
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) || getsockname(fd, (struct sockaddr *)&a, &len))
+        abort();
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* A closed-model plan: n requests over c connections to 127.0.0.1:port. */
+static void closed_plan(struct plan *p, int port, unsigned c, uint64_t n) {
+    char url[64];
+    struct err e;
+
+    plan_init(p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", port);
+    CU_ASSERT_EQUAL(plan_set_url(p, url, &e), 0);
+    p->open = 0;
+    p->connections = c;
+    p->threads = c < 2 ? c : 2;
+    p->count = n;
+    p->timeout_ns = INT64_C(2000000000);
+}
+
+static int run(struct plan *p, struct engine_result *r) {
+    struct err e;
+    int rc;
+
+    CU_ASSERT_EQUAL_FATAL(plan_finish(p, &e), 0);
+    rc = engine_run(p, NULL, r, &e);
+    CU_ASSERT_EQUAL(rc, 0);
+    return rc;
+}
+
+/* sent = completed + rejected + errors + in flight, in every run. */
+static void check_identity(const struct engine_result *r) {
+    const struct tally *t = &r->total;
+    CU_ASSERT_EQUAL(t->arrivals, t->completions + t->rejected + t->errors + r->in_flight_total);
+}
+
+static void test_engine_ok_keepalive(void) {
+    struct srv *s = srv_start(SRV_OK);
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, s->port, 2, 50);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.arrivals, 50);
+        CU_ASSERT_EQUAL(r.total.completions, 50);
+        CU_ASSERT_EQUAL(r.total.status[200], 50);
+        CU_ASSERT_EQUAL(r.total.errors, 0);
+        CU_ASSERT_EQUAL(r.total.connects, 2); /* keep-alive: one per connection slot */
+        CU_ASSERT_EQUAL(r.total.body_bytes, 100);
+        CU_ASSERT_EQUAL(hist_count(r.total.lat), 50);
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    {
+        unsigned accepted, requests;
+        srv_stop_counts(s, &accepted, &requests);
+        CU_ASSERT_EQUAL(accepted, 2); /* the server saw the two connections, 50 requests */
+        CU_ASSERT_EQUAL(requests, 50);
+    }
+}
+
+static void test_engine_close_mid(void) {
+    struct srv *s = srv_start(SRV_CLOSE_MID);
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, s->port, 1, 3);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.errors, 3);
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_RESET], 3);
+        CU_ASSERT_EQUAL(r.total.completions, 0);
+        CU_ASSERT_EQUAL(r.total.retries, 0); /* bytes arrived: never resent */
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.first_error[TALLY_E_RESET], "before the end"));
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+static void test_engine_timeout(void) {
+    struct srv *s = srv_start(SRV_SILENT);
+    struct plan p;
+    struct engine_result r;
+    int64_t t0 = ev_now();
+
+    closed_plan(&p, s->port, 1, 1);
+    p.timeout_ns = INT64_C(200000000);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.errors, 1); /* counted once */
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_TIMEOUT], 1);
+        CU_ASSERT_EQUAL(hist_count(r.total.fail), 1);
+        CU_ASSERT(hist_min(r.total.fail) >= INT64_C(200000000)); /* latency >= the timeout */
+        CU_ASSERT(ev_now() - t0 < INT64_C(1000000000));
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+static void test_engine_refused(void) {
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, dead_port(), 2, 5);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.errors, 5);
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_CONNECT], 5);
+        CU_ASSERT_EQUAL(hist_count(r.total.lat), 0);
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+}
+
+static void test_engine_bad_status(void) {
+    struct srv *s = srv_start(SRV_BAD_STATUS);
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, s->port, 1, 4);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_PARSE], 4);
+        CU_ASSERT_EQUAL(r.total.errors, 4);
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+static void test_engine_http10(void) {
+    struct srv *s = srv_start(SRV_HTTP10);
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, s->port, 1, 5);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.completions, 5);
+        CU_ASSERT_EQUAL(r.total.body_bytes, 5 * strlen("hello from 1.0"));
+        CU_ASSERT_EQUAL(r.total.connects, 5); /* no keep-alive in HTTP/1.0 without the header */
+        CU_ASSERT_EQUAL(r.total.errors, 0);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+static void test_engine_idle_close_retry(void) {
+    struct srv *s = srv_start(SRV_IDLE_CLOSE);
+    struct plan p;
+    struct engine_result r;
+
+    /* One connection, 6 requests: request 1 on connection A; request 2 finds A closed by the
+     * server without a byte, is resent on B and answered; and so on: 6 successes, 5 resends,
+     * 6 connections. */
+    closed_plan(&p, s->port, 1, 6);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.completions, 6);
+        CU_ASSERT_EQUAL(r.total.errors, 0);
+        CU_ASSERT_EQUAL(r.total.retries, 5);
+        CU_ASSERT_EQUAL(r.total.connects, 6);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* Open model, constant 200/s for 2 s over ONE connection; the server stalls 500 ms at request
+ * 100 (intended at 0.5 s). Requests j = 1..100 intended during the stall at 0.5 + j/200 s are
+ * answered at about 1.0 + j * s (s ~ 0.1 ms per request on loopback), so their corrected
+ * latency is 0.5 - j (5 ms - s): between ~0.0 and ~0.5 s, nearly uniform. p99 of the 400
+ * requests is the 4th largest: 0.5 - 4 * 4.9 ms ~= 0.48 s; the bounds [0.40, 0.55] s leave
+ * room for scheduling noise. The raw service time is 0.5 s for the one request in flight
+ * during the stall only (1/400 < 1 %), so its p99 stays at the loopback time (< 50 ms even on
+ * a loaded machine). */
+static void test_engine_stall_coordinated_omission(void) {
+    struct srv *s = srv_start(SRV_STALL);
+    struct plan p;
+    struct engine_result r;
+    struct err e;
+    char url[64];
+    struct sched_phase ph = {0, 200, 200};
+
+    s->stall_at = 100;
+    s->stall_ms = 500;
+    plan_init(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
+    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
+    p.open = 1;
+    plan_add_phase(&p, &ph);
+    p.duration_ns = INT64_C(2000000000);
+    p.connections = 1;
+    p.threads = 1;
+    if (run(&p, &r) == 0) {
+        double p99 = (double)hist_percentile(r.total.lat, 99) / 1e9;
+        double svc99 = (double)hist_percentile(r.total.svc, 99) / 1e9;
+        CU_ASSERT_EQUAL(r.total.arrivals, 400);
+        CU_ASSERT_EQUAL(r.total.completions, 400);
+        CU_ASSERT(p99 >= 0.40 && p99 <= 0.55);
+        CU_ASSERT(svc99 < 0.05);
+        CU_ASSERT((double)hist_max(r.total.svc) / 1e9 >= 0.5);
+        CU_ASSERT(r.total.held >= 90); /* the ~100 requests due during the stall waited */
+        if (!(p99 >= 0.40 && p99 <= 0.55) || !(svc99 < 0.05))
+            fprintf(stderr, "\nstall: p99 %.3f s, service p99 %.3f s\n", p99, svc99);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* Open model over 4 threads: a constant 500/s for 1 s is exactly requests 0..499. */
+static void test_engine_rate_threads(void) {
+    struct srv *s = srv_start(SRV_OK);
+    struct plan p;
+    struct engine_result r;
+    struct err e;
+    char url[64];
+    struct sched_phase ph = {0, 500, 500};
+
+    plan_init(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
+    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
+    p.open = 1;
+    plan_add_phase(&p, &ph);
+    p.duration_ns = INT64_C(1000000000);
+    p.connections = 8;
+    p.threads = 4;
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.arrivals, 500);
+        CU_ASSERT_EQUAL(r.total.completions, 500);
+        CU_ASSERT_EQUAL(r.threads, 4);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+struct stopper {
+    volatile sig_atomic_t *flag;
+    int level;
+    unsigned ms;
+};
+
+static void *stop_later(void *arg) {
+    struct stopper *st = arg;
+    usleep(st->ms * 1000u);
+    *st->flag = st->level;
+    return NULL;
+}
+
+/* A second interrupt against a server that never answers: the run ends at once, nothing is
+ * lost from the accounting: the unanswered requests are in flight, and the ones that never got
+ * a connection (cap 4) are part of them. */
+static void test_engine_abort(void) {
+    struct srv *s = srv_start(SRV_SILENT);
+    struct plan p;
+    struct engine_result r;
+    struct engine_hooks h;
+    struct err e;
+    char url[64];
+    struct sched_phase ph = {0, 50, 50};
+    volatile sig_atomic_t flag = 0;
+    struct stopper st = {&flag, 2, 300};
+    pthread_t th;
+    int64_t t0 = ev_now();
+
+    plan_init(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
+    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
+    p.open = 1;
+    plan_add_phase(&p, &ph);
+    p.duration_ns = INT64_C(10000000000);
+    p.connections = 4;
+    p.threads = 2;
+    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
+    memset(&h, 0, sizeof h);
+    h.stop = &flag;
+    pthread_create(&th, NULL, stop_later, &st);
+    if (engine_run(&p, &h, &r, &e) == 0) {
+        CU_ASSERT_EQUAL(r.stopped, 2);
+        CU_ASSERT(ev_now() - t0 < INT64_C(1500000000));
+        CU_ASSERT(r.total.arrivals >= 10); /* 50/s for ~0.3 s */
+        CU_ASSERT_EQUAL(r.total.completions, 0);
+        CU_ASSERT_EQUAL(r.in_flight_total, r.total.arrivals);
+        CU_ASSERT_EQUAL(r.unsent, r.total.arrivals - 4);
+        check_identity(&r);
+        engine_result_free(&r);
+    }
+    pthread_join(th, NULL);
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* A first interrupt: sending stops, answers are awaited, nothing stays in flight. */
+static void test_engine_graceful_stop(void) {
+    struct srv *s = srv_start(SRV_OK);
+    struct plan p;
+    struct engine_result r;
+    struct engine_hooks h;
+    struct err e;
+    char url[64];
+    struct sched_phase ph = {0, 100, 100};
+    volatile sig_atomic_t flag = 0;
+    struct stopper st = {&flag, 1, 300};
+    pthread_t th;
+
+    plan_init(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
+    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
+    p.open = 1;
+    plan_add_phase(&p, &ph);
+    p.duration_ns = INT64_C(10000000000);
+    p.connections = 4;
+    p.threads = 2;
+    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
+    memset(&h, 0, sizeof h);
+    h.stop = &flag;
+    pthread_create(&th, NULL, stop_later, &st);
+    if (engine_run(&p, &h, &r, &e) == 0) {
+        CU_ASSERT_EQUAL(r.stopped, 1);
+        CU_ASSERT(r.total.arrivals >= 20 && r.total.arrivals <= 50); /* ~0.3 s to 0.35 s */
+        CU_ASSERT_EQUAL(r.total.completions, r.total.arrivals);
+        CU_ASSERT_EQUAL(r.in_flight_total, 0);
+        engine_result_free(&r);
+    }
+    pthread_join(th, NULL);
+    plan_free(&p);
+    srv_stop(s);
+}
+
+void test_http_register(void) {
+    CU_pSuite s = CU_add_suite("http", NULL, NULL);
+
+    signal(SIGPIPE, SIG_IGN); /* the scripted server writes to sockets the client closed */
+    CU_add_test(s, "Content-Length bodies, whole/bytewise/split", test_content_length);
+    CU_add_test(s, "chunked split at every byte", test_chunked);
+    CU_add_test(s, "empty chunked body is complete", test_chunked_empty);
+    CU_add_test(s, "chunked wins over Content-Length", test_chunked_wins);
+    CU_add_test(s, "EOF-terminated bodies are successes", test_eof_body);
+    CU_add_test(s, "HTTP/1.0 keep-alive rules", test_http10_keep_alive);
+    CU_add_test(s, "1xx interim responses are skipped", test_interim);
+    CU_add_test(s, "HEAD, 204 and 304 have no body", test_no_body);
+    CU_add_test(s, "malformed responses", test_malformed);
+    CU_add_test(s, "truncated responses", test_truncated);
+    CU_add_test(s, "bytes after the response", test_extra_bytes);
+    CU_add_test(s, "request templates and redaction", test_template);
+    CU_add_test(s, "engine: fixed count, keep-alive", test_engine_ok_keepalive);
+    CU_add_test(s, "engine: connection closed mid-response", test_engine_close_mid);
+    CU_add_test(s, "engine: server never answers", test_engine_timeout);
+    CU_add_test(s, "engine: nothing listening", test_engine_refused);
+    CU_add_test(s, "engine: malformed status line", test_engine_bad_status);
+    CU_add_test(s, "engine: HTTP/1.0 bodies ended by EOF", test_engine_http10);
+    CU_add_test(s, "engine: idle keep-alive closed, resent once", test_engine_idle_close_retry);
+    CU_add_test(s, "engine: stall, coordinated omission corrected",
+                test_engine_stall_coordinated_omission);
+    CU_add_test(s, "engine: constant rate over 4 threads", test_engine_rate_threads);
+    CU_add_test(s, "engine: second interrupt aborts, in flight counted", test_engine_abort);
+    CU_add_test(s, "engine: first interrupt drains", test_engine_graceful_stop);
+}
