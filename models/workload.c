@@ -630,6 +630,32 @@ double workload_think_mean_ns(const struct workload *wl)
     return wl->has_think ? dist_mean(&wl->think) : 0.0;
 }
 
+size_t workload_nphases(const struct workload *wl)
+{
+    return wl->arrivals == ARR_CLOSED ? 0 : wl->nphases;
+}
+
+void workload_phase(const struct workload *wl, size_t i, int64_t *start_ns, int64_t *end_ns,
+                    double *from_per_s, double *to_per_s)
+{
+    const struct phase *ph = &wl->phases[i < wl->nphases ? i : wl->nphases - 1];
+
+    *start_ns = ph->start_ns;
+    *end_ns = ph->end_ns;
+    *from_per_s = ph->from_per_s;
+    *to_per_s = ph->to_per_s;
+}
+
+const struct keydist *workload_keys(const struct workload *wl)
+{
+    return wl->has_keys ? &wl->keys : NULL;
+}
+
+const struct dist *workload_think(const struct workload *wl)
+{
+    return wl->has_think ? &wl->think : NULL;
+}
+
 void workload_scale_rate(struct workload *wl, double factor)
 {
     if (factor > 0) wl->rate_scale *= factor;

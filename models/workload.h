@@ -71,6 +71,17 @@ int workload_is_poisson(const struct workload *wl);
 unsigned workload_users(const struct workload *wl);
 double workload_think_mean_ns(const struct workload *wl);
 
+/* Phases of an open workload (what archload replays): their number (0 for a closed one), and
+ * phase i's start and end (ns; INT64_MAX for the last, open-ended one) and rates (requests/s,
+ * from → to for a linear ramp). */
+size_t workload_nphases(const struct workload *wl);
+void workload_phase(const struct workload *wl, size_t i, int64_t *start_ns, int64_t *end_ns,
+                    double *from_per_s, double *to_per_s);
+/* The key distribution, or NULL when keys are request ids; borrowed. */
+const struct keydist *workload_keys(const struct workload *wl);
+/* The closed model's think time, or NULL when there is none; borrowed. */
+const struct dist *workload_think(const struct workload *wl);
+
 /* Multiply the arrival rate (open) from now on by factor > 0 (the dashboard's [ and ]). */
 void workload_scale_rate(struct workload *wl, double factor);
 
