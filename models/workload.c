@@ -16,7 +16,7 @@ static const char *const arrivals_names[] = {"poisson", "constant", "closed", NU
 
 /* The resilience keys (resilience.h: res_keys) and `deadline` may stand at the workload level
  * (every class) or in a class (that class). */
-static const char *const workload_keys[] = {
+static const char *const allowed_keys[] = {
     "arrivals", "rate",         "phases",     "users",        "think_time",
     "target",   "classes",      "keys",       "deadline",     "timeout",
     "retries",  "backoff",      "backoff_base", "backoff_cap", "jitter",
@@ -196,7 +196,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
     wl->rate_scale = 1.0;
     wl->req_pool = pool_new(sizeof(struct req));
     metrics_init_for(&wl->m, 0);
-    if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, workload_keys, err)) goto fail;
+    if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, allowed_keys, err)) goto fail;
     res_policy_default(&wl->policy);
     if (res_policy_parse(node, &wl->policy, err)) goto fail;
     if (scn_map_get(node, "deadline") &&
