@@ -33,10 +33,9 @@
 
 #define NIL UINT32_MAX
 
-static const char *const cache_keys[] = {"kind",         "capacity", "policy",      "ttl",
-                                         "ttl_eviction", "hit_time", "backend",     "write",
-                                         "coalescing",   "timeout",  "description",
-                                         "entry_size",   "cost_per_gb_hour", NULL};
+static const char *const cache_keys[] = {
+    "kind",  "capacity",   "policy",  "ttl",         "ttl_eviction", "hit_time",         "backend",
+    "write", "coalescing", "timeout", "description", "entry_size",   "cost_per_gb_hour", NULL};
 static const char *const policy_names[] = {"lru", "lfu", "fifo", "ttl", NULL};
 static const char *const order_names[] = {"lru", "fifo", NULL};
 static const char *const write_names[] = {"invalidate", "write_through", "write_around", NULL};

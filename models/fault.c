@@ -7,9 +7,9 @@
 
 #include "xmalloc.h"
 
-static const char *const entry_keys[] = {"at",    "for",  "crash", "recover", "slow",
-                                         "factor", "flush", "partition", "cut", "drop",
-                                         "link",  "mode", "mtbf",  "mttr",    NULL};
+static const char *const entry_keys[] = {"at",     "for",   "crash",     "recover", "slow",
+                                         "factor", "flush", "partition", "cut",     "drop",
+                                         "link",   "mode",  "mtbf",      "mttr",    NULL};
 static const char *const modes[] = {"refuse", "blackhole", NULL};
 
 enum entry_kind { E_ACTION, E_LINK, E_RANDOM };
@@ -50,8 +50,7 @@ struct fault_plan {
 
 /* Resolve "name", "group" or "name.part" into targets. */
 static int resolve_target(struct net *net, const struct scn_node *n, struct target **out,
-                          size_t *nout, struct err *err)
-{
+                          size_t *nout, struct err *err) {
     const char *text, *dot;
     char name[256];
     struct comp *grp[1024];
@@ -77,8 +76,7 @@ static int resolve_target(struct net *net, const struct scn_node *n, struct targ
 }
 
 static int resolve_side(struct net *net, const struct scn_node *n, struct comp ***side,
-                        size_t *nside, struct err *err)
-{
+                        size_t *nside, struct err *err) {
     struct target *t = NULL;
     size_t nt = 0;
 
@@ -95,8 +93,7 @@ static int resolve_side(struct net *net, const struct scn_node *n, struct comp *
 }
 
 /* Check every target supports the action (dry run of net_control's kind callback). */
-static int check_targets(struct entry *e, const struct scn_node *where, struct err *err)
-{
+static int check_targets(struct entry *e, const struct scn_node *where, struct err *err) {
     for (size_t i = 0; i < e->ntargets; i++) {
         struct comp_action a = e->act;
         struct err sub;
@@ -109,18 +106,17 @@ static int check_targets(struct entry *e, const struct scn_node *where, struct e
             a = e->undo;
             a.part = e->targets[i].part;
             if (net_control(NULL, e->targets[i].comp, &a, &sub))
-                return err_set(err, where->file, where->line, where->col, "%s: %s",
-                               where->path, sub.msg);
+                return err_set(err, where->file, where->line, where->col, "%s: %s", where->path,
+                               sub.msg);
         }
     }
     return 0;
 }
 
 static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_node *n,
-                       const char *dir, struct err *err)
-{
-    static const char *const verbs[] = {"crash", "recover", "slow", "flush", "partition",
-                                        "cut",   "drop"};
+                       const char *dir, struct err *err) {
+    static const char *const verbs[] = {"crash",     "recover", "slow", "flush",
+                                        "partition", "cut",     "drop"};
     const struct scn_node *verb = NULL, *v;
     const char *verb_name = NULL;
     int mode = 0;
@@ -164,8 +160,8 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
     if (scn_get_enum(n, "mode", 0, modes, &mode, err)) return -1;
     if (scn_map_get(n, "mtbf") || scn_map_get(n, "mttr")) {
         if (strcmp(verb_name, "crash") != 0)
-            return err_set(err, verb->file, verb->line, verb->col,
-                           "%s: mtbf/mttr go with 'crash'", n->path);
+            return err_set(err, verb->file, verb->line, verb->col, "%s: mtbf/mttr go with 'crash'",
+                           n->path);
         if (scn_map_get(n, "at"))
             return err_set(err, n->file, n->line, n->col,
                            "%s: a random failure (mtbf/mttr) has no 'at'", n->path);
@@ -177,14 +173,13 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
     }
     if (e->kind == E_RANDOM && scn_map_get(n, "for")) {
         const struct scn_node *k = scn_map_get(n, "for");
-        return err_set(err, k->file, k->line, k->col,
-                       "%s: a random failure lasts mttr, not 'for'", k->path);
+        return err_set(err, k->file, k->line, k->col, "%s: a random failure lasts mttr, not 'for'",
+                       k->path);
     }
     if (strcmp(verb_name, "cut") == 0 || strcmp(verb_name, "drop") == 0) {
         const struct scn_node *ends = strcmp(verb_name, "cut") == 0 ? verb : scn_map_get(n, "link");
         if (e->kind == E_RANDOM)
-            return err_set(err, n->file, n->line, n->col, "%s: links fail only at a time",
-                           n->path);
+            return err_set(err, n->file, n->line, n->col, "%s: links fail only at a time", n->path);
         e->kind = E_LINK;
         if (!ends)
             return err_set(err, n->file, n->line, n->col,
@@ -215,16 +210,14 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
             }
             if (nt != 1 || !t[0].part) {
                 free(t);
-                return err_set(err, verb->items[i]->file, verb->items[i]->line,
-                               verb->items[i]->col,
+                return err_set(err, verb->items[i]->file, verb->items[i]->line, verb->items[i]->col,
                                "%s: a partition names parts of one component "
                                "(e.g. db.primary, db.replica[2]); use 'cut' between components",
                                verb->items[i]->path);
             }
             if (first_comp && strcmp(first_comp, t[0].comp->name) != 0) {
                 free(t);
-                return err_set(err, verb->items[i]->file, verb->items[i]->line,
-                               verb->items[i]->col,
+                return err_set(err, verb->items[i]->file, verb->items[i]->line, verb->items[i]->col,
                                "%s: all parts of a partition belong to one component",
                                verb->items[i]->path);
             }
@@ -262,8 +255,7 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
 }
 
 struct fault_plan *fault_plan_new(struct net *net, const struct scn_node *list, const char *dir,
-                                  struct err *err)
-{
+                                  struct err *err) {
     struct fault_plan *p = xcalloc(1, sizeof *p);
 
     p->net = net;
@@ -288,8 +280,7 @@ fail:
     return NULL;
 }
 
-void fault_plan_free(struct fault_plan *p)
-{
+void fault_plan_free(struct fault_plan *p) {
     if (!p) return;
     for (size_t i = 0; i < p->n; i++) {
         struct entry *e = &p->entries[i];
@@ -306,8 +297,7 @@ void fault_plan_free(struct fault_plan *p)
 
 /* --- running ------------------------------------------------------------------------------ */
 
-static void apply(struct sim *sim, struct entry *e, const struct comp_action *a)
-{
+static void apply(struct sim *sim, struct entry *e, const struct comp_action *a) {
     for (size_t i = 0; i < e->ntargets; i++) {
         struct comp_action x = *a;
         if (!x.group) x.part = e->targets[i].part;
@@ -316,8 +306,7 @@ static void apply(struct sim *sim, struct entry *e, const struct comp_action *a)
     }
 }
 
-static void on_undo(struct sim *sim, void *a, void *b)
-{
+static void on_undo(struct sim *sim, void *a, void *b) {
     struct fault_plan *p = a;
     struct entry *e = b;
 
@@ -333,8 +322,7 @@ static void on_undo(struct sim *sim, void *a, void *b)
 
 static void on_random_crash(struct sim *sim, void *a, void *b);
 
-static void on_random_repair(struct sim *sim, void *a, void *b)
-{
+static void on_random_repair(struct sim *sim, void *a, void *b) {
     struct entry *e = b;
     double up = dist_sample(&e->mtbf, &e->rng);
 
@@ -342,8 +330,7 @@ static void on_random_repair(struct sim *sim, void *a, void *b)
     sim_schedule(sim, sim_now(sim) + (int64_t)(up + 0.5), on_random_crash, a, e);
 }
 
-static void on_random_crash(struct sim *sim, void *a, void *b)
-{
+static void on_random_crash(struct sim *sim, void *a, void *b) {
     struct entry *e = b;
     double down = dist_sample(&e->mttr, &e->rng);
 
@@ -351,8 +338,7 @@ static void on_random_crash(struct sim *sim, void *a, void *b)
     sim_schedule(sim, sim_now(sim) + (int64_t)(down + 0.5), on_random_repair, a, e);
 }
 
-static void on_action(struct sim *sim, void *a, void *b)
-{
+static void on_action(struct sim *sim, void *a, void *b) {
     struct fault_plan *p = a;
     struct entry *e = b;
 
@@ -370,8 +356,7 @@ static void on_action(struct sim *sim, void *a, void *b)
     if (e->for_ns > 0) sim_schedule(sim, sim_now(sim) + e->for_ns, on_undo, p, e);
 }
 
-void fault_plan_start(struct fault_plan *p)
-{
+void fault_plan_start(struct fault_plan *p) {
     struct sim *sim = net_sim(p->net);
     int64_t now = sim_now(sim);
 
@@ -388,16 +373,14 @@ void fault_plan_start(struct fault_plan *p)
     }
 }
 
-static int in_side(struct comp *const *side, size_t n, const struct comp *c)
-{
+static int in_side(struct comp *const *side, size_t n, const struct comp *c) {
     for (size_t i = 0; i < n; i++)
         if (side[i] == c) return 1;
     return 0;
 }
 
 int fault_link_blocks(struct fault_plan *p, struct sim *sim, const struct comp *from,
-                      const struct comp *to)
-{
+                      const struct comp *to) {
     (void)sim;
     if (!p->active_links || !from) return 0;
     for (size_t i = 0; i < p->n; i++) {

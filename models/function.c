@@ -11,16 +11,16 @@
 #include "xmalloc.h"
 
 static const char *const function_keys[] = {
-    "kind",     "concurrency",   "service_time",      "cold_start",  "keep_warm", "overflow",
-    "memory",   "price_per_gb_s", "price_per_request", "description", NULL};
+    "kind",   "concurrency",    "service_time",      "cold_start",  "keep_warm", "overflow",
+    "memory", "price_per_gb_s", "price_per_request", "description", NULL};
 static const char *const overflow_names[] = {"reject", "queue", NULL};
 
 enum inst_state { INST_FREE, INST_IDLE, INST_BUSY };
 
 struct instance {
     enum inst_state state;
-    struct sim_event *expiry; /* while idle */
-    struct instance *next_idle;  /* idle stack */
+    struct sim_event *expiry;   /* while idle */
+    struct instance *next_idle; /* idle stack */
 };
 
 struct function {
@@ -46,13 +46,11 @@ struct function {
     struct stats_tw alive_tw, ialive_tw;
 };
 
-static struct function *fn_of(const struct comp *c)
-{
+static struct function *fn_of(const struct comp *c) {
     return (struct function *)(uintptr_t)c;
 }
 
-static void function_destroy(struct comp *c)
-{
+static void function_destroy(struct comp *c) {
     struct function *f = fn_of(c);
 
     dist_free(&f->st);
@@ -62,10 +60,8 @@ static void function_destroy(struct comp *c)
     free(f);
 }
 
-static struct comp *function_create(struct net *net, const char *name,
-                                    const struct scn_node *node, const char *dir,
-                                    struct err *err)
-{
+static struct comp *function_create(struct net *net, const char *name, const struct scn_node *node,
+                                    const char *dir, struct err *err) {
     struct function *f = xcalloc(1, sizeof *f);
     int ov = 0;
     const struct scn_node *n;
@@ -105,30 +101,26 @@ fail:
     return NULL;
 }
 
-static int function_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int function_resolve(struct net *net, struct comp *c, struct err *err) {
     (void)net;
     (void)c;
     (void)err;
     return 0;
 }
 
-static void note_alive(struct sim *sim, struct function *f)
-{
+static void note_alive(struct sim *sim, struct function *f) {
     stats_tw_set(&f->alive_tw, sim_now(sim), (double)f->alive);
     stats_tw_set(&f->ialive_tw, sim_now(sim), (double)f->alive);
 }
 
-static int64_t sample_ns(const struct dist *d, struct rng *r, double slow)
-{
+static int64_t sample_ns(const struct dist *d, struct rng *r, double slow) {
     double t = dist_sample(d, r) * slow;
     return t > 0 ? (int64_t)(t + 0.5) : 0;
 }
 
 static void on_done(struct sim *sim, void *a, void *b);
 
-static void on_expire(struct sim *sim, void *a, void *b)
-{
+static void on_expire(struct sim *sim, void *a, void *b) {
     struct function *f = a;
     struct instance *in = b, **pp;
 
@@ -146,8 +138,7 @@ static void on_expire(struct sim *sim, void *a, void *b)
 
 /* Run call on instance in (after a cold start of cold_ns). */
 static void run_on(struct sim *sim, struct function *f, struct instance *in, struct call *call,
-                   int64_t cold_ns)
-{
+                   int64_t cold_ns) {
     int64_t exec = sample_ns(&f->st, &f->rng_svc, f->base.slow);
     double billed_s = ceil((double)exec / 1e6) / 1e3; /* rounded up to 1 ms */
     double cost = f->price_req + billed_s * f->memory_gb * f->price_gb_s;
@@ -165,8 +156,7 @@ static void run_on(struct sim *sim, struct function *f, struct instance *in, str
     call->work = sim_schedule(sim, sim_now(sim) + cold_ns + exec, on_done, f, call);
 }
 
-static void dispatch(struct sim *sim, struct function *f, struct call *call)
-{
+static void dispatch(struct sim *sim, struct function *f, struct call *call) {
     struct instance *in = f->idle;
 
     if (in) {
@@ -184,8 +174,7 @@ static void dispatch(struct sim *sim, struct function *f, struct call *call)
     run_on(sim, f, in, call, f->has_cold ? sample_ns(&f->cold, &f->rng_cold, 1.0) : 0);
 }
 
-static void function_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void function_receive(struct sim *sim, struct comp *c, struct call *call) {
     struct function *f = fn_of(c);
 
     if (f->idle || f->nfree > 0) {
@@ -204,8 +193,7 @@ static void function_receive(struct sim *sim, struct comp *c, struct call *call)
     }
 }
 
-static void on_done(struct sim *sim, void *a, void *b)
-{
+static void on_done(struct sim *sim, void *a, void *b) {
     struct function *f = a;
     struct call *call = b, *next;
     struct instance *in = call->p;
@@ -236,8 +224,7 @@ static void on_done(struct sim *sim, void *a, void *b)
 
 /* Crash: running and queued invocations are lost, every instance is gone (the next calls
  * after recovery start cold). */
-static void crash(struct sim *sim, struct function *f, int blackhole)
-{
+static void crash(struct sim *sim, struct function *f, int blackhole) {
     struct call *c, *next;
 
     f->base.down = 1;
@@ -275,8 +262,7 @@ static void crash(struct sim *sim, struct function *f, int blackhole)
 }
 
 static int function_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                            struct err *err)
-{
+                            struct err *err) {
     struct function *f = fn_of(c);
 
     if (a->part) return err_set(err, NULL, 0, 0, "a function has no part '%s'", a->part);
@@ -298,16 +284,14 @@ static int function_control(struct sim *sim, struct comp *c, const struct comp_a
     }
 }
 
-static size_t function_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t function_downstream(const struct comp *c, struct comp **out, size_t max) {
     (void)c;
     (void)out;
     (void)max;
     return 0;
 }
 
-static void function_describe(const struct comp *c, char *buf, size_t n)
-{
+static void function_describe(const struct comp *c, char *buf, size_t n) {
     const struct function *f = fn_of(c);
     char d[96], cold[96], kw[32];
 
@@ -316,14 +300,14 @@ static void function_describe(const struct comp *c, char *buf, size_t n)
         dist_describe(&f->cold, cold, sizeof cold);
     else
         snprintf(cold, sizeof cold, "0");
-    snprintf(buf, n, "function: concurrency %lld (%s at the limit), duration %s, cold start %s, "
-                     "keep warm %s",
+    snprintf(buf, n,
+             "function: concurrency %lld (%s at the limit), duration %s, cold start %s, "
+             "keep warm %s",
              f->concurrency, f->queue_on_limit ? "queue" : "throttle", d, cold,
              units_format_duration(f->keep_warm_ns, kw, sizeof kw));
 }
 
-static void function_extras(const struct comp *c, int interval, int64_t now, double *vals)
-{
+static void function_extras(const struct comp *c, int interval, int64_t now, double *vals) {
     const struct function *f = fn_of(c);
 
     vals[MX_COLD_STARTS] = (double)(interval ? f->i_cold_starts : f->cold_starts);
@@ -331,8 +315,7 @@ static void function_extras(const struct comp *c, int interval, int64_t now, dou
     if (f->price_req > 0 || f->price_gb_s > 0) vals[MX_COST] = interval ? f->i_cost : f->cost;
 }
 
-static void function_restart(struct comp *c, int64_t now, int run)
-{
+static void function_restart(struct comp *c, int64_t now, int run) {
     struct function *f = fn_of(c);
 
     f->i_cold_starts = 0;

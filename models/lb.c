@@ -8,15 +8,14 @@
 #include "ring.h"
 #include "xmalloc.h"
 
-static const char *const lb_keys[] = {"kind",   "policy",       "targets", "vnodes",
+static const char *const lb_keys[] = {"kind",        "policy",       "targets", "vnodes",
                                       "description", "health_check", NULL};
-static const char *const health_keys[] = {"interval", "timeout", "unhealthy_after",
-                                          "healthy_after", NULL};
+static const char *const health_keys[] = {"interval", "timeout", "unhealthy_after", "healthy_after",
+                                          NULL};
 static const char *const target_keys[] = {"to", "weight", NULL};
-static const char *const policy_names[] = {"round_robin",       "weighted_round_robin",
-                                           "random",            "least_connections",
-                                           "power_of_two",      "consistent_hash",
-                                           NULL};
+static const char *const policy_names[] = {
+    "round_robin",  "weighted_round_robin", "random", "least_connections",
+    "power_of_two", "consistent_hash",      NULL};
 
 struct target_ref {
     const char *name;
@@ -31,8 +30,8 @@ struct lb {
     size_t nrefs;
     struct comp **targets; /* resolved, replicas expanded */
     double *weight;
-    double *credit;    /* weighted round robin */
-    double *cum;       /* random: cumulative normalised weights */
+    double *credit; /* weighted round robin */
+    double *cum;    /* random: cumulative normalised weights */
     uint64_t *outstanding;
     size_t ntargets;
     size_t next; /* round robin */
@@ -51,13 +50,11 @@ struct lb {
     size_t ndown;
 };
 
-static struct lb *lb_of(const struct comp *c)
-{
+static struct lb *lb_of(const struct comp *c) {
     return (struct lb *)(uintptr_t)c;
 }
 
-static void lb_destroy(struct comp *c)
-{
+static void lb_destroy(struct comp *c) {
     struct lb *lb = lb_of(c);
 
     free(lb->refs);
@@ -74,8 +71,7 @@ static void lb_destroy(struct comp *c)
 }
 
 static struct comp *lb_create(struct net *net, const char *name, const struct scn_node *node,
-                              const char *dir, struct err *err)
-{
+                              const char *dir, struct err *err) {
     struct lb *lb = xcalloc(1, sizeof *lb);
     const struct scn_node *t;
     int policy = LB_ROUND_ROBIN;
@@ -130,8 +126,7 @@ static struct comp *lb_create(struct net *net, const char *name, const struct sc
                 r->node = it;
                 if (scn_as_string(it, &r->name, err)) goto fail;
             } else {
-                if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, target_keys, err))
-                    goto fail;
+                if (scn_expect(it, SCN_MAP, err) || scn_check_keys(it, target_keys, err)) goto fail;
                 if (scn_get_string(it, "to", 1, &r->name, err)) goto fail;
                 r->node = scn_map_get(it, "to");
                 if (scn_get_double(it, "weight", 0, 1e-9, 1e9, &r->weight, err)) goto fail;
@@ -148,8 +143,7 @@ fail:
 }
 
 /* Each target gets vnodes × (its weight / the mean weight) points (at least one): ring.h. */
-static void build_ring(struct lb *lb)
-{
+static void build_ring(struct lb *lb) {
     const char **names = xcalloc(lb->ntargets, sizeof *names);
 
     for (size_t t = 0; t < lb->ntargets; t++)
@@ -158,8 +152,7 @@ static void build_ring(struct lb *lb)
     free(names);
 }
 
-static int lb_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int lb_resolve(struct net *net, struct comp *c, struct err *err) {
     struct lb *lb = lb_of(c);
     size_t cap = 0;
 
@@ -179,8 +172,7 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err)
         for (size_t k = 0; k < n; k++) {
             if (grp[k] == c)
                 return err_set(err, r->node->file, r->node->line, r->node->col,
-                               "%s: call cycle: '%s' balances over itself", r->node->path,
-                               c->name);
+                               "%s: call cycle: '%s' balances over itself", r->node->path, c->name);
             lb->targets[cap + k] = grp[k];
             lb->weight[cap + k] = r->weight;
             lb->total_weight += r->weight;
@@ -203,8 +195,7 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err)
 
 /* Pick among the targets not marked down (only when health checks marked some down; the
  * common case above stays branch-free of it). Returns ntargets when none is up. */
-static size_t pick_healthy(struct lb *lb, const struct req *req)
-{
+static size_t pick_healthy(struct lb *lb, const struct req *req) {
     size_t n = lb->ntargets, best = n;
 
     switch (lb->policy) {
@@ -272,8 +263,7 @@ static size_t pick_healthy(struct lb *lb, const struct req *req)
     return n;
 }
 
-static size_t pick(struct lb *lb, const struct req *req)
-{
+static size_t pick(struct lb *lb, const struct req *req) {
     size_t n = lb->ntargets, best = 0;
 
     if (lb->ndown) return pick_healthy(lb, req);
@@ -316,8 +306,7 @@ static size_t pick(struct lb *lb, const struct req *req)
 
 /* --- health checks ------------------------------------------------------------------------ */
 
-static void probe_result(struct lb *lb, size_t t, int ok)
-{
+static void probe_result(struct lb *lb, size_t t, int ok) {
     if (ok) {
         lb->fails[t] = 0;
         if (lb->down[t] && ++lb->oks[t] >= lb->healthy_after) {
@@ -335,16 +324,14 @@ static void probe_result(struct lb *lb, size_t t, int ok)
     }
 }
 
-static void on_probe_timeout(struct sim *sim, void *a, void *b)
-{
+static void on_probe_timeout(struct sim *sim, void *a, void *b) {
     (void)sim;
     probe_result(a, (size_t)(uintptr_t)b, 0);
 }
 
 /* Probe every target: a live one answers at once (probes are cheap and not counted as
  * load); a crashed one refuses at once, or (blackhole) fails when the probe times out. */
-static void on_probe(struct sim *sim, void *a, void *b)
-{
+static void on_probe(struct sim *sim, void *a, void *b) {
     struct lb *lb = a;
     int64_t now = sim_now(sim);
 
@@ -359,8 +346,7 @@ static void on_probe(struct sim *sim, void *a, void *b)
     sim_schedule(sim, now + lb->hc_interval_ns, on_probe, lb, NULL);
 }
 
-static void lb_start(struct sim *sim, struct comp *c)
-{
+static void lb_start(struct sim *sim, struct comp *c) {
     struct lb *lb = lb_of(c);
 
     if (lb->checks) sim_schedule(sim, sim_now(sim) + lb->hc_interval_ns, on_probe, lb, NULL);
@@ -369,12 +355,10 @@ static void lb_start(struct sim *sim, struct comp *c)
 /* A crashed balancer loses the calls it was forwarding (their targets' answers are
  * ignored when they come); it refuses new ones until it recovers. */
 static int lb_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                      struct err *err)
-{
+                      struct err *err) {
     struct lb *lb = lb_of(c);
 
-    if (a->part)
-        return err_set(err, NULL, 0, 0, "a load_balancer has no part '%s'", a->part);
+    if (a->part) return err_set(err, NULL, 0, 0, "a load_balancer has no part '%s'", a->part);
     switch (a->kind) {
         case ACT_CRASH:
             if (!sim || c->down) return 0;
@@ -400,8 +384,7 @@ static int lb_control(struct sim *sim, struct comp *c, const struct comp_action 
     }
 }
 
-static const struct scn_node *lb_ref(const struct comp *c, const struct comp *to)
-{
+static const struct scn_node *lb_ref(const struct comp *c, const struct comp *to) {
     const struct lb *lb = lb_of(c);
 
     for (size_t i = 0; i < lb->nrefs; i++)
@@ -410,8 +393,7 @@ static const struct scn_node *lb_ref(const struct comp *c, const struct comp *to
     return NULL;
 }
 
-static void on_target_answer(struct sim *sim, struct call *child)
-{
+static void on_target_answer(struct sim *sim, struct call *child) {
     struct call *parent = child->ctx;
     struct lb *lb = lb_of(parent->to);
     int status = child->status;
@@ -427,8 +409,7 @@ static void on_target_answer(struct sim *sim, struct call *child)
     net_reply(sim, parent, status);
 }
 
-static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void lb_receive(struct sim *sim, struct comp *c, struct call *call) {
     struct lb *lb = lb_of(c);
     size_t t = pick(lb, call->req);
     struct call *child;
@@ -449,8 +430,7 @@ static void lb_receive(struct sim *sim, struct comp *c, struct call *call)
     net_send(sim, child);
 }
 
-static size_t lb_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t lb_downstream(const struct comp *c, struct comp **out, size_t max) {
     const struct lb *lb = lb_of(c);
 
     for (size_t i = 0; i < lb->ntargets && i < max; i++)
@@ -458,8 +438,7 @@ static size_t lb_downstream(const struct comp *c, struct comp **out, size_t max)
     return lb->ntargets;
 }
 
-static void lb_describe(const struct comp *c, char *buf, size_t n)
-{
+static void lb_describe(const struct comp *c, char *buf, size_t n) {
     const struct lb *lb = lb_of(c);
     int off = snprintf(buf, n, "load_balancer: %s over", policy_names[lb->policy]);
 
@@ -482,13 +461,11 @@ const struct model_ops lb_ops = {
     .control = lb_control,
 };
 
-enum lb_policy lb_policy(const struct comp *c)
-{
+enum lb_policy lb_policy(const struct comp *c) {
     return lb_of(c)->policy;
 }
 
-size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_t max)
-{
+size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_t max) {
     const struct lb *lb = lb_of(c);
 
     /* round robin, least connections and power of two ignore weights: equal shares in the
@@ -499,8 +476,7 @@ size_t lb_targets(const struct comp *c, struct comp **out, double *weight, size_
     for (size_t i = 0; i < lb->ntargets && i < max; i++) {
         out[i] = lb->targets[i];
         if (weight)
-            weight[i] =
-                weighted ? lb->weight[i] / lb->total_weight : 1.0 / (double)lb->ntargets;
+            weight[i] = weighted ? lb->weight[i] / lb->total_weight : 1.0 / (double)lb->ntargets;
     }
     return lb->ntargets;
 }

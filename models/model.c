@@ -25,17 +25,11 @@
 
 /* kind name → ops [tmux layout-set.c] */
 static const struct model_ops *const model_kinds[] = {
-    &service_ops,
-    &lb_ops,
-    &shard_ops,
-    &cache_ops,
-    &mq_ops,
-    &replica_set_ops,
-    &function_ops,
+    &service_ops, &lb_ops, &shard_ops, &cache_ops, &mq_ops, &replica_set_ops, &function_ops,
 };
 
-static const char *const model_kind_list[] = {"service", "load_balancer", "shard", "cache", "queue", "replica_set",
-                                              "function", NULL};
+static const char *const model_kind_list[] = {"service", "load_balancer", "shard",    "cache",
+                                              "queue",   "replica_set",   "function", NULL};
 
 static const char *const extra_names[MX_COUNT] = {
     [MX_LOST] = "lost",
@@ -77,20 +71,17 @@ static const char *const extra_names[MX_COUNT] = {
     [MX_WRITE_LATENCY_MS] = "write_latency_mean_ms",
 };
 
-const char *model_extra_name(enum model_extra x)
-{
+const char *model_extra_name(enum model_extra x) {
     return (unsigned)x < MX_COUNT ? extra_names[x] : "?";
 }
 
-const struct model_ops *model_find_kind(const char *kind)
-{
+const struct model_ops *model_find_kind(const char *kind) {
     for (size_t i = 0; i < sizeof model_kinds / sizeof model_kinds[0]; i++)
         if (strcmp(model_kinds[i]->kind, kind) == 0) return model_kinds[i];
     return NULL;
 }
 
-const char *const *model_kind_names(void)
-{
+const char *const *model_kind_names(void) {
     return model_kind_list;
 }
 
@@ -106,8 +97,8 @@ struct net {
     int warm; /* warm-up is over */
     net_interval_fn *sink;
     void *sink_user;
-    struct model_row *rows; /* ncomps + 1, scratch for interval reports */
-    struct hist *scratch;   /* for run rows taken mid-interval */
+    struct model_row *rows;                  /* ncomps + 1, scratch for interval reports */
+    struct hist *scratch;                    /* for run rows taken mid-interval */
     struct net_event events[NET_EVENT_KEEP]; /* ring */
     size_t nevents;                          /* logged in all */
     net_event_fn *event_sink;
@@ -117,8 +108,7 @@ struct net {
 
 /* --- metrics ------------------------------------------------------------------------------ */
 
-static void metrics_init(struct comp_metrics *m, double servers)
-{
+static void metrics_init(struct comp_metrics *m, double servers) {
     memset(m, 0, sizeof *m);
     m->lat = hist_new();
     m->ilat = hist_new();
@@ -130,21 +120,18 @@ static void metrics_init(struct comp_metrics *m, double servers)
     stats_tw_init(&m->ibusy, 0, 0);
 }
 
-void metrics_free(struct comp_metrics *m)
-{
+void metrics_free(struct comp_metrics *m) {
     hist_free(m->lat);
     hist_free(m->ilat);
     hist_free(m->pre);
 }
 
-void metrics_init_for(struct comp_metrics *m, double servers)
-{
+void metrics_init_for(struct comp_metrics *m, double servers) {
     metrics_init(m, servers);
 }
 
 /* End of warm-up: forget everything measured so far, keep the occupancy. */
-static void metrics_restart_run(struct comp_metrics *m, int64_t now)
-{
+static void metrics_restart_run(struct comp_metrics *m, int64_t now) {
     m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
     m->good = 0;
     m->elat_ns = 0;
@@ -158,8 +145,7 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now)
     stats_tw_restart(&m->busy, now);
 }
 
-static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
-{
+static void metrics_restart_interval(struct comp_metrics *m, int64_t now) {
     m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = m->i_lost = 0;
     m->i_timeouts = 0;
     m->i_good = 0;
@@ -171,13 +157,11 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now)
     stats_tw_restart(&m->ibusy, now);
 }
 
-static double ns_to_ms(double ns)
-{
+static double ns_to_ms(double ns) {
     return ns / 1e6;
 }
 
-static void fill_latency(struct model_row *row, const struct hist *h)
-{
+static void fill_latency(struct model_row *row, const struct hist *h) {
     static const double ps[] = {50.0, 90.0, 99.0, 99.9};
     int64_t v[4];
 
@@ -199,16 +183,14 @@ static void fill_latency(struct model_row *row, const struct hist *h)
  * merged into the run histogram (lat) once warm-up is over; the part of an interval that fell
  * in warm-up waits in pre and joins only the interval row. So a run row mid-interval is lat
  * plus the current ilat. */
-static void close_interval_hist(struct comp_metrics *m, int warm)
-{
+static void close_interval_hist(struct comp_metrics *m, int warm) {
     if (warm) hist_merge(m->lat, m->ilat);
     if (hist_count(m->pre)) hist_merge(m->ilat, m->pre);
 }
 
 static void fill_row(struct model_row *row, const char *name, const char *kind,
                      const struct comp_metrics *m, int interval, int64_t now, int64_t since,
-                     uint64_t in_flight, struct hist *scratch)
-{
+                     uint64_t in_flight, struct hist *scratch) {
     double secs = (double)(now - since) / 1e9;
     uint64_t done, bad;
 
@@ -221,8 +203,8 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
     {
         uint64_t bad_n = interval ? m->i_rejected + m->i_errors : m->rejected + m->errors;
         if (bad_n)
-            row->extra[MX_ERROR_LATENCY_MS] = (interval ? m->i_elat_ns : m->elat_ns) /
-                                              (double)bad_n / 1e6;
+            row->extra[MX_ERROR_LATENCY_MS] =
+                (interval ? m->i_elat_ns : m->elat_ns) / (double)bad_n / 1e6;
     }
     row->component = name;
     row->kind = kind;
@@ -247,17 +229,16 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
         }
     }
     row->throughput_rps = secs > 0 ? (double)row->completions / secs : NAN;
-    row->goodput_rps = m->has_deadline && secs > 0
-                           ? (double)(interval ? m->i_good : m->good) / secs
-                           : NAN;
+    row->goodput_rps =
+        m->has_deadline && secs > 0 ? (double)(interval ? m->i_good : m->good) / secs : NAN;
     bad = row->rejected + row->errors;
     done = row->completions + bad;
     row->error_rate = done ? (double)bad / (double)done : NAN;
     if (m->servers > 0 || m->dynamic_cap) {
         const struct stats_tw *busy = interval ? &m->ibusy : &m->busy;
         const struct stats_tw *queue = interval ? &m->iqueue : &m->queue;
-        double cap = m->dynamic_cap ? stats_tw_mean(interval ? &m->icap : &m->cap, now)
-                                    : m->servers;
+        double cap =
+            m->dynamic_cap ? stats_tw_mean(interval ? &m->icap : &m->cap, now) : m->servers;
         row->utilization = cap > 0 ? stats_tw_mean(busy, now) / cap : NAN;
         row->queue_mean = stats_tw_mean(queue, now);
     } else {
@@ -268,8 +249,7 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
 }
 
 void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, const char *name,
-               const struct scn_node *node, double servers)
-{
+               const struct scn_node *node, double servers) {
     c->ops = ops;
     c->slow = 1.0;
     c->name = xstrdup(name);
@@ -280,15 +260,13 @@ void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, con
     metrics_init(&c->m, servers);
 }
 
-void comp_set_queue(struct sim *sim, struct comp *c, double len)
-{
+void comp_set_queue(struct sim *sim, struct comp *c, double len) {
     int64_t now = sim_now(sim);
     stats_tw_set(&c->m.queue, now, len);
     stats_tw_set(&c->m.iqueue, now, len);
 }
 
-void comp_set_capacity(struct sim *sim, struct comp *c, double servers)
-{
+void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
     int64_t now = sim_now(sim);
 
     if (!c->m.dynamic_cap) {
@@ -301,8 +279,7 @@ void comp_set_capacity(struct sim *sim, struct comp *c, double servers)
     stats_tw_set(&c->m.icap, now, servers);
 }
 
-void comp_set_busy(struct sim *sim, struct comp *c, double busy)
-{
+void comp_set_busy(struct sim *sim, struct comp *c, double busy) {
     int64_t now = sim_now(sim);
     stats_tw_set(&c->m.busy, now, busy);
     stats_tw_set(&c->m.ibusy, now, busy);
@@ -310,27 +287,23 @@ void comp_set_busy(struct sim *sim, struct comp *c, double busy)
 
 /* --- call path ------------------------------------------------------------------------------ */
 
-void net_req_hold(struct req *req)
-{
+void net_req_hold(struct req *req) {
     req->refs++;
 }
 
-void net_req_release(struct req *req)
-{
+void net_req_release(struct req *req) {
     assert(req->refs > 0);
     if (--req->refs == 0) pool_put(req->home, req);
 }
 
 /* Every call leaves through here: it drops its hold on the request. */
-static void call_free(struct net *net, struct call *call)
-{
+static void call_free(struct net *net, struct call *call) {
     net_req_release(call->req);
     pool_put(net->call_pool, call);
 }
 
 struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
-                          void *ctx)
-{
+                          void *ctx) {
     struct call *call = pool_get(net->call_pool);
 
     memset(call, 0, sizeof *call);
@@ -342,8 +315,7 @@ struct call *net_call_new(struct net *net, struct req *req, struct comp *to, cal
     return call;
 }
 
-static void on_call_timeout(struct sim *sim, void *a, void *b)
-{
+static void on_call_timeout(struct sim *sim, void *a, void *b) {
     struct call *call = a;
 
     (void)b;
@@ -359,8 +331,7 @@ static void on_call_timeout(struct sim *sim, void *a, void *b)
     if (!call->at_callee) call_free(call->to->net, call);
 }
 
-void net_send(struct sim *sim, struct call *call)
-{
+void net_send(struct sim *sim, struct call *call) {
     struct comp *c = call->to;
 
     call->start_ns = sim_now(sim);
@@ -385,8 +356,7 @@ void net_send(struct sim *sim, struct call *call)
     c->ops->receive(sim, c, call);
 }
 
-void net_abandon(struct sim *sim, struct call *call, int status, int blackhole)
-{
+void net_abandon(struct sim *sim, struct call *call, int status, int blackhole) {
     struct comp_metrics *m = &call->to->m;
 
     assert(call->at_callee && !call->abandoned);
@@ -404,16 +374,14 @@ void net_abandon(struct sim *sim, struct call *call, int status, int blackhole)
     call->done(sim, call);
 }
 
-void net_fail_unsent(struct sim *sim, struct call *call, int status)
-{
+void net_fail_unsent(struct sim *sim, struct call *call, int status) {
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
     call_free(call->to->net, call);
 }
 
-void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
-{
+void net_drop(struct sim *sim, struct call *call, int status, int blackhole) {
     struct comp_metrics *m = &call->to->m;
     struct net *net = call->to->net;
 
@@ -438,8 +406,7 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole)
     call_free(net, call);
 }
 
-void net_reply(struct sim *sim, struct call *call, int status)
-{
+void net_reply(struct sim *sim, struct call *call, int status) {
     struct comp_metrics *m = &call->to->m;
     struct net *net = call->to->net;
 
@@ -481,8 +448,7 @@ void net_reply(struct sim *sim, struct call *call, int status)
 
 /* --- event log and control ----------------------------------------------------------------- */
 
-void net_log(struct net *net, const struct comp *c, const char *what, const char *fmt, ...)
-{
+void net_log(struct net *net, const struct comp *c, const char *what, const char *fmt, ...) {
     struct net_event *ev = &net->events[net->nevents % NET_EVENT_KEEP];
     va_list ap;
 
@@ -496,15 +462,13 @@ void net_log(struct net *net, const struct comp *c, const char *what, const char
     if (net->event_sink) net->event_sink(net->event_user, ev);
 }
 
-void net_set_event_sink(struct net *net, net_event_fn *fn, void *user)
-{
+void net_set_event_sink(struct net *net, net_event_fn *fn, void *user) {
     net->event_sink = fn;
     net->event_user = user;
 }
 
 size_t net_events(const struct net *net, const struct net_event **first_half, size_t *n_first,
-                  const struct net_event **second_half, size_t *n_second)
-{
+                  const struct net_event **second_half, size_t *n_second) {
     size_t kept = net->nevents < NET_EVENT_KEEP ? net->nevents : NET_EVENT_KEEP;
     size_t start = net->nevents < NET_EVENT_KEEP ? 0 : net->nevents % NET_EVENT_KEEP;
 
@@ -522,17 +486,15 @@ size_t net_events(const struct net *net, const struct net_event **first_half, si
     return kept;
 }
 
-static const char *const action_names[] = {"crash", "recover", "slow", "restore",
+static const char *const action_names[] = {"crash", "recover",   "slow", "restore",
                                            "flush", "partition", "heal"};
 
 /* Generic handling for kinds without their own control: whole-component crash, recover,
  * slow-down and restore. */
 static int generic_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                           struct err *err)
-{
+                           struct err *err) {
     if (a->part)
-        return err_set(err, NULL, 0, 0, "%s '%s' has no part '%s'", c->ops->kind, c->name,
-                       a->part);
+        return err_set(err, NULL, 0, 0, "%s '%s' has no part '%s'", c->ops->kind, c->name, a->part);
     switch (a->kind) {
         case ACT_CRASH:
         case ACT_RECOVER:
@@ -540,8 +502,7 @@ static int generic_control(struct sim *sim, struct comp *c, const struct comp_ac
         case ACT_RESTORE:
             break;
         default:
-            return err_set(err, NULL, 0, 0, "a %s cannot %s", c->ops->kind,
-                           action_names[a->kind]);
+            return err_set(err, NULL, 0, 0, "a %s cannot %s", c->ops->kind, action_names[a->kind]);
     }
     if (!sim) return 0;
     if (a->kind == ACT_CRASH) {
@@ -557,8 +518,7 @@ static int generic_control(struct sim *sim, struct comp *c, const struct comp_ac
     return 0;
 }
 
-int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err)
-{
+int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err) {
     int rc = c->ops->control ? c->ops->control(sim, c, a, err) : generic_control(sim, c, a, err);
 
     if (rc || !sim) return rc;
@@ -575,18 +535,15 @@ int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, st
 
 /* --- building ----------------------------------------------------------------------------- */
 
-
 /* "service, load_balancer, ..." for error messages (a static const string: the list is
  * fixed at compile time). */
-static const char *kind_list_text(void)
-{
+static const char *kind_list_text(void) {
     return "service, load_balancer, cache, shard, queue, replica_set, function";
 }
 
 /* Create one component (or, for `replicas: N`, N of them named name[1]..name[N]). */
 static int build_one(struct net *net, const char *name, const struct scn_node *node,
-                     const struct model_ops *ops, const char *dir, struct err *err)
-{
+                     const struct model_ops *ops, const char *dir, struct err *err) {
     long long replicas = 1;
     const struct scn_node *rn = scn_map_get(node, "replicas");
 
@@ -598,8 +555,8 @@ static int build_one(struct net *net, const char *name, const struct scn_node *n
     if (rn && ops == &replica_set_ops) rn = NULL; /* its replicas are nodes inside it */
     if (rn) {
         if (ops != &service_ops)
-            return err_set(err, rn->file, rn->line, rn->col,
-                           "%s: only a service has replicas", rn->path);
+            return err_set(err, rn->file, rn->line, rn->col, "%s: only a service has replicas",
+                           rn->path);
         if (scn_as_int(rn, 1, 10000, &replicas, err)) return -1;
     }
     for (long long r = 1; r <= replicas; r++) {
@@ -621,8 +578,7 @@ static int build_one(struct net *net, const char *name, const struct scn_node *n
 }
 
 static int build_components(struct net *net, const struct scn_node *comps, const char *dir,
-                            struct err *err)
-{
+                            struct err *err) {
     if (scn_expect(comps, SCN_MAP, err)) return -1;
     if (comps->n == 0)
         return err_set(err, comps->file, comps->line, comps->col,
@@ -647,10 +603,9 @@ static int build_components(struct net *net, const struct scn_node *comps, const
         ops = model_find_kind(kind);
         if (!ops) {
             const char *s = scn_suggest(kind, model_kind_names());
-            return err_set(err, kn->file, kn->line, kn->col, "%s: unknown kind '%s'%s%s%s",
-                           kn->path, kind,
-                           s ? " (did you mean '" : " (one of: ", s ? s : kind_list_text(),
-                           s ? "'?)" : ")");
+            return err_set(
+                err, kn->file, kn->line, kn->col, "%s: unknown kind '%s'%s%s%s", kn->path, kind,
+                s ? " (did you mean '" : " (one of: ", s ? s : kind_list_text(), s ? "'?)" : ")");
         }
         if (build_one(net, name, node, ops, dir, err)) return -1;
     }
@@ -661,8 +616,7 @@ static int build_components(struct net *net, const struct scn_node *comps, const
 }
 
 /* Depth-first search for a call cycle; colour 0 white, 1 on the stack, 2 done. */
-static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct err *err)
-{
+static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct err *err) {
     struct comp *down[256];
     size_t n;
 
@@ -676,8 +630,8 @@ static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct e
             const struct scn_node *at = c->ops->ref ? c->ops->ref(c, down[k]) : NULL;
             if (at)
                 return err_set(err, at->file, at->line, at->col,
-                               "%s: call cycle: '%s' calls '%s', which leads back to it",
-                               at->path, c->group, down[k]->group);
+                               "%s: call cycle: '%s' calls '%s', which leads back to it", at->path,
+                               c->group, down[k]->group);
             return err_set(err, c->file, c->line, c->col,
                            "components.%s: call cycle: '%s' calls '%s', which leads back to it",
                            c->group, c->group, down[k]->group);
@@ -689,8 +643,7 @@ static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct e
 }
 
 struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net_config *cfg,
-                    struct err *err)
-{
+                    struct err *err) {
     struct net *net = xcalloc(1, sizeof *net);
     const struct scn_node *root = scn_doc_root(doc), *comps, *wl;
     const char *dir = scn_doc_dir(doc);
@@ -735,8 +688,7 @@ fail:
     return NULL;
 }
 
-void net_free(struct net *net)
-{
+void net_free(struct net *net) {
     if (!net) return;
     fault_plan_free(net->faults);
     workload_free(net->wl);
@@ -757,8 +709,7 @@ void net_free(struct net *net)
 
 /* --- running ------------------------------------------------------------------------------ */
 
-static void report_interval(struct net *net, int64_t now, unsigned flags)
-{
+static void report_interval(struct net *net, int64_t now, unsigned flags) {
     size_t n = net->ncomps;
     struct comp_metrics *wm = workload_metrics(net->wl);
 
@@ -799,8 +750,7 @@ static void report_interval(struct net *net, int64_t now, unsigned flags)
     net->interval_start_ns = now;
 }
 
-static void on_interval(struct sim *sim, void *a, void *b)
-{
+static void on_interval(struct sim *sim, void *a, void *b) {
     struct net *net = a;
     int64_t now = sim_now(sim);
 
@@ -810,8 +760,7 @@ static void on_interval(struct sim *sim, void *a, void *b)
     sim_schedule_prio(sim, now + net->cfg.interval_ns, SIM_PRIO_FIRST, on_interval, net, NULL);
 }
 
-static void on_warmup_end(struct sim *sim, void *a, void *b)
-{
+static void on_warmup_end(struct sim *sim, void *a, void *b) {
     struct net *net = a;
     int64_t now = sim_now(sim);
 
@@ -826,8 +775,7 @@ static void on_warmup_end(struct sim *sim, void *a, void *b)
     net->warm = 1;
 }
 
-void net_start(struct net *net)
-{
+void net_start(struct net *net) {
     struct sim *sim = net->sim;
 
     net->interval_start_ns = sim_now(sim);
@@ -845,29 +793,24 @@ void net_start(struct net *net)
     workload_start(net->wl);
 }
 
-void net_finish(struct net *net, int interrupted)
-{
+void net_finish(struct net *net, int interrupted) {
     report_interval(net, sim_now(net->sim), interrupted ? NET_ROW_PARTIAL : 0u);
 }
 
-int net_overflowed(const struct net *net)
-{
+int net_overflowed(const struct net *net) {
     return workload_overflowed(net->wl);
 }
 
-void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user)
-{
+void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user) {
     net->sink = fn;
     net->sink_user = user;
 }
 
-size_t net_ncomps(const struct net *net)
-{
+size_t net_ncomps(const struct net *net) {
     return net->ncomps;
 }
 
-void net_summary_row(const struct net *net, size_t index, struct model_row *row)
-{
+void net_summary_row(const struct net *net, size_t index, struct model_row *row) {
     int64_t now = sim_now(net->sim);
     int64_t since = net->warm ? (net->cfg.warmup_ns < now ? net->cfg.warmup_ns : now) : 0;
 
@@ -899,20 +842,17 @@ void net_summary_row(const struct net *net, size_t index, struct model_row *row)
     }
 }
 
-struct comp *net_comp(const struct net *net, size_t index)
-{
+struct comp *net_comp(const struct net *net, size_t index) {
     return index < net->ncomps ? net->comps[index] : NULL;
 }
 
-struct comp *net_find(const struct net *net, const char *name)
-{
+struct comp *net_find(const struct net *net, const char *name) {
     for (size_t i = 0; i < net->ncomps; i++)
         if (strcmp(net->comps[i]->name, name) == 0) return net->comps[i];
     return NULL;
 }
 
-size_t net_find_group(const struct net *net, const char *group, struct comp **out, size_t max)
-{
+size_t net_find_group(const struct net *net, const char *group, struct comp **out, size_t max) {
     size_t n = 0;
 
     for (size_t i = 0; i < net->ncomps; i++) {
@@ -924,52 +864,42 @@ size_t net_find_group(const struct net *net, const char *group, struct comp **ou
     return n;
 }
 
-const char *const *net_comp_names(const struct net *net)
-{
+const char *const *net_comp_names(const struct net *net) {
     return net->names;
 }
 
-struct sim *net_sim(const struct net *net)
-{
+struct sim *net_sim(const struct net *net) {
     return net->sim;
 }
 
-struct workload *net_workload(const struct net *net)
-{
+struct workload *net_workload(const struct net *net) {
     return net->wl;
 }
 
-uint64_t net_seed(const struct net *net)
-{
+uint64_t net_seed(const struct net *net) {
     return net->cfg.seed;
 }
 
-int64_t net_warmup_ns(const struct net *net)
-{
+int64_t net_warmup_ns(const struct net *net) {
     return net->cfg.warmup_ns;
 }
 
-void net_rng(const struct net *net, struct rng *r, const char *component, const char *purpose)
-{
+void net_rng(const struct net *net, struct rng *r, const char *component, const char *purpose) {
     rng_stream(r, net->cfg.seed, component, purpose);
 }
 
-size_t net_nclasses(const struct net *net)
-{
+size_t net_nclasses(const struct net *net) {
     return workload_nclasses(net->wl);
 }
 
-const char *net_class_name(const struct net *net, size_t cls)
-{
+const char *net_class_name(const struct net *net, size_t cls) {
     return workload_class_name(net->wl, cls);
 }
 
-int net_class_index(const struct net *net, const char *name)
-{
+int net_class_index(const struct net *net, const char *name) {
     return workload_class_index(net->wl, name);
 }
 
-int net_class_is_write(const struct net *net, size_t cls)
-{
+int net_class_is_write(const struct net *net, size_t cls) {
     return workload_class_is_write(net->wl, cls);
 }

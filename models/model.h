@@ -59,45 +59,45 @@ enum call_status {
  * fixed set of CSV columns for every kind; a kind fills the ones it has, the rest stay NAN
  * (empty in CSV). Names and units: model_extra_name(); meaning: docs/csv.md. */
 enum model_extra {
-    MX_LOST,              /* calls lost at this component when it crashed */
-    MX_TIMEOUTS,          /* calls this component made that timed out */
-    MX_HITS,              /* cache */
+    MX_LOST,     /* calls lost at this component when it crashed */
+    MX_TIMEOUTS, /* calls this component made that timed out */
+    MX_HITS,     /* cache */
     MX_MISSES,
     MX_HIT_RATIO,
     MX_EVICTIONS,
     MX_BACKEND_REQUESTS,
-    MX_IMBALANCE,         /* shard: max/mean load over shards */
-    MX_CROSS_SHARD,       /* shard: scatter-gather requests */
-    MX_ENQUEUED,          /* queue */
+    MX_IMBALANCE,   /* shard: max/mean load over shards */
+    MX_CROSS_SHARD, /* shard: scatter-gather requests */
+    MX_ENQUEUED,    /* queue */
     MX_DELIVERED,
     MX_DROPPED,
     MX_DEAD_LETTERED,
     MX_BLOCKED,
-    MX_QUEUE_DEPTH,       /* time-averaged messages waiting */
-    MX_CONSUMER_LAG,      /* messages published and not yet consumed (at the row's time) */
-    MX_OLDEST_AGE_MS,     /* age of the oldest waiting message */
-    MX_E2E_MEAN_MS,       /* publish to consumed */
+    MX_QUEUE_DEPTH,   /* time-averaged messages waiting */
+    MX_CONSUMER_LAG,  /* messages published and not yet consumed (at the row's time) */
+    MX_OLDEST_AGE_MS, /* age of the oldest waiting message */
+    MX_E2E_MEAN_MS,   /* publish to consumed */
     MX_E2E_P99_MS,
-    MX_STALE_READS,       /* replica set */
+    MX_STALE_READS, /* replica set */
     MX_STALE_RATIO,
-    MX_STALE_AGE_MS,      /* mean age of stale reads */
+    MX_STALE_AGE_MS, /* mean age of stale reads */
     MX_REPLICATION_LAG_MS,
     MX_LOST_WRITES,
     MX_UNAVAILABLE_S,
-    MX_RETRIES,           /* retries this component (or the workload) sent */
-    MX_RETRIES_DENIED,    /* retries refused by a retry budget */
-    MX_BREAKER_REJECTS,   /* calls failed at once by an open circuit breaker */
-    MX_REPLICAS,          /* time-averaged instances (autoscaled services, functions) */
-    MX_COST,              /* cost in the scenario's currency over the row's time; the total
-                           * row sums every component's */
-    MX_COLD_STARTS,       /* serverless functions */
-    MX_ERROR_LATENCY_MS,  /* mean latency of unsuccessful answers (errors, timeouts,
-                           * rejections): a timeout is an error with its latency */
-    MX_DIVERGENT_WRITES,  /* replica set: writes acknowledged without their quorum (ap) */
-    MX_READ_RPS,          /* replica set: successful reads per second */
-    MX_WRITE_RPS,         /* replica set: successful writes per second */
-    MX_READ_LATENCY_MS,   /* replica set: mean latency of successful reads */
-    MX_WRITE_LATENCY_MS,  /* replica set: mean latency of successful writes */
+    MX_RETRIES,          /* retries this component (or the workload) sent */
+    MX_RETRIES_DENIED,   /* retries refused by a retry budget */
+    MX_BREAKER_REJECTS,  /* calls failed at once by an open circuit breaker */
+    MX_REPLICAS,         /* time-averaged instances (autoscaled services, functions) */
+    MX_COST,             /* cost in the scenario's currency over the row's time; the total
+                          * row sums every component's */
+    MX_COLD_STARTS,      /* serverless functions */
+    MX_ERROR_LATENCY_MS, /* mean latency of unsuccessful answers (errors, timeouts,
+                          * rejections): a timeout is an error with its latency */
+    MX_DIVERGENT_WRITES, /* replica set: writes acknowledged without their quorum (ap) */
+    MX_READ_RPS,         /* replica set: successful reads per second */
+    MX_WRITE_RPS,        /* replica set: successful writes per second */
+    MX_READ_LATENCY_MS,  /* replica set: mean latency of successful reads */
+    MX_WRITE_LATENCY_MS, /* replica set: mean latency of successful writes */
     MX_COUNT
 };
 
@@ -137,13 +137,13 @@ typedef void call_done_fn(struct sim *sim, struct call *call);
  * frees it. */
 struct call {
     struct req *req;
-    struct comp *to;    /* the callee */
-    call_done_fn *done; /* the caller's continuation */
-    void *ctx;          /* the caller's data, borrowed */
-    uint32_t tag;       /* the caller's data (e.g. which target a balancer chose) */
-    int64_t timeout_ns; /* caller's timeout, 0: none; set before net_send */
-    int64_t start_ns;   /* arrival at the callee */
-    int status;         /* enum call_status, set by the callee (or CALL_TIMEOUT) */
+    struct comp *to;         /* the callee */
+    call_done_fn *done;      /* the caller's continuation */
+    void *ctx;               /* the caller's data, borrowed */
+    uint32_t tag;            /* the caller's data (e.g. which target a balancer chose) */
+    int64_t timeout_ns;      /* caller's timeout, 0: none; set before net_send */
+    int64_t start_ns;        /* arrival at the callee */
+    int status;              /* enum call_status, set by the callee (or CALL_TIMEOUT) */
     unsigned char answered;  /* the continuation has run */
     unsigned char at_callee; /* the callee holds it */
     unsigned char abandoned; /* the callee crashed with it outstanding (see net_abandon) */
@@ -165,17 +165,17 @@ struct comp_metrics {
     uint64_t good, i_good;         /* successes within the deadline (workload only) */
     double elat_ns, i_elat_ns;     /* summed latency of unsuccessful answers */
     int has_deadline;              /* goodput is meaningful */
-    uint64_t in_flight; /* calls taken and not yet answered (never reset) */
-    struct hist *lat;   /* ns, successful replies, since warm-up */
+    uint64_t in_flight;            /* calls taken and not yet answered (never reset) */
+    struct hist *lat;              /* ns, successful replies, since warm-up */
     struct stats_tw queue, busy;
     uint64_t i_arrivals, i_completions, i_rejected, i_errors;
     struct hist *ilat; /* ns, current interval (see model.c: recorded once, merged at the end) */
     struct hist *pre;  /* ns, the warm-up part of the interval in which warm-up ended */
     struct stats_tw iqueue, ibusy;
-    double servers; /* capacity for utilization = busy / servers; 0 when not a station */
-    int dynamic_cap;             /* servers changes (autoscaling): utilization is then
-                                  * time-averaged busy / time-averaged capacity */
-    struct stats_tw cap, icap;   /* capacity over time, when dynamic_cap */
+    double servers;            /* capacity for utilization = busy / servers; 0 when not a station */
+    int dynamic_cap;           /* servers changes (autoscaling): utilization is then
+                                * time-averaged busy / time-averaged capacity */
+    struct stats_tw cap, icap; /* capacity over time, when dynamic_cap */
 };
 
 /* A component. Each kind embeds this first in its own struct. */
@@ -187,9 +187,9 @@ struct comp {
     struct net *net;
     const char *file; /* where the scenario defines it (borrowed from the scn_doc) */
     int line, col;
-    int down;          /* crashed: calls to it fail at once (refuse) or vanish (blackhole) */
-    int blackhole;     /* while down: 1 calls vanish (callers time out), 0 refused at once */
-    double slow;       /* service-time multiplier from a slow-down failure (1: normal) */
+    int down;      /* crashed: calls to it fail at once (refuse) or vanish (blackhole) */
+    int blackhole; /* while down: 1 calls vanish (callers time out), 0 refused at once */
+    double slow;   /* service-time multiplier from a slow-down failure (1: normal) */
     struct comp_metrics m;
 };
 
@@ -206,11 +206,11 @@ enum comp_action_kind {
 
 struct comp_action {
     enum comp_action_kind kind;
-    const char *part;          /* NULL: the whole component; else kind-defined ("primary",
-                                * "replica[2]", "shard[3]") */
-    double factor;             /* ACT_SLOW */
-    int blackhole;             /* ACT_CRASH: calls vanish instead of being refused */
-    const char *const *group;  /* ACT_PARTITION: parts on one side */
+    const char *part;         /* NULL: the whole component; else kind-defined ("primary",
+                               * "replica[2]", "shard[3]") */
+    double factor;            /* ACT_SLOW */
+    int blackhole;            /* ACT_CRASH: calls vanish instead of being refused */
+    const char *const *group; /* ACT_PARTITION: parts on one side */
     size_t ngroup;
 };
 
@@ -268,13 +268,13 @@ struct model_row {
     uint64_t arrivals, completions, rejected, errors, in_flight;
     double throughput_rps;
     double goodput_rps; /* successes within the deadline per second (total row); NAN elsewhere */
-    double error_rate; /* (rejected + errors) / (completions + rejected + errors) */
+    double error_rate;  /* (rejected + errors) / (completions + rejected + errors) */
     double latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_p999_ms,
         latency_max_ms;
-    double utilization; /* busy workers / workers, NAN for non-stations */
-    double queue_mean;  /* time-averaged queue length, NAN for non-stations */
-    double rho_offered; /* not used yet: NAN */
-    uint64_t lost;      /* calls lost in crashes */
+    double utilization;     /* busy workers / workers, NAN for non-stations */
+    double queue_mean;      /* time-averaged queue length, NAN for non-stations */
+    double rho_offered;     /* not used yet: NAN */
+    uint64_t lost;          /* calls lost in crashes */
     double extra[MX_COUNT]; /* kind-specific, NAN where not applicable */
 };
 

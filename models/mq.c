@@ -10,13 +10,21 @@
 #include "pool.h"
 #include "xmalloc.h"
 
-static const char *const mq_keys[] = {"kind",         "description", "capacity",  "overflow",
-                                      "enqueue_time", "consumers",   "service_time", "calls",
-                                      "max_attempts", "failure",     "consumer_timeout",
-                                      "subscribers",  NULL};
-static const char *const group_keys[] = {"name",         "consumers", "service_time",
-                                         "calls",        "max_attempts", "failure",
-                                         "consumer_timeout", NULL};
+static const char *const mq_keys[] = {"kind",
+                                      "description",
+                                      "capacity",
+                                      "overflow",
+                                      "enqueue_time",
+                                      "consumers",
+                                      "service_time",
+                                      "calls",
+                                      "max_attempts",
+                                      "failure",
+                                      "consumer_timeout",
+                                      "subscribers",
+                                      NULL};
+static const char *const group_keys[] = {"name",         "consumers", "service_time",     "calls",
+                                         "max_attempts", "failure",   "consumer_timeout", NULL};
 static const char *const call_keys[] = {"to", "timeout", "probability", NULL};
 static const char *const overflow_names[] = {"reject", "drop_oldest", "block", NULL};
 
@@ -90,15 +98,14 @@ struct mq {
     int has_enq; /* enqueue_time is not the constant 0 */
     struct rng rng_enq;
     struct pool *msgs, *attempts, *reqs;
-    struct call *pending;      /* publishes being stored (next/prev); call->p: their message */
+    struct call *pending;       /* publishes being stored (next/prev); call->p: their message */
     struct call *bhead, *btail; /* blocked publishes (next); call->p: their message */
-    size_t nwait, nbusy;       /* over all groups */
+    size_t nwait, nbusy;        /* over all groups */
     struct mq_counts run, ival;
     struct hist *e2e, *ie2e; /* ns, publish to consumed: since warm-up, this interval */
 };
 
-static struct mq *mq_of(const struct comp *c)
-{
+static struct mq *mq_of(const struct comp *c) {
     return (struct mq *)(uintptr_t)c;
 }
 
@@ -106,14 +113,12 @@ static struct mq *mq_of(const struct comp *c)
 
 /* The group's own value of key, else the queue's top-level one (NULL when neither). */
 static const struct scn_node *pick(const struct scn_node *gnode, const struct scn_node *top,
-                                   const char *key)
-{
+                                   const char *key) {
     const struct scn_node *n = scn_map_get(gnode, key);
     return n ? n : scn_map_get(top, key);
 }
 
-static int parse_calls(struct group *g, const struct scn_node *node, struct err *err)
-{
+static int parse_calls(struct group *g, const struct scn_node *node, struct err *err) {
     if (scn_expect(node, SCN_SEQ, err)) return -1;
     g->calls = xcalloc(node->n ? node->n : 1, sizeof *g->calls);
     for (size_t i = 0; i < node->n; i++) {
@@ -144,8 +149,7 @@ static int parse_calls(struct group *g, const struct scn_node *node, struct err 
 
 /* Fill group g from gnode (a subscriber map, or the queue's own map) with defaults from top. */
 static int parse_group(struct mq *q, struct group *g, const struct scn_node *gnode,
-                       const struct scn_node *top, const char *dir, struct err *err)
-{
+                       const struct scn_node *top, const char *dir, struct err *err) {
     const struct scn_node *n;
     long long v;
 
@@ -159,8 +163,8 @@ static int parse_group(struct mq *q, struct group *g, const struct scn_node *gno
     }
     n = pick(gnode, top, "service_time");
     if (!n)
-        return err_set(err, gnode->file, gnode->line, gnode->col, "%s: missing key 'service_time'%s",
-                       gnode->path,
+        return err_set(err, gnode->file, gnode->line, gnode->col,
+                       "%s: missing key 'service_time'%s", gnode->path,
                        q->subscribers ? " (per subscriber, or at the queue's top level)" : "");
     if (scn_as_dist(n, dir, &g->st, err)) return -1;
     n = pick(gnode, top, "max_attempts");
@@ -174,8 +178,7 @@ static int parse_group(struct mq *q, struct group *g, const struct scn_node *gno
     return 0;
 }
 
-static void group_streams(struct mq *q, struct group *g)
-{
+static void group_streams(struct mq *q, struct group *g) {
     char purpose[300];
     const char *name = q->base.name;
 
@@ -193,8 +196,7 @@ static void group_streams(struct mq *q, struct group *g)
     net_rng(q->base.net, &g->rng_route, name, purpose);
 }
 
-static void mq_destroy(struct comp *c)
-{
+static void mq_destroy(struct comp *c) {
     struct mq *q = mq_of(c);
 
     for (size_t i = 0; i < q->ngroups; i++) {
@@ -213,8 +215,7 @@ static void mq_destroy(struct comp *c)
 }
 
 static int parse_subscribers(struct mq *q, const struct scn_node *subs, const struct scn_node *top,
-                             const char *dir, struct err *err)
-{
+                             const char *dir, struct err *err) {
     if (scn_expect(subs, SCN_SEQ, err)) return -1;
     if (subs->n == 0)
         return err_set(err, subs->file, subs->line, subs->col,
@@ -240,8 +241,7 @@ static int parse_subscribers(struct mq *q, const struct scn_node *subs, const st
 }
 
 static struct comp *mq_create(struct net *net, const char *name, const struct scn_node *node,
-                              const char *dir, struct err *err)
-{
+                              const char *dir, struct err *err) {
     struct mq *q = xcalloc(1, sizeof *q);
     const struct scn_node *n, *subs;
     int ov = MQ_REJECT;
@@ -294,8 +294,7 @@ fail:
     return NULL;
 }
 
-static int mq_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int mq_resolve(struct net *net, struct comp *c, struct err *err) {
     struct mq *q = mq_of(c);
 
     for (size_t i = 0; i < q->ngroups; i++) {
@@ -331,21 +330,18 @@ static void settle(struct sim *sim, struct mq *q);
 
 /* A publish can be stored in g without exceeding its capacity: a consumer is idle (then the
  * backlog is empty and the message goes straight to it) or the backlog has room. */
-static int has_room(const struct mq *q, const struct group *g)
-{
+static int has_room(const struct mq *q, const struct group *g) {
     if (q->cap < 0 || (long long)g->nwait < q->cap) return 1;
     return !g->down && !q->base.down && g->busy < g->consumers;
 }
 
-static int all_room(const struct mq *q)
-{
+static int all_room(const struct mq *q) {
     for (size_t i = 0; i < q->ngroups; i++)
         if (!has_room(q, &q->groups[i])) return 0;
     return 1;
 }
 
-static void push_back(struct mq *q, struct group *g, struct mq_msg *m)
-{
+static void push_back(struct mq *q, struct group *g, struct mq_msg *m) {
     m->next = NULL;
     if (g->tail)
         g->tail->next = m;
@@ -356,8 +352,7 @@ static void push_back(struct mq *q, struct group *g, struct mq_msg *m)
     q->nwait++;
 }
 
-static void push_front(struct mq *q, struct group *g, struct mq_msg *m)
-{
+static void push_front(struct mq *q, struct group *g, struct mq_msg *m) {
     m->next = g->head;
     g->head = m;
     if (!g->tail) g->tail = m;
@@ -365,8 +360,7 @@ static void push_front(struct mq *q, struct group *g, struct mq_msg *m)
     q->nwait++;
 }
 
-static struct mq_msg *pop_front(struct mq *q, struct group *g)
-{
+static struct mq_msg *pop_front(struct mq *q, struct group *g) {
     struct mq_msg *m = g->head;
 
     if (!m) return NULL;
@@ -379,14 +373,12 @@ static struct mq_msg *pop_front(struct mq *q, struct group *g)
 
 /* The time-weighted metrics follow the totals: queue = waiting messages, busy = consumers
  * holding one. */
-static void touch(struct sim *sim, struct mq *q)
-{
+static void touch(struct sim *sim, struct mq *q) {
     comp_set_queue(sim, &q->base, (double)q->nwait);
     comp_set_busy(sim, &q->base, (double)q->nbusy);
 }
 
-static void start_attempt(struct sim *sim, struct mq *q, struct group *g, struct mq_msg *m)
-{
+static void start_attempt(struct sim *sim, struct mq *q, struct group *g, struct mq_msg *m) {
     struct attempt *a = pool_get(q->attempts);
     struct req *r = pool_get(q->reqs);
     int64_t now = sim_now(sim);
@@ -420,16 +412,14 @@ static void start_attempt(struct sim *sim, struct mq *q, struct group *g, struct
 }
 
 /* Idle consumers take waiting messages, oldest first. */
-static void dispatch(struct sim *sim, struct mq *q, struct group *g)
-{
+static void dispatch(struct sim *sim, struct mq *q, struct group *g) {
     while (!q->base.down && !g->down && g->busy < g->consumers && g->head)
         start_attempt(sim, q, g, pop_front(q, g));
 }
 
 /* Store the publish whose copied message is tmpl in every group (the caller then answers the
  * producer). Under drop_oldest a full group first drops its oldest waiting message. */
-static void store(struct sim *sim, struct mq *q, struct mq_msg *tmpl)
-{
+static void store(struct sim *sim, struct mq *q, struct mq_msg *tmpl) {
     for (size_t i = 0; i < q->ngroups; i++) {
         struct group *g = &q->groups[i];
         struct mq_msg *m = tmpl;
@@ -455,8 +445,7 @@ static void store(struct sim *sim, struct mq *q, struct mq_msg *tmpl)
 }
 
 /* A publish whose storage time is over: store it, reject it, or block the producer. */
-static void admit(struct sim *sim, struct mq *q, struct call *call)
-{
+static void admit(struct sim *sim, struct mq *q, struct call *call) {
     struct mq_msg *m = call->p;
 
     if (q->overflow == MQ_BLOCK && (q->bhead || !all_room(q))) {
@@ -482,8 +471,7 @@ static void admit(struct sim *sim, struct mq *q, struct call *call)
 }
 
 /* Blocked producers go in as room appears, first come first served. */
-static void unblock(struct sim *sim, struct mq *q)
-{
+static void unblock(struct sim *sim, struct mq *q) {
     while (q->bhead && !q->base.down && all_room(q)) {
         struct call *call = q->bhead;
         struct mq_msg *m = call->p;
@@ -498,16 +486,14 @@ static void unblock(struct sim *sim, struct mq *q)
 }
 
 /* After any change: idle consumers take work, blocked producers get in, metrics follow. */
-static void settle(struct sim *sim, struct mq *q)
-{
+static void settle(struct sim *sim, struct mq *q) {
     for (size_t i = 0; i < q->ngroups; i++)
         dispatch(sim, q, &q->groups[i]);
     unblock(sim, q);
     touch(sim, q);
 }
 
-static void pending_remove(struct mq *q, struct call *call)
-{
+static void pending_remove(struct mq *q, struct call *call) {
     if (call->prev)
         call->prev->next = call->next;
     else
@@ -516,8 +502,7 @@ static void pending_remove(struct mq *q, struct call *call)
     call->next = call->prev = NULL;
 }
 
-static void on_stored(struct sim *sim, void *a, void *b)
-{
+static void on_stored(struct sim *sim, void *a, void *b) {
     struct mq *q = a;
     struct call *call = b;
 
@@ -527,8 +512,7 @@ static void on_stored(struct sim *sim, void *a, void *b)
     settle(sim, q);
 }
 
-static void mq_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void mq_receive(struct sim *sim, struct comp *c, struct call *call) {
     struct mq *q = mq_of(c);
     struct mq_msg *m = pool_get(q->msgs);
     const struct req *r = call->req;
@@ -550,8 +534,8 @@ static void mq_receive(struct sim *sim, struct comp *c, struct call *call)
         call->next = q->pending;
         if (q->pending) q->pending->prev = call;
         q->pending = call;
-        call->work = sim_schedule(sim, sim_now(sim) + (t > 0 ? (int64_t)(t + 0.5) : 0), on_stored,
-                                  q, call);
+        call->work =
+            sim_schedule(sim, sim_now(sim) + (t > 0 ? (int64_t)(t + 0.5) : 0), on_stored, q, call);
         return;
     }
     admit(sim, q, call);
@@ -559,16 +543,14 @@ static void mq_receive(struct sim *sim, struct comp *c, struct call *call)
 }
 
 /* The attempt record goes, with its hold on the request (calls may still hold theirs). */
-static void free_attempt(struct mq *q, struct attempt *a)
-{
+static void free_attempt(struct mq *q, struct attempt *a) {
     net_req_release(a->req);
     pool_put(q->attempts, a);
 }
 
 /* Take attempt a off its consumer: the consumer is free. Returns the message (now the
  * caller's). The attempt record itself stays (the caller frees it or leaves it orphaned). */
-static struct mq_msg *detach(struct sim *sim, struct attempt *a)
-{
+static struct mq_msg *detach(struct sim *sim, struct attempt *a) {
     struct group *g = a->g;
     struct mq *q = a->q;
     struct mq_msg *m = a->msg;
@@ -591,8 +573,7 @@ static struct mq_msg *detach(struct sim *sim, struct attempt *a)
 
 /* The end of a consumer's attempt at m: consumed, or failed (redelivered first in line, or
  * dead-lettered after max_attempts). */
-static void finish(struct sim *sim, struct mq *q, struct group *g, struct mq_msg *m, int ok)
-{
+static void finish(struct sim *sim, struct mq *q, struct group *g, struct mq_msg *m, int ok) {
     if (ok) {
         int64_t e2e = sim_now(sim) - m->publish_ns;
         hist_record(q->e2e, e2e);
@@ -614,8 +595,7 @@ static void finish(struct sim *sim, struct mq *q, struct group *g, struct mq_msg
     push_front(q, g, m);
 }
 
-static void end_attempt(struct sim *sim, struct attempt *a, int ok)
-{
+static void end_attempt(struct sim *sim, struct attempt *a, int ok) {
     struct mq *q = a->q;
     struct group *g = a->g;
     struct mq_msg *m = detach(sim, a);
@@ -626,8 +606,7 @@ static void end_attempt(struct sim *sim, struct attempt *a, int ok)
 
 static void on_child(struct sim *sim, struct call *child);
 
-static void issue_next(struct sim *sim, struct attempt *a)
-{
+static void issue_next(struct sim *sim, struct attempt *a) {
     struct group *g = a->g;
     struct mq *q = a->q;
 
@@ -645,8 +624,7 @@ static void issue_next(struct sim *sim, struct attempt *a)
     end_attempt(sim, a, 1);
 }
 
-static void on_child(struct sim *sim, struct call *child)
-{
+static void on_child(struct sim *sim, struct call *child) {
     struct attempt *a = child->ctx;
     struct mq *q = a->q;
 
@@ -662,8 +640,7 @@ static void on_child(struct sim *sim, struct call *child)
     settle(sim, q);
 }
 
-static void on_service_done(struct sim *sim, void *arg, void *unused)
-{
+static void on_service_done(struct sim *sim, void *arg, void *unused) {
     struct attempt *a = arg;
     struct group *g = a->g;
     struct mq *q = a->q;
@@ -679,8 +656,7 @@ static void on_service_done(struct sim *sim, void *arg, void *unused)
     settle(sim, q);
 }
 
-static void on_consumer_timeout(struct sim *sim, void *arg, void *unused)
-{
+static void on_consumer_timeout(struct sim *sim, void *arg, void *unused) {
     struct attempt *a = arg;
     struct mq *q = a->q;
     struct group *g = a->g;
@@ -705,8 +681,7 @@ static void on_consumer_timeout(struct sim *sim, void *arg, void *unused)
 /* Every attempt in progress in g is lost; its message goes back to the backlog (in publish
  * order at the front: the active list runs newest first) and the lost delivery does not count
  * towards max_attempts. */
-static void lose_attempts(struct sim *sim, struct mq *q, struct group *g)
-{
+static void lose_attempts(struct sim *sim, struct mq *q, struct group *g) {
     while (g->active) {
         struct attempt *a = g->active;
         int calling = a->work == NULL;
@@ -724,8 +699,7 @@ static void lose_attempts(struct sim *sim, struct mq *q, struct group *g)
 }
 
 /* Drop the publishes of list (linked by next) as a crash does. */
-static void drop_publishes(struct sim *sim, struct mq *q, struct call *list, int blackhole)
-{
+static void drop_publishes(struct sim *sim, struct mq *q, struct call *list, int blackhole) {
     while (list) {
         struct call *call = list;
 
@@ -741,8 +715,7 @@ static void drop_publishes(struct sim *sim, struct mq *q, struct call *list, int
     }
 }
 
-static void crash(struct sim *sim, struct mq *q, int blackhole)
-{
+static void crash(struct sim *sim, struct mq *q, int blackhole) {
     struct call *pending = q->pending, *blocked = q->bhead;
 
     q->base.down = 1;
@@ -756,16 +729,14 @@ static void crash(struct sim *sim, struct mq *q, int blackhole)
     drop_publishes(sim, q, blocked, blackhole);
 }
 
-static struct group *find_group(struct mq *q, const char *name)
-{
+static struct group *find_group(struct mq *q, const char *name) {
     for (size_t i = 0; i < q->ngroups; i++)
         if (strcmp(q->groups[i].name, name) == 0) return &q->groups[i];
     return NULL;
 }
 
 static int mq_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                      struct err *err)
-{
+                      struct err *err) {
     struct mq *q = mq_of(c);
     struct group *g = NULL;
 
@@ -825,8 +796,7 @@ static int mq_control(struct sim *sim, struct comp *c, const struct comp_action 
 
 /* --- metrics ------------------------------------------------------------------------------ */
 
-static void mq_extras(const struct comp *c, int interval, int64_t now, double *vals)
-{
+static void mq_extras(const struct comp *c, int interval, int64_t now, double *vals) {
     const struct mq *q = mq_of(c);
     const struct mq_counts *k = interval ? &q->ival : &q->run;
     const struct hist *h = interval ? q->ie2e : q->e2e;
@@ -850,8 +820,7 @@ static void mq_extras(const struct comp *c, int interval, int64_t now, double *v
     }
 }
 
-static void mq_restart(struct comp *c, int64_t now, int run)
-{
+static void mq_restart(struct comp *c, int64_t now, int run) {
     struct mq *q = mq_of(c);
 
     (void)now;
@@ -868,8 +837,7 @@ static void mq_restart(struct comp *c, int64_t now, int run)
 
 /* --- description --------------------------------------------------------------------------- */
 
-static size_t mq_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t mq_downstream(const struct comp *c, struct comp **out, size_t max) {
     const struct mq *q = mq_of(c);
     size_t n = 0;
 
@@ -879,8 +847,7 @@ static size_t mq_downstream(const struct comp *c, struct comp **out, size_t max)
     return n;
 }
 
-static void mq_describe(const struct comp *c, char *buf, size_t n)
-{
+static void mq_describe(const struct comp *c, char *buf, size_t n) {
     const struct mq *q = mq_of(c);
     char d[96], cap[32];
     int off;
@@ -920,13 +887,11 @@ const struct model_ops mq_ops = {
 
 /* --- introspection ------------------------------------------------------------------------ */
 
-size_t mq_ngroups(const struct comp *c)
-{
+size_t mq_ngroups(const struct comp *c) {
     return mq_of(c)->ngroups;
 }
 
-int mq_group_info(const struct comp *c, size_t i, int64_t now_ns, struct mq_group_info *out)
-{
+int mq_group_info(const struct comp *c, size_t i, int64_t now_ns, struct mq_group_info *out) {
     const struct mq *q = mq_of(c);
     const struct group *g;
 
@@ -946,12 +911,10 @@ int mq_group_info(const struct comp *c, size_t i, int64_t now_ns, struct mq_grou
     return 0;
 }
 
-long long mq_capacity(const struct comp *c)
-{
+long long mq_capacity(const struct comp *c) {
     return mq_of(c)->cap;
 }
 
-enum mq_overflow mq_overflow_policy(const struct comp *c)
-{
+enum mq_overflow mq_overflow_policy(const struct comp *c) {
     return mq_of(c)->overflow;
 }

@@ -9,19 +9,17 @@
 #include "pool.h"
 #include "units.h"
 
-const char *const res_keys[] = {"timeout",       "retries",         "backoff",
-                                "backoff_base",  "backoff_cap",     "jitter",
-                                "retry_budget",  "retry_on",        "circuit_breaker",
-                                NULL};
+const char *const res_keys[] = {"timeout",         "retries", "backoff",      "backoff_base",
+                                "backoff_cap",     "jitter",  "retry_budget", "retry_on",
+                                "circuit_breaker", NULL};
 static const char *const backoff_names[] = {"constant", "exponential", NULL};
 static const char *const jitter_names[] = {"none", "full", "equal", "decorrelated", NULL};
-static const char *const status_names[] = {"ok", "rejected", "error", "timeout", "unavailable",
-                                           NULL};
+static const char *const status_names[] = {"ok",      "rejected",    "error",
+                                           "timeout", "unavailable", NULL};
 static const char *const breaker_keys[] = {"error_threshold", "window", "min_requests",
-                                           "open_for", "probes", NULL};
+                                           "open_for",        "probes", NULL};
 
-void res_policy_default(struct res_policy *p)
-{
+void res_policy_default(struct res_policy *p) {
     memset(p, 0, sizeof *p);
     p->max_attempts = 1;
     p->backoff = RES_BACKOFF_EXPONENTIAL;
@@ -32,8 +30,7 @@ void res_policy_default(struct res_policy *p)
     p->retry_on = 1u << CALL_TIMEOUT | 1u << CALL_UNAVAILABLE | 1u << CALL_ERROR;
 }
 
-int res_policy_parse(const struct scn_node *map, struct res_policy *p, struct err *err)
-{
+int res_policy_parse(const struct scn_node *map, struct res_policy *p, struct err *err) {
     const struct scn_node *n;
     long long retries = p->max_attempts - 1;
     int e;
@@ -89,13 +86,11 @@ int res_policy_parse(const struct scn_node *map, struct res_policy *p, struct er
     return 0;
 }
 
-int res_policy_active(const struct res_policy *p)
-{
+int res_policy_active(const struct res_policy *p) {
     return p->timeout_ns > 0 || p->max_attempts > 1 || p->breaker;
 }
 
-void res_policy_describe(const struct res_policy *p, char *buf, size_t n)
-{
+void res_policy_describe(const struct res_policy *p, char *buf, size_t n) {
     char t[32], b[32], c[32];
     int off = 0;
 
@@ -112,9 +107,8 @@ void res_policy_describe(const struct res_policy *p, char *buf, size_t n)
         off += snprintf(buf + off, n - (size_t)off, ", retry budget %.3g%%", p->budget * 100);
     if (p->breaker && (size_t)off < n)
         snprintf(buf + off, n - (size_t)off,
-                 "%scircuit breaker (%.3g%% errors over %s, open %s, %d probe%s)",
-                 off ? ", " : "", p->error_threshold * 100,
-                 units_format_duration(p->window_ns, b, sizeof b),
+                 "%scircuit breaker (%.3g%% errors over %s, open %s, %d probe%s)", off ? ", " : "",
+                 p->error_threshold * 100, units_format_duration(p->window_ns, b, sizeof b),
                  units_format_duration(p->open_ns, c, sizeof c), p->probes,
                  p->probes == 1 ? "" : "s");
 }
@@ -128,14 +122,13 @@ struct attempt {
     call_done_fn *done;
     void *ctx;
     uint32_t tag;
-    int n;               /* attempts made */
-    int64_t prev_sleep;  /* ns, decorrelated jitter */
-    int probe;           /* this attempt is a half-open probe */
+    int n;              /* attempts made */
+    int64_t prev_sleep; /* ns, decorrelated jitter */
+    int probe;          /* this attempt is a half-open probe */
 };
 
 void res_edge_init(struct res_edge *e, const struct res_policy *p, struct net *net,
-                   const struct comp *owner, const char *label)
-{
+                   const struct comp *owner, const char *label) {
     memset(e, 0, sizeof *e);
     e->p = *p;
     e->net = net;
@@ -146,21 +139,18 @@ void res_edge_init(struct res_edge *e, const struct res_policy *p, struct net *n
     net_rng(net, &e->rng, owner ? owner->name : "workload", label);
 }
 
-void res_edge_free(struct res_edge *e)
-{
+void res_edge_free(struct res_edge *e) {
     if (!e) return;
     pool_free(e->attempts);
     e->attempts = NULL;
 }
 
-void res_edge_restart(struct res_edge *e, int run)
-{
+void res_edge_restart(struct res_edge *e, int run) {
     e->i_retries = e->i_denied = e->i_fast_fails = 0;
     if (run) e->retries = e->denied = e->fast_fails = 0;
 }
 
-static void breaker_set(struct res_edge *e, enum res_breaker_state s, int64_t now)
-{
+static void breaker_set(struct res_edge *e, enum res_breaker_state s, int64_t now) {
     static const char *const names[] = {"closed", "open", "half-open"};
 
     if (e->state == s) return;
@@ -175,8 +165,7 @@ static void breaker_set(struct res_edge *e, enum res_breaker_state s, int64_t no
 }
 
 /* Advance the sliding window to now, clearing the buckets that fell out of it. */
-static void window_advance(struct res_edge *e, int64_t now)
-{
+static void window_advance(struct res_edge *e, int64_t now) {
     int64_t width = e->p.window_ns / RES_WINDOW_BUCKETS, b = width > 0 ? now / width : 0;
 
     if (b - e->win_bucket >= RES_WINDOW_BUCKETS) {
@@ -191,8 +180,7 @@ static void window_advance(struct res_edge *e, int64_t now)
     e->win_bucket = b;
 }
 
-static void breaker_record(struct res_edge *e, int64_t now, int failed, int probe)
-{
+static void breaker_record(struct res_edge *e, int64_t now, int failed, int probe) {
     uint64_t req = 0, bad = 0;
 
     if (!e->p.breaker) return;
@@ -218,8 +206,7 @@ static void breaker_record(struct res_edge *e, int64_t now, int failed, int prob
 }
 
 /* May a call go out now? Sets *probe when it goes as a half-open probe. */
-static int breaker_allows(struct res_edge *e, int64_t now, int *probe)
-{
+static int breaker_allows(struct res_edge *e, int64_t now, int *probe) {
     *probe = 0;
     if (!e->p.breaker || e->state == RES_CLOSED) return 1;
     if (e->state == RES_OPEN) {
@@ -232,8 +219,7 @@ static int breaker_allows(struct res_edge *e, int64_t now, int *probe)
     return 1;
 }
 
-static void deliver(struct sim *sim, struct attempt *a, struct call *call)
-{
+static void deliver(struct sim *sim, struct attempt *a, struct call *call) {
     struct res_edge *e = a->e;
 
     call->ctx = a->ctx;
@@ -245,14 +231,12 @@ static void deliver(struct sim *sim, struct attempt *a, struct call *call)
 
 static void send_attempt(struct sim *sim, struct attempt *a);
 
-static void on_backoff(struct sim *sim, void *x, void *y)
-{
+static void on_backoff(struct sim *sim, void *x, void *y) {
     (void)y;
     send_attempt(sim, x);
 }
 
-static int64_t backoff_ns(struct res_edge *e, struct attempt *a)
-{
+static int64_t backoff_ns(struct res_edge *e, struct attempt *a) {
     const struct res_policy *p = &e->p;
     double b = (double)p->base_ns, sleep;
     int retry = a->n; /* retry number: 1 for the first retry */
@@ -280,8 +264,7 @@ static int64_t backoff_ns(struct res_edge *e, struct attempt *a)
     return a->prev_sleep;
 }
 
-static void on_attempt_done(struct sim *sim, struct call *call)
-{
+static void on_attempt_done(struct sim *sim, struct call *call) {
     struct attempt *a = call->ctx;
     struct res_edge *e = a->e;
     int status = call->status, now_failed = status != CALL_OK;
@@ -307,8 +290,7 @@ static void on_attempt_done(struct sim *sim, struct call *call)
     sim_schedule(sim, now + backoff_ns(e, a), on_backoff, a, NULL);
 }
 
-static void send_attempt(struct sim *sim, struct attempt *a)
-{
+static void send_attempt(struct sim *sim, struct attempt *a) {
     struct res_edge *e = a->e;
     struct call *call;
     int probe;
@@ -334,8 +316,7 @@ static void send_attempt(struct sim *sim, struct attempt *a)
 }
 
 void res_send(struct sim *sim, struct res_edge *e, struct req *req, struct comp *from,
-              struct comp *to, call_done_fn *done, void *ctx, uint32_t tag)
-{
+              struct comp *to, call_done_fn *done, void *ctx, uint32_t tag) {
     struct attempt *a = pool_get(e->attempts);
 
     a->e = e;

@@ -42,15 +42,15 @@ enum res_breaker_state { RES_CLOSED, RES_OPEN, RES_HALF_OPEN };
 
 /* A caller's policy, from scenario keys. Value struct. */
 struct res_policy {
-    int64_t timeout_ns;      /* 0: none */
-    int max_attempts;        /* 1 + retries */
+    int64_t timeout_ns; /* 0: none */
+    int max_attempts;   /* 1 + retries */
     enum res_backoff backoff;
     int64_t base_ns, cap_ns; /* backoff base and cap */
     enum res_jitter jitter;
-    double budget;           /* retry budget as a fraction of requests; < 0: none */
-    unsigned retry_on;       /* bit (1 << status) for each retryable enum call_status */
-    int breaker;             /* a circuit breaker is configured */
-    double error_threshold;  /* fraction */
+    double budget;          /* retry budget as a fraction of requests; < 0: none */
+    unsigned retry_on;      /* bit (1 << status) for each retryable enum call_status */
+    int breaker;            /* a circuit breaker is configured */
+    double error_threshold; /* fraction */
     int64_t window_ns, open_ns;
     int min_requests, probes;
 };
@@ -85,7 +85,7 @@ struct res_edge {
     int64_t win_bucket; /* index of the current bucket (time / bucket width) */
     /* counters since warm-up and in the current interval */
     uint64_t retries, i_retries;
-    uint64_t denied, i_denied;     /* retries refused by the budget */
+    uint64_t denied, i_denied;         /* retries refused by the budget */
     uint64_t fast_fails, i_fast_fails; /* calls refused by an open breaker */
 };
 

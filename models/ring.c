@@ -18,8 +18,7 @@ struct ring {
     size_t ntargets;
 };
 
-static int point_cmp(const void *a, const void *b)
-{
+static int point_cmp(const void *a, const void *b) {
     const struct ring_point *x = a, *y = b;
 
     if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
@@ -27,17 +26,14 @@ static int point_cmp(const void *a, const void *b)
 }
 
 /* Points for target t: vnodes × weight / mean weight, rounded, at least one. */
-static size_t points_for(const double *weights, size_t t, double mean_w, long long vnodes)
-{
+static size_t points_for(const double *weights, size_t t, double mean_w, long long vnodes) {
     double w = weights ? weights[t] : 1.0;
     size_t v = (size_t)((double)vnodes * w / mean_w + 0.5);
 
     return v ? v : 1;
 }
 
-struct ring *ring_new(const char *const *names, const double *weights, size_t n,
-                      long long vnodes)
-{
+struct ring *ring_new(const char *const *names, const double *weights, size_t n, long long vnodes) {
     struct ring *r = xcalloc(1, sizeof *r);
     double total_w = 0, mean_w;
     size_t k = 0;
@@ -65,15 +61,13 @@ struct ring *ring_new(const char *const *names, const double *weights, size_t n,
     return r;
 }
 
-void ring_free(struct ring *r)
-{
+void ring_free(struct ring *r) {
     if (!r) return;
     free(r->points);
     free(r);
 }
 
-size_t ring_lookup(const struct ring *r, uint64_t hash)
-{
+size_t ring_lookup(const struct ring *r, uint64_t hash) {
     size_t lo = 0, hi = r->npoints;
 
     /* first point with position >= hash; past the top wraps to the first point */
@@ -87,8 +81,7 @@ size_t ring_lookup(const struct ring *r, uint64_t hash)
     return r->points[lo == r->npoints ? 0 : lo].target;
 }
 
-size_t ring_lookup_skip(const struct ring *r, uint64_t hash, const unsigned char *skip)
-{
+size_t ring_lookup_skip(const struct ring *r, uint64_t hash, const unsigned char *skip) {
     size_t lo = 0, hi = r->npoints;
 
     while (lo < hi) {
@@ -105,12 +98,10 @@ size_t ring_lookup_skip(const struct ring *r, uint64_t hash, const unsigned char
     return r->ntargets;
 }
 
-size_t ring_npoints(const struct ring *r)
-{
+size_t ring_npoints(const struct ring *r) {
     return r->npoints;
 }
 
-size_t ring_ntargets(const struct ring *r)
-{
+size_t ring_ntargets(const struct ring *r) {
     return r->ntargets;
 }

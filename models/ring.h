@@ -33,8 +33,7 @@ struct ring;
  * equal weights, else n values > 0; a target gets round(vnodes × weight / mean weight) points,
  * at least 1. vnodes >= 1. Never NULL (out of memory aborts, see xmalloc); free with ring_free.
  * Bad arguments (n == 0, vnodes < 1, weight <= 0) are bugs (asserted). */
-struct ring *ring_new(const char *const *names, const double *weights, size_t n,
-                      long long vnodes);
+struct ring *ring_new(const char *const *names, const double *weights, size_t n, long long vnodes);
 
 /* Free r. NULL is a no-op. */
 void ring_free(struct ring *r);

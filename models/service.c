@@ -8,32 +8,31 @@
 #include <string.h>
 
 #include "resilience.h"
-#include "workload.h"
 #include "units.h"
+#include "workload.h"
 #include "xmalloc.h"
 
 static const char *const service_keys[] = {
-    "kind",  "workers", "speed",     "queue",       "service_time", "service_time_by_class",
-    "calls", "call_mode", "hold_worker", "replicas", "description", "shed_wait", "lifo_over",
-    "autoscale", "cost_per_hour", NULL};
-static const char *const autoscale_keys[] = {"metric", "target", "interval", "cooldown",
-                                             "provisioning", "min", "max", NULL};
-static const char *const metric_names[] = {"utilization", "queue_length", "rps_per_replica",
-                                           NULL};
+    "kind",      "workers",   "speed",         "queue",    "service_time", "service_time_by_class",
+    "calls",     "call_mode", "hold_worker",   "replicas", "description",  "shed_wait",
+    "lifo_over", "autoscale", "cost_per_hour", NULL};
+static const char *const autoscale_keys[] = {"metric",       "target", "interval", "cooldown",
+                                             "provisioning", "min",    "max",      NULL};
+static const char *const metric_names[] = {"utilization", "queue_length", "rps_per_replica", NULL};
 static const char *const call_keys[] = {
-    "to",      "classes",      "probability", "timeout",  "retries",  "backoff",
-    "backoff_base", "backoff_cap", "jitter",   "retry_budget", "retry_on", "circuit_breaker",
-    NULL};
+    "to",       "classes",         "probability", "timeout", "retries",
+    "backoff",  "backoff_base",    "backoff_cap", "jitter",  "retry_budget",
+    "retry_on", "circuit_breaker", NULL};
 static const char *const call_modes[] = {"sequence", "parallel", NULL};
 
 struct downcall {
     const char *to_name;
     const struct scn_node *node;
     struct comp *to;
-    double prob;          /* probability the call is made, (0, 1] */
+    double prob; /* probability the call is made, (0, 1] */
     struct res_policy policy;
     struct res_edge edge;
-    int resilient;        /* timeout, retries or breaker: send through res_send */
+    int resilient;           /* timeout, retries or breaker: send through res_send */
     unsigned char *class_ok; /* per class: 1 when the call applies; NULL: every class */
 };
 
@@ -61,9 +60,9 @@ struct service {
     double target;
     int64_t eval_ns, cooldown_ns, provision_ns;
     long long min_inst, max_inst, active, pending;
-    long long *batch;     /* instances still launching, one entry per scale-up decision */
+    long long *batch; /* instances still launching, one entry per scale-up decision */
     size_t nbatch, batch_cap;
-    double mean_ns;       /* mean service time over the workload's class mix (resolve) */
+    double mean_ns; /* mean service time over the workload's class mix (resolve) */
     int64_t last_action_ns;
     int acted;
     struct stats_tw w_busy, w_cap, w_queue; /* since the last evaluation */
@@ -75,15 +74,13 @@ struct service {
     struct rng rng_svc, rng_route;
 };
 
-static struct service *svc_of(const struct comp *c)
-{
+static struct service *svc_of(const struct comp *c) {
     return (struct service *)(uintptr_t)c;
 }
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
-static int parse_calls(struct service *s, const struct scn_node *node, struct err *err)
-{
+static int parse_calls(struct service *s, const struct scn_node *node, struct err *err) {
     struct net *net = s->base.net;
 
     if (node->type == SCN_SCALAR) {
@@ -140,8 +137,7 @@ static int parse_calls(struct service *s, const struct scn_node *node, struct er
 }
 
 static int parse_class_times(struct service *s, const struct scn_node *node, const char *dir,
-                             struct err *err)
-{
+                             struct err *err) {
     struct net *net = s->base.net;
 
     if (scn_expect(node, SCN_MAP, err)) return -1;
@@ -165,8 +161,7 @@ static int parse_class_times(struct service *s, const struct scn_node *node, con
     return 0;
 }
 
-static int parse_autoscale(struct service *s, const struct scn_node *node, struct err *err)
-{
+static int parse_autoscale(struct service *s, const struct scn_node *node, struct err *err) {
     const struct scn_node *a = scn_map_get(node, "autoscale");
     long long initial;
 
@@ -190,8 +185,8 @@ static int parse_autoscale(struct service *s, const struct scn_node *node, struc
     if (scn_get_int(a, "min", 0, 1, 100000, &s->min_inst, err)) return -1;
     if (scn_get_int(a, "max", 0, 1, 100000, &s->max_inst, err)) return -1;
     if (s->max_inst < s->min_inst)
-        return err_set(err, a->file, a->line, a->col, "%s: max (%lld) is below min (%lld)",
-                       a->path, s->max_inst, s->min_inst);
+        return err_set(err, a->file, a->line, a->col, "%s: max (%lld) is below min (%lld)", a->path,
+                       s->max_inst, s->min_inst);
     initial = s->min_inst;
     if (scn_get_int(node, "replicas", 0, 1, 100000, &initial, err)) return -1;
     if (initial < s->min_inst) initial = s->min_inst;
@@ -201,8 +196,7 @@ static int parse_autoscale(struct service *s, const struct scn_node *node, struc
     return 0;
 }
 
-static void service_destroy(struct comp *c)
-{
+static void service_destroy(struct comp *c) {
     struct service *s = svc_of(c);
 
     dist_free(&s->st);
@@ -220,8 +214,7 @@ static void service_destroy(struct comp *c)
 }
 
 static struct comp *service_create(struct net *net, const char *name, const struct scn_node *node,
-                                   const char *dir, struct err *err)
-{
+                                   const char *dir, struct err *err) {
     struct service *s = xcalloc(1, sizeof *s);
     long long workers = 1;
     const struct scn_node *q, *n;
@@ -274,8 +267,7 @@ fail:
     return NULL;
 }
 
-static int service_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int service_resolve(struct net *net, struct comp *c, struct err *err) {
     struct service *s = svc_of(c);
 
     for (size_t i = 0; i < s->ncalls; i++) {
@@ -316,28 +308,24 @@ static void issue_next(struct sim *sim, struct service *s, struct call *call);
 
 /* Busy workers / queue length changed: the component's metrics, and the autoscaler's
  * evaluation window. */
-static void note_busy(struct sim *sim, struct service *s)
-{
+static void note_busy(struct sim *sim, struct service *s) {
     comp_set_busy(sim, &s->base, (double)s->busy);
     if (s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
 }
 
-static void note_queue(struct sim *sim, struct service *s)
-{
+static void note_queue(struct sim *sim, struct service *s) {
     comp_set_queue(sim, &s->base, (double)s->qlen);
     if (s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), (double)s->qlen);
 }
 
-static void held_add(struct service *s, struct call *call)
-{
+static void held_add(struct service *s, struct call *call) {
     call->prev = NULL;
     call->next = s->held;
     if (s->held) s->held->prev = call;
     s->held = call;
 }
 
-static void held_remove(struct service *s, struct call *call)
-{
+static void held_remove(struct service *s, struct call *call) {
     if (call->prev)
         call->prev->next = call->next;
     else
@@ -346,8 +334,7 @@ static void held_remove(struct service *s, struct call *call)
     call->next = call->prev = NULL;
 }
 
-static void start_service(struct sim *sim, struct service *s, struct call *call)
-{
+static void start_service(struct sim *sim, struct service *s, struct call *call) {
     const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
     double t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
     int64_t ns = t > 0 ? (int64_t)(t + 0.5) : 0;
@@ -357,8 +344,7 @@ static void start_service(struct sim *sim, struct service *s, struct call *call)
 }
 
 /* A worker becomes free: give it the next queued call, or count it idle. */
-static void release_worker(struct sim *sim, struct service *s)
-{
+static void release_worker(struct sim *sim, struct service *s) {
     struct call *next = s->qhead;
 
     if (s->busy > s->workers) {
@@ -397,14 +383,11 @@ static void release_worker(struct sim *sim, struct service *s)
 
 /* Expected queueing time of a call arriving now behind qlen others: (qlen + 1) mean service
  * times shared by the workers (the M/M/c wait given the queue, with the current slow-down). */
-static double expected_wait_ns(const struct service *s)
-{
-    return (double)(s->qlen + 1) * s->mean_ns * s->base.slow / s->speed /
-           (double)s->workers;
+static double expected_wait_ns(const struct service *s) {
+    return (double)(s->qlen + 1) * s->mean_ns * s->base.slow / s->speed / (double)s->workers;
 }
 
-static void service_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void service_receive(struct sim *sim, struct comp *c, struct call *call) {
     struct service *s = svc_of(c);
 
     s->w_arrivals++;
@@ -431,8 +414,7 @@ static void service_receive(struct sim *sim, struct comp *c, struct call *call)
     }
 }
 
-static void complete(struct sim *sim, struct service *s, struct call *call, int status)
-{
+static void complete(struct sim *sim, struct service *s, struct call *call, int status) {
     if (!call->abandoned) {
         held_remove(s, call);
         if (s->hold) release_worker(sim, s);
@@ -440,15 +422,13 @@ static void complete(struct sim *sim, struct service *s, struct call *call, int 
     net_reply(sim, call, status);
 }
 
-static int call_applies(struct service *s, const struct downcall *d, int cls)
-{
+static int call_applies(struct service *s, const struct downcall *d, int cls) {
     if (d->class_ok && !d->class_ok[cls]) return 0;
     if (d->prob < 1.0 && rng_uniform(&s->rng_route) >= d->prob) return 0;
     return 1;
 }
 
-static void on_child_seq(struct sim *sim, struct call *child)
-{
+static void on_child_seq(struct sim *sim, struct call *child) {
     struct call *parent = child->ctx;
     struct service *s = svc_of(parent->to);
     int status = child->status;
@@ -465,15 +445,13 @@ static void on_child_seq(struct sim *sim, struct call *child)
     issue_next(sim, s, parent);
 }
 
-static void issue_next(struct sim *sim, struct service *s, struct call *call)
-{
+static void issue_next(struct sim *sim, struct service *s, struct call *call) {
     while (call->u < s->ncalls) {
         struct downcall *d = &s->calls[call->u++];
         if (call_applies(s, d, call->req->cls)) {
             struct call *child;
             if (d->resilient) {
-                res_send(sim, &d->edge, call->req, &s->base, d->to,
-                         on_child_seq, call, 0);
+                res_send(sim, &d->edge, call->req, &s->base, d->to, on_child_seq, call, 0);
                 return;
             }
             child = net_call_new(s->base.net, call->req, d->to, on_child_seq, call);
@@ -485,8 +463,7 @@ static void issue_next(struct sim *sim, struct service *s, struct call *call)
     complete(sim, s, call, CALL_OK);
 }
 
-static void on_child_par(struct sim *sim, struct call *child)
-{
+static void on_child_par(struct sim *sim, struct call *child) {
     struct call *parent = child->ctx;
     struct service *s = svc_of(parent->to);
 
@@ -494,8 +471,7 @@ static void on_child_par(struct sim *sim, struct call *child)
     if (--parent->u == 0) complete(sim, s, parent, parent->status);
 }
 
-static void issue_parallel(struct sim *sim, struct service *s, struct call *call)
-{
+static void issue_parallel(struct sim *sim, struct service *s, struct call *call) {
     /* One extra count while sending, so a child answering at once cannot finish the parent
      * before every child is sent. */
     call->u = 1;
@@ -506,8 +482,7 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
             struct call *child;
             call->u++;
             if (d->resilient) {
-                res_send(sim, &d->edge, call->req, &s->base, d->to,
-                         on_child_par, call, 0);
+                res_send(sim, &d->edge, call->req, &s->base, d->to, on_child_par, call, 0);
                 continue;
             }
             child = net_call_new(s->base.net, call->req, d->to, on_child_par, call);
@@ -518,8 +493,7 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
     if (--call->u == 0) complete(sim, s, call, call->status);
 }
 
-static void on_service_done(struct sim *sim, void *a, void *b)
-{
+static void on_service_done(struct sim *sim, void *a, void *b) {
     struct service *s = a;
     struct call *call = b;
 
@@ -538,8 +512,7 @@ static void on_service_done(struct sim *sim, void *a, void *b)
         issue_next(sim, s, call);
 }
 
-static void service_extras(const struct comp *c, int interval, int64_t now, double *vals)
-{
+static void service_extras(const struct comp *c, int interval, int64_t now, double *vals) {
     const struct service *s = svc_of(c);
     uint64_t r = 0, d = 0, f = 0;
     int any = 0;
@@ -564,8 +537,7 @@ static void service_extras(const struct comp *c, int interval, int64_t now, doub
     vals[MX_BREAKER_REJECTS] = (double)f;
 }
 
-static void service_restart(struct comp *c, int64_t now, int run)
-{
+static void service_restart(struct comp *c, int64_t now, int run) {
     struct service *s = svc_of(c);
 
     stats_tw_restart(&s->iinst, now);
@@ -576,15 +548,13 @@ static void service_restart(struct comp *c, int64_t now, int run)
 
 /* --- autoscaling and cost ----------------------------------------------------------------- */
 
-static void note_instances(struct sim *sim, struct service *s)
-{
+static void note_instances(struct sim *sim, struct service *s) {
     double n = (double)(s->active + s->pending);
     stats_tw_set(&s->inst, sim_now(sim), n);
     stats_tw_set(&s->iinst, sim_now(sim), n);
 }
 
-static void set_workers(struct sim *sim, struct service *s)
-{
+static void set_workers(struct sim *sim, struct service *s) {
     s->workers = (unsigned)(s->active * s->per_replica);
     comp_set_capacity(sim, &s->base, (double)s->workers);
     stats_tw_set(&s->w_cap, sim_now(sim), (double)s->workers);
@@ -598,8 +568,7 @@ static void set_workers(struct sim *sim, struct service *s)
 
 /* A launch decided provision_ns ago is ready: its instances (those a later scale-in did not
  * cancel) start serving. */
-static void on_provisioned(struct sim *sim, void *a, void *b)
-{
+static void on_provisioned(struct sim *sim, void *a, void *b) {
     struct service *s = a;
     size_t k = (size_t)(uintptr_t)b;
     long long n = s->batch[k];
@@ -614,8 +583,7 @@ static void on_provisioned(struct sim *sim, void *a, void *b)
 }
 
 /* Cancel up to n launching instances, newest launches first; returns how many. */
-static long long cancel_launches(struct service *s, long long n)
-{
+static long long cancel_launches(struct service *s, long long n) {
     long long done = 0;
 
     for (size_t k = s->nbatch; k-- > 0 && done < n;) {
@@ -627,8 +595,7 @@ static long long cancel_launches(struct service *s, long long n)
     return done;
 }
 
-static void on_evaluate(struct sim *sim, void *a, void *b)
-{
+static void on_evaluate(struct sim *sim, void *a, void *b) {
     static const char *const what[] = {"utilization", "queue length per instance",
                                        "requests/s per instance"};
     struct service *s = a;
@@ -695,15 +662,13 @@ static void on_evaluate(struct sim *sim, void *a, void *b)
     sim_schedule(sim, now + s->eval_ns, on_evaluate, s, NULL);
 }
 
-static void service_start(struct sim *sim, struct comp *c)
-{
+static void service_start(struct sim *sim, struct comp *c) {
     struct service *s = svc_of(c);
 
     if (s->autoscaled) sim_schedule(sim, sim_now(sim) + s->eval_ns, on_evaluate, s, NULL);
 }
 
-static const struct scn_node *service_ref(const struct comp *c, const struct comp *to)
-{
+static const struct scn_node *service_ref(const struct comp *c, const struct comp *to) {
     const struct service *s = svc_of(c);
 
     for (size_t i = 0; i < s->ncalls; i++)
@@ -714,8 +679,7 @@ static const struct scn_node *service_ref(const struct comp *c, const struct com
 /* Crash: every call here is lost — queued ones and those in service are dropped, those
  * waiting for downstream answers are abandoned (their children still come back, and are
  * ignored). Workers and queue are empty until recovery. */
-static void crash(struct sim *sim, struct service *s, int blackhole)
-{
+static void crash(struct sim *sim, struct service *s, int blackhole) {
     struct call *c, *next;
 
     s->base.down = 1;
@@ -744,12 +708,10 @@ static void crash(struct sim *sim, struct service *s, int blackhole)
 }
 
 static int service_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                           struct err *err)
-{
+                           struct err *err) {
     struct service *s = svc_of(c);
 
-    if (a->part)
-        return err_set(err, NULL, 0, 0, "a service has no part '%s'", a->part);
+    if (a->part) return err_set(err, NULL, 0, 0, "a service has no part '%s'", a->part);
     switch (a->kind) {
         case ACT_CRASH:
             if (sim && !c->down) crash(sim, s, a->blackhole);
@@ -769,8 +731,7 @@ static int service_control(struct sim *sim, struct comp *c, const struct comp_ac
     }
 }
 
-static size_t service_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t service_downstream(const struct comp *c, struct comp **out, size_t max) {
     const struct service *s = svc_of(c);
 
     for (size_t i = 0; i < s->ncalls && i < max; i++)
@@ -778,8 +739,7 @@ static size_t service_downstream(const struct comp *c, struct comp **out, size_t
     return s->ncalls;
 }
 
-static void service_describe(const struct comp *c, char *buf, size_t n)
-{
+static void service_describe(const struct comp *c, char *buf, size_t n) {
     const struct service *s = svc_of(c);
     char d[96], q[32];
     int off;
@@ -792,8 +752,9 @@ static void service_describe(const struct comp *c, char *buf, size_t n)
     off = snprintf(buf, n, "service: %u worker%s, speed %g, queue %s, service time %s", s->workers,
                    s->workers == 1 ? "" : "s", s->speed, q, d);
     if (s->ncalls && off > 0 && (size_t)off < n) {
-        off += snprintf(buf + off, n - (size_t)off, "; calls (%s%s):",
-                        s->parallel ? "parallel" : "sequence", s->hold ? ", holding the worker" : "");
+        off += snprintf(buf + off, n - (size_t)off,
+                        "; calls (%s%s):", s->parallel ? "parallel" : "sequence",
+                        s->hold ? ", holding the worker" : "");
         for (size_t i = 0; i < s->ncalls && off > 0 && (size_t)off < n; i++)
             off += snprintf(buf + off, n - (size_t)off, " %s", s->calls[i].to_name);
     }
@@ -816,39 +777,33 @@ const struct model_ops service_ops = {
 
 /* --- introspection ------------------------------------------------------------------------ */
 
-unsigned service_workers(const struct comp *c)
-{
+unsigned service_workers(const struct comp *c) {
     return svc_of(c)->workers;
 }
 
-double service_speed(const struct comp *c)
-{
+double service_speed(const struct comp *c) {
     return svc_of(c)->speed;
 }
 
-double service_mean_ns(const struct comp *c, size_t cls)
-{
+double service_mean_ns(const struct comp *c, size_t cls) {
     const struct service *s = svc_of(c);
     const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
     return dist_mean(d) / s->speed;
 }
 
-double service_var_ns2(const struct comp *c, size_t cls)
-{
+double service_var_ns2(const struct comp *c, size_t cls) {
     const struct service *s = svc_of(c);
     const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
     return dist_variance(d) / (s->speed * s->speed);
 }
 
-int service_class_is_exp(const struct comp *c, size_t cls)
-{
+int service_class_is_exp(const struct comp *c, size_t cls) {
     const struct service *s = svc_of(c);
     const struct dist *d = cls < s->nclasses && s->has_class[cls] ? &s->st_class[cls] : &s->st;
     return d->kind == DIST_EXP;
 }
 
-size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double *prob, size_t max)
-{
+size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double *prob, size_t max) {
     const struct service *s = svc_of(c);
     size_t n = 0;
 
@@ -864,27 +819,22 @@ size_t service_calls(const struct comp *c, size_t cls, struct comp **to, double 
     return n;
 }
 
-int service_hold_worker(const struct comp *c)
-{
+int service_hold_worker(const struct comp *c) {
     return svc_of(c)->hold;
 }
 
-int service_parallel(const struct comp *c)
-{
+int service_parallel(const struct comp *c) {
     return svc_of(c)->parallel;
 }
 
-int service_autoscaled(const struct comp *c)
-{
+int service_autoscaled(const struct comp *c) {
     return svc_of(c)->autoscaled;
 }
 
-int64_t service_shed_wait_ns(const struct comp *c)
-{
+int64_t service_shed_wait_ns(const struct comp *c) {
     return svc_of(c)->shed_wait_ns;
 }
 
-long long service_queue_capacity(const struct comp *c)
-{
+long long service_queue_capacity(const struct comp *c) {
     return svc_of(c)->queue_cap;
 }

@@ -11,11 +11,11 @@
 #include "ring.h"
 #include "xmalloc.h"
 
-static const char *const shard_keys[] = {"kind",       "shards",  "strategy",    "vnodes",
-                                         "keyspace",   "boundaries", "timeout",  "description",
-                                         NULL};
+static const char *const shard_keys[] = {"kind",    "shards",      "strategy",
+                                         "vnodes",  "keyspace",    "boundaries",
+                                         "timeout", "description", NULL};
 static const char *const strategy_names[] = {"hash", "range", "consistent_hash", NULL};
-static const char *const action_names[] = {"crash", "recover", "slow", "restore",
+static const char *const action_names[] = {"crash", "recover",   "slow", "restore",
                                            "flush", "partition", "heal"};
 
 /* Largest keyspace or boundary accepted (keys are 64-bit; this leaves room and reads well). */
@@ -31,8 +31,7 @@ struct shard_map {
 };
 
 struct shard_map *shard_map_new(enum shard_strategy strategy, const char *const *names, size_t n,
-                                long long vnodes, uint64_t keyspace, const uint64_t *boundaries)
-{
+                                long long vnodes, uint64_t keyspace, const uint64_t *boundaries) {
     struct shard_map *m = xcalloc(1, sizeof *m);
 
     assert(n >= 1);
@@ -58,16 +57,14 @@ struct shard_map *shard_map_new(enum shard_strategy strategy, const char *const 
     return m;
 }
 
-void shard_map_free(struct shard_map *m)
-{
+void shard_map_free(struct shard_map *m) {
     if (!m) return;
     free(m->bounds);
     ring_free(m->ring);
     free(m);
 }
 
-size_t shard_map_lookup(const struct shard_map *m, uint64_t key)
-{
+size_t shard_map_lookup(const struct shard_map *m, uint64_t key) {
     size_t lo = 0, hi;
 
     switch (m->strategy) {
@@ -115,13 +112,11 @@ struct shard {
     uint64_t cross, icross; /* requests that touched more than one shard */
 };
 
-static struct shard *shard_of(const struct comp *c)
-{
+static struct shard *shard_of(const struct comp *c) {
     return (struct shard *)(uintptr_t)c;
 }
 
-static void shard_destroy(struct comp *c)
-{
+static void shard_destroy(struct comp *c) {
     struct shard *s = shard_of(c);
 
     free(s->refs);
@@ -133,8 +128,7 @@ static void shard_destroy(struct comp *c)
     free(s);
 }
 
-static int parse_refs(struct shard *s, const struct scn_node *t, struct err *err)
-{
+static int parse_refs(struct shard *s, const struct scn_node *t, struct err *err) {
     if (t->type == SCN_SCALAR) {
         s->refs = xcalloc(1, sizeof *s->refs);
         s->refs[0].node = t;
@@ -156,8 +150,7 @@ static int parse_refs(struct shard *s, const struct scn_node *t, struct err *err
     return 0;
 }
 
-static int parse_bounds(struct shard *s, const struct scn_node *b, struct err *err)
-{
+static int parse_bounds(struct shard *s, const struct scn_node *b, struct err *err) {
     if (scn_expect(b, SCN_SEQ, err)) return -1;
     s->bounds = xcalloc(b->n ? b->n : 1, sizeof *s->bounds);
     for (size_t i = 0; i < b->n; i++) {
@@ -179,8 +172,7 @@ static int parse_bounds(struct shard *s, const struct scn_node *b, struct err *e
 }
 
 static struct comp *shard_create(struct net *net, const char *name, const struct scn_node *node,
-                                 const char *dir, struct err *err)
-{
+                                 const char *dir, struct err *err) {
     struct shard *s = xcalloc(1, sizeof *s);
     const struct scn_node *t, *b;
     int strategy = SHARD_HASH;
@@ -224,8 +216,7 @@ fail:
     return NULL;
 }
 
-static int shard_resolve(struct net *net, struct comp *c, struct err *err)
-{
+static int shard_resolve(struct net *net, struct comp *c, struct err *err) {
     struct shard *s = shard_of(c);
     const char **names;
 
@@ -243,8 +234,7 @@ static int shard_resolve(struct net *net, struct comp *c, struct err *err)
         for (size_t j = s->n; j < s->n + k; j++) {
             if (s->backends[j] == c)
                 return err_set(err, r->node->file, r->node->line, r->node->col,
-                               "%s: call cycle: '%s' shards over itself", r->node->path,
-                               c->name);
+                               "%s: call cycle: '%s' shards over itself", r->node->path, c->name);
             for (size_t m = 0; m < j; m++)
                 if (s->backends[m] == s->backends[j])
                     return err_set(err, r->node->file, r->node->line, r->node->col,
@@ -280,16 +270,14 @@ static int shard_resolve(struct net *net, struct comp *c, struct err *err)
 
 /* A shard's answer to a single-key request is the request's answer; a shard that timed out
  * (this router's own timeout) is an error to our caller, not the caller's timeout. */
-static void on_single(struct sim *sim, struct call *child)
-{
+static void on_single(struct sim *sim, struct call *child) {
     int status = child->status == CALL_TIMEOUT ? CALL_ERROR : child->status;
 
     net_reply(sim, child->ctx, status);
 }
 
 /* One part of a scatter-gather request answered: the parent answers with the last part. */
-static void on_part(struct sim *sim, struct call *child)
-{
+static void on_part(struct sim *sim, struct call *child) {
     struct call *parent = child->ctx;
 
     if (child->status != CALL_OK) parent->status = CALL_ERROR;
@@ -297,8 +285,7 @@ static void on_part(struct sim *sim, struct call *child)
 }
 
 static void send_part(struct sim *sim, struct shard *s, struct call *parent, size_t i,
-                      call_done_fn *done)
-{
+                      call_done_fn *done) {
     struct call *child = net_call_new(s->base.net, parent->req, s->backends[i], done, parent);
 
     child->from = &s->base;
@@ -309,8 +296,7 @@ static void send_part(struct sim *sim, struct shard *s, struct call *parent, siz
     net_send(sim, child);
 }
 
-static void shard_receive(struct sim *sim, struct comp *c, struct call *call)
-{
+static void shard_receive(struct sim *sim, struct comp *c, struct call *call) {
     struct shard *s = shard_of(c);
     int scatter = call->req->scatter;
     size_t home = shard_map_lookup(s->map, call->req->key);
@@ -333,8 +319,7 @@ static void shard_receive(struct sim *sim, struct comp *c, struct call *call)
     if (--call->u == 0) net_reply(sim, call, call->status);
 }
 
-static size_t shard_downstream(const struct comp *c, struct comp **out, size_t max)
-{
+static size_t shard_downstream(const struct comp *c, struct comp **out, size_t max) {
     const struct shard *s = shard_of(c);
 
     for (size_t i = 0; i < s->n && i < max; i++)
@@ -342,14 +327,13 @@ static size_t shard_downstream(const struct comp *c, struct comp **out, size_t m
     return s->n;
 }
 
-static void shard_describe(const struct comp *c, char *buf, size_t n)
-{
+static void shard_describe(const struct comp *c, char *buf, size_t n) {
     const struct shard *s = shard_of(c);
     int off = snprintf(buf, n, "shard: %s", strategy_names[s->strategy]);
 
 #define ADD(...)                                                                                   \
     do {                                                                                           \
-        if (off > 0 && (size_t)off < n) off += snprintf(buf + off, n - (size_t)off, __VA_ARGS__); \
+        if (off > 0 && (size_t)off < n) off += snprintf(buf + off, n - (size_t)off, __VA_ARGS__);  \
     } while (0)
     if (s->strategy == SHARD_CONSISTENT_HASH) ADD(" (%lld virtual nodes each)", s->vnodes);
     if (s->strategy == SHARD_RANGE && s->bounds_node) ADD(" (explicit boundaries)");
@@ -363,8 +347,7 @@ static void shard_describe(const struct comp *c, char *buf, size_t n)
 }
 
 /* "shard[i]" with 1 <= i <= n → 0-based index; -1 otherwise. */
-static int parse_part(const char *part, size_t n, size_t *out)
-{
+static int parse_part(const char *part, size_t n, size_t *out) {
     const char *p = part + strlen("shard[");
     char *end;
     unsigned long long v;
@@ -377,16 +360,16 @@ static int parse_part(const char *part, size_t n, size_t *out)
 }
 
 static int shard_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                         struct err *err)
-{
+                         struct err *err) {
     struct shard *s = shard_of(c);
 
     if (a->part) {
         struct comp_action fwd = *a;
         size_t i;
         if (parse_part(a->part, s->n, &i))
-            return err_set(err, NULL, 0, 0, "shard '%s' has no part '%s' (parts: shard[1] .. "
-                                            "shard[%zu])",
+            return err_set(err, NULL, 0, 0,
+                           "shard '%s' has no part '%s' (parts: shard[1] .. "
+                           "shard[%zu])",
                            c->name, a->part, s->n);
         fwd.part = NULL;
         return net_control(sim, s->backends[i], &fwd, err);
@@ -398,8 +381,9 @@ static int shard_control(struct sim *sim, struct comp *c, const struct comp_acti
         case ACT_RESTORE:
             break;
         default:
-            return err_set(err, NULL, 0, 0, "a shard cannot %s (name a part to act on one "
-                                            "shard, e.g. %s.shard[1])",
+            return err_set(err, NULL, 0, 0,
+                           "a shard cannot %s (name a part to act on one "
+                           "shard, e.g. %s.shard[1])",
                            action_names[a->kind], c->name);
     }
     if (!sim) return 0;
@@ -419,8 +403,7 @@ static int shard_control(struct sim *sim, struct comp *c, const struct comp_acti
 }
 
 /* max / mean of the per-shard counts; NAN when nothing was sent. */
-static double imbalance(const uint64_t *sent, size_t n)
-{
+static double imbalance(const uint64_t *sent, size_t n) {
     uint64_t max = 0, sum = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -430,8 +413,7 @@ static double imbalance(const uint64_t *sent, size_t n)
     return sum ? (double)max * (double)n / (double)sum : NAN;
 }
 
-static void shard_extras(const struct comp *c, int interval, int64_t now, double *vals)
-{
+static void shard_extras(const struct comp *c, int interval, int64_t now, double *vals) {
     const struct shard *s = shard_of(c);
 
     (void)now;
@@ -439,8 +421,7 @@ static void shard_extras(const struct comp *c, int interval, int64_t now, double
     vals[MX_CROSS_SHARD] = (double)(interval ? s->icross : s->cross);
 }
 
-static void shard_restart(struct comp *c, int64_t now, int run)
-{
+static void shard_restart(struct comp *c, int64_t now, int run) {
     struct shard *s = shard_of(c);
 
     (void)now;
@@ -466,17 +447,14 @@ const struct model_ops shard_ops = {
     .restart = shard_restart,
 };
 
-enum shard_strategy shard_strategy_of(const struct comp *c)
-{
+enum shard_strategy shard_strategy_of(const struct comp *c) {
     return shard_of(c)->strategy;
 }
 
-size_t shard_backends(const struct comp *c, struct comp **out, size_t max)
-{
+size_t shard_backends(const struct comp *c, struct comp **out, size_t max) {
     return shard_downstream(c, out, max);
 }
 
-size_t shard_key_index(const struct comp *c, uint64_t key)
-{
+size_t shard_key_index(const struct comp *c, uint64_t key) {
     return shard_map_lookup(shard_of(c)->map, key);
 }

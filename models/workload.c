@@ -16,17 +16,31 @@ static const char *const arrivals_names[] = {"poisson", "constant", "closed", NU
 
 /* The resilience keys (resilience.h: res_keys) and `deadline` may stand at the workload level
  * (every class) or in a class (that class). */
-static const char *const allowed_keys[] = {
-    "arrivals", "rate",         "phases",     "users",        "think_time",
-    "target",   "classes",      "keys",       "deadline",     "timeout",
-    "retries",  "backoff",      "backoff_base", "backoff_cap", "jitter",
-    "retry_budget", "retry_on", "circuit_breaker", NULL};
+static const char *const allowed_keys[] = {"arrivals",
+                                           "rate",
+                                           "phases",
+                                           "users",
+                                           "think_time",
+                                           "target",
+                                           "classes",
+                                           "keys",
+                                           "deadline",
+                                           "timeout",
+                                           "retries",
+                                           "backoff",
+                                           "backoff_base",
+                                           "backoff_cap",
+                                           "jitter",
+                                           "retry_budget",
+                                           "retry_on",
+                                           "circuit_breaker",
+                                           NULL};
 static const char *const phase_keys[] = {"duration", "rate", "to", NULL};
 static const char *const class_keys[] = {
-    "name",    "weight",  "target",       "op",          "scatter",
-    "deadline", "timeout", "retries",     "backoff",     "backoff_base",
-    "backoff_cap", "jitter", "retry_budget", "retry_on",  "circuit_breaker",
-    NULL};
+    "name",         "weight",       "target",          "op",
+    "scatter",      "deadline",     "timeout",         "retries",
+    "backoff",      "backoff_base", "backoff_cap",     "jitter",
+    "retry_budget", "retry_on",     "circuit_breaker", NULL};
 static const char *const op_names[] = {"read", "write", NULL};
 
 struct phase {
@@ -41,9 +55,9 @@ struct wclass {
     int scatter;        /* 0 one key, -1 all shards, k > 0 k shards */
     struct res_policy policy;
     struct res_edge edge;
-    int resilient;      /* the policy does something: send through res_send */
+    int resilient;       /* the policy does something: send through res_send */
     int64_t deadline_ns; /* goodput: successes within it; 0: every success */
-    char label[80];     /* "class NAME", for the event log */
+    char label[80];      /* "class NAME", for the event log */
     const char *target_name;
     const struct scn_node *target_node;
     struct comp *target;
@@ -79,8 +93,7 @@ struct workload {
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
-static int parse_phases(struct workload *wl, const struct scn_node *node, struct err *err)
-{
+static int parse_phases(struct workload *wl, const struct scn_node *node, struct err *err) {
     int64_t t = 0;
 
     if (scn_expect(node, SCN_SEQ, err)) return -1;
@@ -97,8 +110,7 @@ static int parse_phases(struct workload *wl, const struct scn_node *node, struct
         if (scn_expect(p, SCN_MAP, err) || scn_check_keys(p, phase_keys, err)) return -1;
         if (scn_get_duration(p, "duration", !last, &d, err)) return -1;
         if (!last && d <= 0)
-            return err_set(err, p->file, p->line, p->col, "%s.duration: must be positive",
-                           p->path);
+            return err_set(err, p->file, p->line, p->col, "%s.duration: must be positive", p->path);
         if (scn_get_rate(p, "rate", 1, &ph->from_per_s, err)) return -1;
         ph->to_per_s = ph->from_per_s;
         if (scn_get_rate(p, "to", 0, &ph->to_per_s, err)) return -1;
@@ -119,16 +131,15 @@ static int parse_phases(struct workload *wl, const struct scn_node *node, struct
         struct phase *last = &wl->phases[wl->nphases - 1];
         wl->phases = xrealloc(wl->phases, (wl->nphases + 1) * sizeof *wl->phases);
         last = &wl->phases[wl->nphases - 1];
-        wl->phases[wl->nphases] = (struct phase){last->end_ns, INT64_MAX, last->to_per_s,
-                                                 last->to_per_s};
+        wl->phases[wl->nphases] =
+            (struct phase){last->end_ns, INT64_MAX, last->to_per_s, last->to_per_s};
         wl->nphases++;
     }
     return 0;
 }
 
 static int parse_classes(struct workload *wl, const struct scn_node *node,
-                         const struct scn_node *default_target, struct err *err)
-{
+                         const struct scn_node *default_target, struct err *err) {
     double total = 0;
 
     if (scn_expect(node, SCN_SEQ, err)) return -1;
@@ -186,8 +197,7 @@ static int parse_classes(struct workload *wl, const struct scn_node *node,
 }
 
 struct workload *workload_new(struct net *net, const struct scn_node *node, const char *dir,
-                              struct err *err)
-{
+                              struct err *err) {
     struct workload *wl = xcalloc(1, sizeof *wl);
     const struct scn_node *rate, *phases, *classes, *target, *users, *keys;
     int arr = ARR_POISSON;
@@ -216,8 +226,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
         if (rate || phases) {
             const struct scn_node *bad = rate ? rate : phases;
             err_set(err, bad->file, bad->line, bad->col,
-                    "%s: a closed workload (users) has no arrival rate; use think_time",
-                    bad->path);
+                    "%s: a closed workload (users) has no arrival rate; use think_time", bad->path);
             goto fail;
         }
         if (scn_get_int(node, "users", 1, 1, 10000000, &n, err)) goto fail;
@@ -248,8 +257,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
             wl->nphases = 1;
         } else {
             err_set(err, node->file, node->line, node->col,
-                    "%s: missing key 'rate' (e.g. rate: 900/s), 'phases' or 'users'",
-                    node->path);
+                    "%s: missing key 'rate' (e.g. rate: 900/s), 'phases' or 'users'", node->path);
             goto fail;
         }
         if (scn_map_get(node, "think_time")) {
@@ -264,8 +272,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
     } else {
         if (!target) {
             err_set(err, node->file, node->line, node->col,
-                    "%s: missing key 'target' (the component requests are sent to)",
-                    node->path);
+                    "%s: missing key 'target' (the component requests are sent to)", node->path);
             goto fail;
         }
         wl->classes = xcalloc(1, sizeof *wl->classes);
@@ -302,8 +309,7 @@ fail:
     return NULL;
 }
 
-int workload_resolve(struct workload *wl, struct err *err)
-{
+int workload_resolve(struct workload *wl, struct err *err) {
     for (size_t i = 0; i < wl->nclasses; i++) {
         struct wclass *k = &wl->classes[i];
         const struct scn_node *tn = k->target_node;
@@ -317,16 +323,15 @@ int workload_resolve(struct workload *wl, struct err *err)
         k->target = ng == 1 ? grp[0] : NULL;
         if (!k->target) {
             const char *s = scn_suggest(k->target_name, net_comp_names(wl->net));
-            return err_set(err, tn->file, tn->line, tn->col,
-                           "%s: unknown component '%s'%s%s%s", tn->path, k->target_name,
-                           s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+            return err_set(err, tn->file, tn->line, tn->col, "%s: unknown component '%s'%s%s%s",
+                           tn->path, k->target_name, s ? " (did you mean '" : "", s ? s : "",
+                           s ? "'?)" : "");
         }
     }
     return 0;
 }
 
-void workload_free(struct workload *wl)
-{
+void workload_free(struct workload *wl) {
     if (!wl) return;
     for (size_t i = 0; i < wl->nclasses; i++) {
         free(wl->classes[i].name);
@@ -345,8 +350,7 @@ void workload_free(struct workload *wl)
 
 static void on_answer(struct sim *sim, struct call *call);
 
-static size_t pick_class(struct workload *wl)
-{
+static size_t pick_class(struct workload *wl) {
     double u;
     size_t i = 0;
 
@@ -357,8 +361,7 @@ static size_t pick_class(struct workload *wl)
     return i;
 }
 
-static void send_request(struct sim *sim, struct workload *wl, void *user)
-{
+static void send_request(struct sim *sim, struct workload *wl, void *user) {
     struct req *req;
     size_t cls;
     struct call *call;
@@ -386,23 +389,20 @@ static void send_request(struct sim *sim, struct workload *wl, void *user)
     wl->m.arrivals++;
     wl->m.i_arrivals++;
     if (wl->classes[cls].resilient) {
-        res_send(sim, &wl->classes[cls].edge, req, NULL, wl->classes[cls].target, on_answer, wl,
-                 0);
+        res_send(sim, &wl->classes[cls].edge, req, NULL, wl->classes[cls].target, on_answer, wl, 0);
         return;
     }
     call = net_call_new(wl->net, req, wl->classes[cls].target, on_answer, wl);
     net_send(sim, call);
 }
 
-static void on_user_think_done(struct sim *sim, void *a, void *b)
-{
+static void on_user_think_done(struct sim *sim, void *a, void *b) {
     (void)b;
     struct user *u = a;
     send_request(sim, u->wl, u);
 }
 
-static void on_answer(struct sim *sim, struct call *call)
-{
+static void on_answer(struct sim *sim, struct call *call) {
     struct workload *wl = call->ctx;
     struct req *req = call->req;
     struct comp_metrics *m = &wl->m;
@@ -445,16 +445,14 @@ static void on_answer(struct sim *sim, struct call *call)
     }
 }
 
-static const struct phase *phase_at(const struct workload *wl, int64_t t)
-{
+static const struct phase *phase_at(const struct workload *wl, int64_t t) {
     for (size_t i = 0; i < wl->nphases; i++)
         if (t < wl->phases[i].end_ns) return &wl->phases[i];
     return &wl->phases[wl->nphases - 1];
 }
 
 /* Rate in requests/s at time t (ns) inside phase ph. */
-static double phase_rate(const struct phase *ph, double scale, int64_t t)
-{
+static double phase_rate(const struct phase *ph, double scale, int64_t t) {
     double f;
 
     if (ph->end_ns == INT64_MAX || ph->from_per_s == ph->to_per_s) return ph->from_per_s * scale;
@@ -463,8 +461,7 @@ static double phase_rate(const struct phase *ph, double scale, int64_t t)
 }
 
 /* Time of the next arrival after t, or INT64_MAX. */
-static int64_t next_arrival(struct workload *wl, int64_t t)
-{
+static int64_t next_arrival(struct workload *wl, int64_t t) {
     for (;;) {
         const struct phase *ph = phase_at(wl, t);
         double max_rate = fmax(ph->from_per_s, ph->to_per_s) * wl->rate_scale;
@@ -500,8 +497,7 @@ static int64_t next_arrival(struct workload *wl, int64_t t)
     }
 }
 
-static void on_arrival(struct sim *sim, void *a, void *b)
-{
+static void on_arrival(struct sim *sim, void *a, void *b) {
     struct workload *wl = a;
     int64_t next;
 
@@ -511,8 +507,7 @@ static void on_arrival(struct sim *sim, void *a, void *b)
     if (next != INT64_MAX) sim_schedule(sim, next, on_arrival, wl, NULL);
 }
 
-void workload_start(struct workload *wl)
-{
+void workload_start(struct workload *wl) {
     struct sim *sim = net_sim(wl->net);
     int64_t now = sim_now(sim);
 
@@ -532,13 +527,11 @@ void workload_start(struct workload *wl)
 
 /* --- queries ------------------------------------------------------------------------------ */
 
-struct comp_metrics *workload_metrics(struct workload *wl)
-{
+struct comp_metrics *workload_metrics(struct workload *wl) {
     return &wl->m;
 }
 
-void workload_extras(const struct workload *wl, int interval, double *vals)
-{
+void workload_extras(const struct workload *wl, int interval, double *vals) {
     uint64_t r = 0, d = 0, f = 0;
     int any = 0;
 
@@ -555,89 +548,73 @@ void workload_extras(const struct workload *wl, int interval, double *vals)
     vals[MX_BREAKER_REJECTS] = (double)f;
 }
 
-void workload_restart(struct workload *wl, int run)
-{
+void workload_restart(struct workload *wl, int run) {
     for (size_t i = 0; i < wl->nclasses; i++)
         res_edge_restart(&wl->classes[i].edge, run);
 }
 
-int workload_overflowed(const struct workload *wl)
-{
+int workload_overflowed(const struct workload *wl) {
     return wl->overflowed;
 }
 
-uint64_t workload_in_flight(const struct workload *wl)
-{
+uint64_t workload_in_flight(const struct workload *wl) {
     return wl->in_flight;
 }
 
-size_t workload_nclasses(const struct workload *wl)
-{
+size_t workload_nclasses(const struct workload *wl) {
     return wl->nclasses;
 }
 
-const char *workload_class_name(const struct workload *wl, size_t cls)
-{
+const char *workload_class_name(const struct workload *wl, size_t cls) {
     return cls < wl->nclasses ? wl->classes[cls].name : NULL;
 }
 
-int workload_class_index(const struct workload *wl, const char *name)
-{
+int workload_class_index(const struct workload *wl, const char *name) {
     for (size_t i = 0; i < wl->nclasses; i++)
         if (strcmp(wl->classes[i].name, name) == 0) return (int)i;
     return -1;
 }
 
-int workload_class_is_write(const struct workload *wl, size_t cls)
-{
+int workload_class_is_write(const struct workload *wl, size_t cls) {
     return cls < wl->nclasses ? wl->classes[cls].write : 0;
 }
 
-int workload_class_scatter(const struct workload *wl, size_t cls)
-{
+int workload_class_scatter(const struct workload *wl, size_t cls) {
     return cls < wl->nclasses ? wl->classes[cls].scatter : 0;
 }
 
-struct comp *workload_class_target(const struct workload *wl, size_t cls)
-{
+struct comp *workload_class_target(const struct workload *wl, size_t cls) {
     return cls < wl->nclasses ? wl->classes[cls].target : NULL;
 }
 
-double workload_class_share(const struct workload *wl, size_t cls)
-{
+double workload_class_share(const struct workload *wl, size_t cls) {
     if (cls >= wl->nclasses) return 0;
     return wl->classes[cls].cum - (cls ? wl->classes[cls - 1].cum : 0);
 }
 
-double workload_steady_rate(const struct workload *wl)
-{
+double workload_steady_rate(const struct workload *wl) {
     if (wl->arrivals == ARR_CLOSED || wl->nphases != 1) return NAN;
     return wl->phases[0].from_per_s * wl->rate_scale;
 }
 
-int workload_is_poisson(const struct workload *wl)
-{
+int workload_is_poisson(const struct workload *wl) {
     return wl->arrivals == ARR_POISSON;
 }
 
-unsigned workload_users(const struct workload *wl)
-{
+unsigned workload_users(const struct workload *wl) {
     return wl->arrivals == ARR_CLOSED ? wl->users : 0;
 }
 
-double workload_think_mean_ns(const struct workload *wl)
-{
+double workload_think_mean_ns(const struct workload *wl) {
     return wl->has_think ? dist_mean(&wl->think) : 0.0;
 }
 
-size_t workload_nphases(const struct workload *wl)
-{
+size_t workload_nphases(const struct workload *wl) {
     return wl->arrivals == ARR_CLOSED ? 0 : wl->nphases;
 }
 
 void workload_phase(const struct workload *wl, size_t i, int64_t *start_ns, int64_t *end_ns,
-                    double *from_per_s, double *to_per_s)
-{
+                    double *from_per_s, double *to_per_s) {
     const struct phase *ph = &wl->phases[i < wl->nphases ? i : wl->nphases - 1];
 
     *start_ns = ph->start_ns;
@@ -646,23 +623,19 @@ void workload_phase(const struct workload *wl, size_t i, int64_t *start_ns, int6
     *to_per_s = ph->to_per_s;
 }
 
-const struct keydist *workload_keys(const struct workload *wl)
-{
+const struct keydist *workload_keys(const struct workload *wl) {
     return wl->has_keys ? &wl->keys : NULL;
 }
 
-const struct dist *workload_think(const struct workload *wl)
-{
+const struct dist *workload_think(const struct workload *wl) {
     return wl->has_think ? &wl->think : NULL;
 }
 
-void workload_scale_rate(struct workload *wl, double factor)
-{
+void workload_scale_rate(struct workload *wl, double factor) {
     if (factor > 0) wl->rate_scale *= factor;
 }
 
-void workload_describe(const struct workload *wl, char *buf, size_t n)
-{
+void workload_describe(const struct workload *wl, char *buf, size_t n) {
     char a[64], b[64];
     int off;
 

@@ -13,8 +13,7 @@
 #include "model.h"
 #include "run.h"
 
-static const struct model_row *row_of(const struct run_rep *r, const char *name)
-{
+static const struct model_row *row_of(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     return NULL;
@@ -24,8 +23,7 @@ static const struct model_row *row_of(const struct run_rep *r, const char *name)
  * the end of the run: a few per component at 3000/s with millisecond latencies. Slack: 50. */
 #define SLACK 50.0
 
-static void test_web_stack(void)
-{
+static void test_web_stack(void) {
     struct run_scenario s;
     struct run_rep r;
     struct err err;
@@ -33,8 +31,7 @@ static void test_web_stack(void)
     double api = 0, dbs = 0, reads_share;
 
     err_clear(&err);
-    CU_ASSERT_FATAL(run_scenario_load(&s, "scenarios/examples/web-stack.yaml", NULL, 0, &err) ==
-                    0);
+    CU_ASSERT_FATAL(run_scenario_load(&s, "scenarios/examples/web-stack.yaml", NULL, 0, &err) == 0);
     CU_ASSERT_FATAL(run_replication(&s, 0, NULL, &r, &err) == 0);
     total = row_of(&r, "total");
     lb = row_of(&r, "lb");
@@ -57,20 +54,19 @@ static void test_web_stack(void)
     CU_ASSERT_EQUAL(lb->arrivals, total->arrivals);
     CU_ASSERT_DOUBLE_EQUAL(api, (double)lb->arrivals, SLACK);
     /* reads (weight 90) go to the cache, writes (10) to the queue: together, every request */
-    CU_ASSERT_DOUBLE_EQUAL((double)(cache->arrivals + writes->arrivals),
-                           (double)total->arrivals, SLACK);
+    CU_ASSERT_DOUBLE_EQUAL((double)(cache->arrivals + writes->arrivals), (double)total->arrivals,
+                           SLACK);
     reads_share = (double)cache->arrivals / (double)total->arrivals;
     /* binomial SE of the read share over ~75,000 requests: 0.0011; bound 0.005 */
     CU_ASSERT_DOUBLE_EQUAL(reads_share, 0.9, 0.005);
     /* the store sees the cache's misses and the queue's deliveries, and passes each to
      * exactly one replica set (no scatter class here) */
     CU_ASSERT_DOUBLE_EQUAL((double)store->arrivals,
-                           cache->extra[MX_BACKEND_REQUESTS] + writes->extra[MX_DELIVERED],
-                           SLACK);
+                           cache->extra[MX_BACKEND_REQUESTS] + writes->extra[MX_DELIVERED], SLACK);
     CU_ASSERT_DOUBLE_EQUAL(dbs, (double)store->arrivals, SLACK);
     /* the cache's hits and misses add up to its reads */
-    CU_ASSERT_DOUBLE_EQUAL(cache->extra[MX_HITS] + cache->extra[MX_MISSES],
-                           (double)cache->arrivals, SLACK);
+    CU_ASSERT_DOUBLE_EQUAL(cache->extra[MX_HITS] + cache->extra[MX_MISSES], (double)cache->arrivals,
+                           SLACK);
     CU_ASSERT_TRUE(cache->extra[MX_HIT_RATIO] > 0.2 && cache->extra[MX_HIT_RATIO] < 0.8);
     CU_ASSERT_TRUE(store->extra[MX_IMBALANCE] >= 1.0);
     /* a stable system: nothing rejected, and the end to end count matches */
@@ -81,8 +77,7 @@ static void test_web_stack(void)
 }
 
 void test_compose_register(void);
-void test_compose_register(void)
-{
+void test_compose_register(void) {
     CU_pSuite s = CU_add_suite("compose", NULL, NULL);
     CU_add_test(s, "web-stack: flow conservation across every kind", test_web_stack);
 }

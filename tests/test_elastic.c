@@ -17,8 +17,7 @@ struct log {
     int n;
 };
 
-static void on_event(void *user, const struct net_event *ev)
-{
+static void on_event(void *user, const struct net_event *ev) {
     struct log *l = user;
 
     if (l->n >= 256) return;
@@ -29,8 +28,7 @@ static void on_event(void *user, const struct net_event *ev)
 }
 
 static int run_file(const char *path, const char *const *sets, size_t nsets, struct log *l,
-                    struct run_rep *out)
-{
+                    struct run_rep *out) {
     struct run_scenario s;
     struct run_hooks hooks = {NULL, l, NULL, NULL, on_event};
     struct err err;
@@ -47,8 +45,7 @@ static int run_file(const char *path, const char *const *sets, size_t nsets, str
     return rc;
 }
 
-static int run_log(const char *yaml, struct log *l, struct run_rep *out)
-{
+static int run_log(const char *yaml, struct log *l, struct run_rep *out) {
     struct run_scenario s;
     struct run_hooks hooks = {NULL, l, NULL, NULL, on_event};
     struct err err;
@@ -65,18 +62,16 @@ static int run_log(const char *yaml, struct log *l, struct run_rep *out)
     return rc;
 }
 
-/* scenarios/examples/autoscale.yaml: arrivals ramp from 100/s to 1000/s over 60 s (then hold) on a service of one worker per
- * instance with 10 ms mean service; the autoscaler targets 60 % utilization, evaluates every
- * 5 s, provisions in 10 s, no cooldown. Expected: each decision at time t asks for
- * ⌈λ̄·S/0.6⌉ instances, where λ̄ is the arrival rate measured over [t − 5 s, t] — on the
- * linear ramp its mean is λ(t − 2.5 s) — within ±1 for the Poisson error of λ̄ (SE at
- * 550/s over 5 s ≈ 10/s, i.e. 0.17 instance); new instances serve exactly 10 s after the
- * decision. So the count follows ⌈λ·S/target⌉ with a lag of at most the provisioning delay
- * plus one interval. Cost: instances are billed from launch, so the instance count is
- * the last decision's target; integrating it by hand over the run × 0.36/hour must equal the
- * reported cost. */
-static void test_autoscale_ramp(void)
-{
+/* scenarios/examples/autoscale.yaml: arrivals ramp from 100/s to 1000/s over 60 s (then hold) on a
+ * service of one worker per instance with 10 ms mean service; the autoscaler targets 60 %
+ * utilization, evaluates every 5 s, provisions in 10 s, no cooldown. Expected: each decision at
+ * time t asks for ⌈λ̄·S/0.6⌉ instances, where λ̄ is the arrival rate measured over [t − 5 s, t] — on
+ * the linear ramp its mean is λ(t − 2.5 s) — within ±1 for the Poisson error of λ̄ (SE at 550/s over
+ * 5 s ≈ 10/s, i.e. 0.17 instance); new instances serve exactly 10 s after the decision. So the
+ * count follows ⌈λ·S/target⌉ with a lag of at most the provisioning delay plus one interval. Cost:
+ * instances are billed from launch, so the instance count is the last decision's target;
+ * integrating it by hand over the run × 0.36/hour must equal the reported cost. */
+static void test_autoscale_ramp(void) {
     static struct log l;
     struct run_rep r;
     double last_t = 0, inst_s = 0, cost;
@@ -104,8 +99,7 @@ static void test_autoscale_ramp(void)
             /* a launch 10 s earlier */
             int found = 0;
             for (int k = 0; k < i; k++)
-                if (strcmp(l.what[k], "scale") == 0 && fabs(l.t[k] + 10 - l.t[i]) < 1e-9)
-                    found = 1;
+                if (strcmp(l.what[k], "scale") == 0 && fabs(l.t[k] + 10 - l.t[i]) < 1e-9) found = 1;
             CU_ASSERT_TRUE(found);
             readies++;
         }
@@ -121,8 +115,7 @@ static void test_autoscale_ramp(void)
 }
 
 /* A fixed service bills its one instance for the whole run: 2 h at 0.5/hour = 1.0. */
-static void test_fixed_cost(void)
-{
+static void test_fixed_cost(void) {
     const char *yaml = "name: c\nduration: 2h\n"
                        "workload: {arrivals: constant, rate: 1/s, target: api}\n"
                        "components:\n  api: {kind: service, service_time: 1ms, "
@@ -136,14 +129,13 @@ static void test_fixed_cost(void)
     run_rep_free(&r);
 }
 
-/* Serverless cold starts (scenarios/examples/serverless.yaml, run 20000 s): one function at concurrency 1, Poisson arrivals at 1/s, keep-warm
- * W = 1 s, throttled at the limit. A served call is the first arrival after the previous call
- * finished (the others are throttled), and by memorylessness its gap from that finish is
- * exponential with rate λ, so it finds the instance gone (a cold start) with probability
- * P(gap > W) = e^{−λW} = e^{−1} = 0.3679. Over ~18,000 served calls the binomial SE is
- * 0.0036; bound 0.015 (about 4 SE). */
-static void test_cold_starts(void)
-{
+/* Serverless cold starts (scenarios/examples/serverless.yaml, run 20000 s): one function at
+ * concurrency 1, Poisson arrivals at 1/s, keep-warm W = 1 s, throttled at the limit. A served call
+ * is the first arrival after the previous call finished (the others are throttled), and by
+ * memorylessness its gap from that finish is exponential with rate λ, so it finds the instance gone
+ * (a cold start) with probability P(gap > W) = e^{−λW} = e^{−1} = 0.3679. Over ~18,000 served calls
+ * the binomial SE is 0.0036; bound 0.015 (about 4 SE). */
+static void test_cold_starts(void) {
     const char *longer[] = {"duration=20000s"};
     struct log l;
     struct run_rep r;
@@ -169,8 +161,7 @@ static void test_cold_starts(void)
 
 /* A cache billed by provisioned size: 2^20 entries of 1 KiB = 1 GiB, at 2.0 per GB-hour, for
  * a 30-minute run: cost 1.0 (hand count). */
-static void test_cache_cost(void)
-{
+static void test_cache_cost(void) {
     const char *yaml = "name: cc\nduration: 30m\n"
                        "workload: {arrivals: constant, rate: 1/s, target: c}\n"
                        "components:\n"
@@ -190,8 +181,7 @@ static void test_cache_cost(void)
 /* Autoscaling on requests per instance: constant 500/s, target 100/s per instance, evaluated
  * every 5 s with no provisioning delay: the first evaluation counts 2500 arrivals in 5 s, so
  * it asks for ⌈500/100⌉ = 5 instances, and the next ones keep 5 (hand count). */
-static void test_autoscale_rps(void)
-{
+static void test_autoscale_rps(void) {
     const char *yaml = "name: rps\nduration: 20s\n"
                        "workload: {arrivals: constant, rate: 500/s, target: api}\n"
                        "components:\n  api:\n    kind: service\n    service_time: 1ms\n"
@@ -212,8 +202,7 @@ static void test_autoscale_rps(void)
 }
 
 void test_elastic_register(void);
-void test_elastic_register(void)
-{
+void test_elastic_register(void) {
     CU_pSuite s = CU_add_suite("elastic", NULL, NULL);
     CU_add_test(s, "autoscaler follows a ramp; cost = instance-hours x price", test_autoscale_ramp);
     CU_add_test(s, "fixed service cost", test_fixed_cost);

@@ -30,13 +30,13 @@
 /* --- running a lesson and capturing its interval rows and events -------------------------- */
 
 #define MAX_INTERVALS 300
-#define MAX_ROWS 32
-#define MAX_EVENTS 256
+#define MAX_ROWS      32
+#define MAX_EVENTS    256
 
 struct series {
-    size_t n, nrows;                  /* intervals captured; rows per interval */
-    char names[MAX_ROWS][32];         /* component names (row order), last "total" */
-    double t0[MAX_INTERVALS];         /* start of each interval, s */
+    size_t n, nrows;                                /* intervals captured; rows per interval */
+    char names[MAX_ROWS][32];                       /* component names (row order), last "total" */
+    double t0[MAX_INTERVALS];                       /* start of each interval, s */
     struct model_row rows[MAX_INTERVALS][MAX_ROWS]; /* component/kind pointers cleared */
     int nev;
     double ev_t[MAX_EVENTS];
@@ -44,8 +44,7 @@ struct series {
 };
 
 static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
-                        const struct model_row *rows, size_t nrows)
-{
+                        const struct model_row *rows, size_t nrows) {
     struct series *s = user;
 
     (void)t1;
@@ -65,8 +64,7 @@ static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
     s->n++;
 }
 
-static void on_event(void *user, const struct net_event *ev)
-{
+static void on_event(void *user, const struct net_event *ev) {
     struct series *s = user;
 
     if (s->nev >= MAX_EVENTS) return;
@@ -77,8 +75,7 @@ static void on_event(void *user, const struct net_event *ev)
 
 /* The overrides plus "seed=N" when LESSON_SEED is set (see the file comment), in buf. */
 static size_t with_seed(const char *const *sets, size_t nsets, const char **buf, size_t cap,
-                        char *seedbuf, size_t seedcap)
-{
+                        char *seedbuf, size_t seedcap) {
     const char *env = getenv("LESSON_SEED");
     size_t n = 0;
 
@@ -94,8 +91,7 @@ static size_t with_seed(const char *const *sets, size_t nsets, const char **buf,
 /* Run lesson file (relative to the project root, where the tests run) with overrides. Returns
  * a series (free() it) and fills rep (run_rep_free it); NULL on a scenario error (printed). */
 static struct series *run_lesson(const char *file, const char *const *sets, size_t nsets,
-                                 struct run_rep *rep)
-{
+                                 struct run_rep *rep) {
     struct run_scenario s;
     struct series *ser = calloc(1, sizeof *ser);
     struct run_hooks hooks = {on_interval, ser, NULL, NULL, on_event};
@@ -124,16 +120,14 @@ static struct series *run_lesson(const char *file, const char *const *sets, size
     return ser;
 }
 
-static const struct model_row *row_of(const struct run_rep *r, const char *name)
-{
+static const struct model_row *row_of(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     CU_FAIL("no such component row");
     return &r->rows[r->nrows - 1];
 }
 
-static int col_of(const struct series *s, const char *name)
-{
+static int col_of(const struct series *s, const char *name) {
     for (size_t i = 0; i < s->nrows; i++)
         if (strcmp(s->names[i], name) == 0) return (int)i;
     CU_FAIL("no such component in the series");
@@ -143,22 +137,27 @@ static int col_of(const struct series *s, const char *name)
 /* What to read from a row: a common field, or an extra (V_EXTRA + enum model_extra). */
 enum { V_ARRIVALS, V_COMPLETIONS, V_ERRORS, V_GOODPUT, V_UTIL, V_P99, V_EXTRA = 100 };
 
-static double val(const struct model_row *r, int what)
-{
+static double val(const struct model_row *r, int what) {
     switch (what) {
-        case V_ARRIVALS: return (double)r->arrivals;
-        case V_COMPLETIONS: return (double)r->completions;
-        case V_ERRORS: return (double)r->errors;
-        case V_GOODPUT: return r->goodput_rps;
-        case V_UTIL: return r->utilization;
-        case V_P99: return r->latency_p99_ms;
-        default: return r->extra[what - V_EXTRA];
+        case V_ARRIVALS:
+            return (double)r->arrivals;
+        case V_COMPLETIONS:
+            return (double)r->completions;
+        case V_ERRORS:
+            return (double)r->errors;
+        case V_GOODPUT:
+            return r->goodput_rps;
+        case V_UTIL:
+            return r->utilization;
+        case V_P99:
+            return r->latency_p99_ms;
+        default:
+            return r->extra[what - V_EXTRA];
     }
 }
 
 /* The row of comp in the interval starting at t (s). */
-static const struct model_row *at(const struct series *s, const char *comp, double t)
-{
+static const struct model_row *at(const struct series *s, const char *comp, double t) {
     int c = col_of(s, comp);
 
     for (size_t i = 0; i < s->n; i++)
@@ -168,8 +167,7 @@ static const struct model_row *at(const struct series *s, const char *comp, doub
 }
 
 /* Sum of what over the intervals starting in [from, to) (1 s intervals: also a mean × n). */
-static double sum(const struct series *s, const char *comp, int what, double from, double to)
-{
+static double sum(const struct series *s, const char *comp, int what, double from, double to) {
     int c = col_of(s, comp);
     double x = 0;
 
@@ -178,40 +176,37 @@ static double sum(const struct series *s, const char *comp, int what, double fro
     return x;
 }
 
-static double mean(const struct series *s, const char *comp, int what, double from, double to)
-{
+static double mean(const struct series *s, const char *comp, int what, double from, double to) {
     return sum(s, comp, what, from, to) / (to - from);
 }
 
 /* The time of the first event whose text starts with ev, or -1. */
-static double event_time(const struct series *s, const char *ev)
-{
+static double event_time(const struct series *s, const char *ev) {
     for (int i = 0; i < s->nev; i++)
         if (strncmp(s->ev[i], ev, strlen(ev)) == 0) return s->ev_t[i];
     return -1;
 }
 
 /* |got - want| <= tol, printing both when it fails (and when verbose). */
-#define NEAR(got, want, tol, what)                                                            \
-    do {                                                                                      \
-        double g_ = (got), w_ = (want), t_ = (tol);                                           \
-        if (!(fabs(g_ - w_) <= t_))                                                           \
-            fprintf(stderr, "\n  %s: got %.6g, want %.6g +- %.3g\n", what, g_, w_, t_);      \
-        CU_ASSERT_TRUE(fabs(g_ - w_) <= t_);                                                  \
+#define NEAR(got, want, tol, what)                                                                 \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want), t_ = (tol);                                                \
+        if (!(fabs(g_ - w_) <= t_))                                                                \
+            fprintf(stderr, "\n  %s: got %.6g, want %.6g +- %.3g\n", what, g_, w_, t_);            \
+        CU_ASSERT_TRUE(fabs(g_ - w_) <= t_);                                                       \
     } while (0)
 
-#define BELOW(got, limit, what)                                                               \
-    do {                                                                                      \
-        double g_ = (got), l_ = (limit);                                                      \
-        if (!(g_ < l_)) fprintf(stderr, "\n  %s: got %.6g, want < %.6g\n", what, g_, l_);   \
-        CU_ASSERT_TRUE(g_ < l_);                                                              \
+#define BELOW(got, limit, what)                                                                    \
+    do {                                                                                           \
+        double g_ = (got), l_ = (limit);                                                           \
+        if (!(g_ < l_)) fprintf(stderr, "\n  %s: got %.6g, want < %.6g\n", what, g_, l_);          \
+        CU_ASSERT_TRUE(g_ < l_);                                                                   \
     } while (0)
 
 /* --- theory helpers ----------------------------------------------------------------------- */
 
 /* Erlang C: probability that an arrival waits in M/M/c with offered load a = lambda/mu. */
-static double erlang_c(int c, double a)
-{
+static double erlang_c(int c, double a) {
     double term = 1, sum_k = 1, rho = a / c, top;
 
     for (int k = 1; k < c; k++) {
@@ -224,8 +219,7 @@ static double erlang_c(int c, double a)
 
 /* Che's characteristic time T (in requests) of an LRU cache of capacity C under independent
  * requests with probabilities p[0..n-1]: sum_i (1 - e^{-p_i T}) = C, by bisection. */
-static double che_T(const double *p, size_t n, double C)
-{
+static double che_T(const double *p, size_t n, double C) {
     double lo = 0, hi = 1e15;
 
     for (int it = 0; it < 200; it++) {
@@ -240,8 +234,7 @@ static double che_T(const double *p, size_t n, double C)
     return lo;
 }
 
-static double che_hit(const double *p, size_t n, double C)
-{
+static double che_hit(const double *p, size_t n, double C) {
     double T = che_T(p, n, C), h = 0;
 
     for (size_t i = 0; i < n; i++)
@@ -250,8 +243,7 @@ static double che_hit(const double *p, size_t n, double C)
 }
 
 /* Zipf(s) probabilities over n keys from keydist_pmf (the workload's own distribution). */
-static double *zipf_pmf(uint64_t n, double s)
-{
+static double *zipf_pmf(uint64_t n, double s) {
     struct keydist kd;
     double *p = malloc(n * sizeof *p);
 
@@ -269,8 +261,7 @@ static double *zipf_pmf(uint64_t n, double s)
  * about 1.5 % for 2 minutes at rho = 0.5 and 3.7 % for 20 minutes at rho = 0.95; bounds are
  * about 4 and 3 standard errors. The p99 is a quantile of ~58,000 samples: 10 %.
  */
-static void test_01_knee(void)
-{
+static void test_01_knee(void) {
     const char *knee[] = {"workload.rate=950/s", "duration=20m"};
     const char *up95[] = {"workload.rate=950/s", "components.api.speed=2"};
     const char *same_rho[] = {"workload.rate=1000/s", "components.api.speed=2"};
@@ -304,8 +295,10 @@ static void test_01_knee(void)
     NEAR(w_same / w50, 0.5, 0.05, "01 speed 2 halves W at the same rho");
     run_rep_free(&r);
     free(s);
-    fprintf(stderr, "\n  01: W %.3f ms (rho 0.5), %.2f ms (rho 0.95), %.3f ms (950/s speed 2), "
-                    "%.3f ms (rho 0.5 speed 2)\n", w50, w95, w_up, w_same);
+    fprintf(stderr,
+            "\n  01: W %.3f ms (rho 0.5), %.2f ms (rho 0.95), %.3f ms (950/s speed 2), "
+            "%.3f ms (rho 0.5 speed 2)\n",
+            w50, w95, w_up, w_same);
 }
 
 /* ================================================================================================
@@ -324,8 +317,7 @@ static void test_01_knee(void)
  * power_of_two > least_connections (64 > 41 > 8.6 > 6.2 ms) by factors 1.2, 3 and 1.15, each
  * well outside the runs' spread.
  */
-static double mixture_p99(double r_fast, double r_slow)
-{
+static double mixture_p99(double r_fast, double r_slow) {
     double lo = 0, hi = 1;
 
     for (int it = 0; it < 100; it++) {
@@ -339,8 +331,7 @@ static double mixture_p99(double r_fast, double r_slow)
 }
 
 /* E_k/M/1: the root sigma in (0, 1) of sigma = (k lambda / (k lambda + mu (1 - sigma)))^k. */
-static double ekm1_sigma(int k, double lambda, double mu)
-{
+static double ekm1_sigma(int k, double lambda, double mu) {
     double sigma = 0.5;
 
     for (int it = 0; it < 10000; it++)
@@ -348,8 +339,7 @@ static double ekm1_sigma(int k, double lambda, double mu)
     return sigma;
 }
 
-static void test_02_policies(void)
-{
+static void test_02_policies(void) {
     const char *policies[] = {"power_of_two", "least_connections"};
     const char *rnd[] = {"components.lb.policy=random", "duration=10m"};
     const char *rr[] = {"components.lb.policy=round_robin", "duration=10m"};
@@ -389,14 +379,14 @@ static void test_02_policies(void)
         snprintf(set, sizeof set, "components.lb.policy=%s", policies[i]);
         CU_ASSERT_FATAL((s = run_lesson("02-load-balancing.yaml", sets, 1, &r)) != NULL);
         p99[i + 2] = row_of(&r, "total")->latency_p99_ms;
-        share4[i + 2] =
-            (double)row_of(&r, "api[4]")->arrivals / (double)row_of(&r, "lb")->arrivals;
+        share4[i + 2] = (double)row_of(&r, "api[4]")->arrivals / (double)row_of(&r, "lb")->arrivals;
         run_rep_free(&r);
         free(s);
     }
-    fprintf(stderr, "\n  02: p99 random %.1f (theory %.1f), round_robin %.1f (E4/M/1 %.1f), "
-                    "power_of_two %.1f, least_connections %.1f ms; api[4] share %.3f %.3f %.3f "
-                    "%.3f\n",
+    fprintf(stderr,
+            "\n  02: p99 random %.1f (theory %.1f), round_robin %.1f (E4/M/1 %.1f), "
+            "power_of_two %.1f, least_connections %.1f ms; api[4] share %.3f %.3f %.3f "
+            "%.3f\n",
             p99[0], want_rnd, p99[1], want_rr, p99[2], p99[3], share4[0], share4[1], share4[2],
             share4[3]);
     CU_ASSERT_TRUE(p99[0] > 1.2 * p99[1]);
@@ -418,8 +408,7 @@ static void test_02_policies(void)
  * Round robin: an LRU cache of 5000 under uniform requests over 10,000 keys has hit ratio
  * C/n = 0.5 (Che, uniform case); 20 s of one server's reads (~10,000) give SD 0.005: 0.03.
  */
-static void test_03_sticky(void)
-{
+static void test_03_sticky(void) {
     const char *names[] = {"app1", "app2", "app3", "app4"};
     const char *rr[] = {"components.lb.policy=round_robin"};
     struct ring *ring = ring_new(names, NULL, 4, 100);
@@ -443,8 +432,9 @@ static void test_03_sticky(void)
     logins_back = sum(s, "login", V_ARRIVALS, 81, 120);
     NEAR(logins_out, k_dead, 0.02 * k_dead + 10, "03 logins after app2 died = its keys");
     NEAR(logins_back, k_dead, 0.02 * k_dead + 10, "03 logins after app2 returned = its keys");
-    fprintf(stderr, "\n  03: app2 owns %.0f of 10000 keys (%.1f %%); logins %.0f after the crash, "
-                    "%.0f after the return; %.0f errors\n",
+    fprintf(stderr,
+            "\n  03: app2 owns %.0f of 10000 keys (%.1f %%); logins %.0f after the crash, "
+            "%.0f after the return; %.0f errors\n",
             k_dead, k_dead / 100, logins_out, logins_back, sum(s, "total", V_ERRORS, 40, 41));
     run_rep_free(&r);
     free(s);
@@ -472,8 +462,7 @@ static void test_03_sticky(void)
  * 200/s, so it is gone by 75 s; 80 s allows 5 s of slack. Synchronous variant: the customers
  * wait in that same backlog, p99 of the worst second above 4 s.
  */
-static void test_04_async(void)
-{
+static void test_04_async(void) {
     const char *sync[] = {"components.api.calls[0]=worker"};
     struct run_rep r;
     struct series *s;
@@ -517,8 +506,7 @@ static void test_04_async(void)
  * is 0.5 s: 150 (SD 7): 15 %. Survivors: 450/s x 4 ms / 2 workers = 0.9 during the outage,
  * 0.6 before; a 15 s average at rho 0.9 is within 0.05.
  */
-static void test_05_failover(void)
-{
+static void test_05_failover(void) {
     const char *quick[] = {"components.lb.health_check.unhealthy_after=1"};
     struct run_rep r;
     struct series *s;
@@ -557,8 +545,7 @@ static void test_05_failover(void)
  * p99 of a fan-out of 5 sits where only the 40 ms mode matters: SE about 40 ms x
  * sqrt(1/(0.01 n)) = 2.6 ms, 4 %: bound 18 %.
  */
-static double hyper_quantile(double q, int fan)
-{
+static double hyper_quantile(double q, int fan) {
     double lo = 0, hi = 2000, target = 1 - pow(q, 1.0 / fan); /* P(X > t) for one leaf */
 
     for (int it = 0; it < 200; it++) {
@@ -571,8 +558,7 @@ static double hyper_quantile(double q, int fan)
     return lo; /* ms */
 }
 
-static void test_06_fanout(void)
-{
+static void test_06_fanout(void) {
     const char *five[] = {"workload.classes[0].scatter=5"};
     struct run_rep r;
     struct series *s;
@@ -585,8 +571,9 @@ static void test_06_fanout(void)
     NEAR(row_of(&r, "total")->latency_p99_ms, max99, 0.12 * max99, "06 fan-out p99 (ms)");
     NEAR(row_of(&r, "total")->latency_p50_ms, max50, 0.05 * max50, "06 fan-out median (ms)");
     CU_ASSERT_TRUE(row_of(&r, "total")->latency_p99_ms > 5 * row_of(&r, "leaf[1]")->latency_p99_ms);
-    fprintf(stderr, "\n  06: leaf p99 %.1f (theory %.1f), fan-out p99 %.1f (max of 20: %.1f), "
-                    "median %.2f (%.2f) ms\n",
+    fprintf(stderr,
+            "\n  06: leaf p99 %.1f (theory %.1f), fan-out p99 %.1f (max of 20: %.1f), "
+            "median %.2f (%.2f) ms\n",
             row_of(&r, "leaf[1]")->latency_p99_ms, leaf99, row_of(&r, "total")->latency_p99_ms,
             max99, row_of(&r, "total")->latency_p50_ms, max50);
     run_rep_free(&r);
@@ -610,15 +597,13 @@ static void test_06_fanout(void)
  * 90 s. Groups that keep up (M/M/c at rho 0.5) hold a few messages; 50 is far beyond their
  * normal lag.
  */
-static void group_at(struct run_checked *c, struct comp *q, int64_t t, struct mq_group_info g[3])
-{
+static void group_at(struct run_checked *c, struct comp *q, int64_t t, struct mq_group_info g[3]) {
     sim_run_until(c->sim, t);
     for (size_t i = 0; i < 3; i++)
         CU_ASSERT_FATAL(mq_group_info(q, i, t, &g[i]) == 0);
 }
 
-static void test_07_pubsub(void)
-{
+static void test_07_pubsub(void) {
     struct run_scenario sc;
     struct run_checked c;
     struct err err;
@@ -633,8 +618,8 @@ static void test_07_pubsub(void)
         char seed[64];
         const char *all[1];
         size_t n = with_seed(NULL, 0, all, 1, seed, sizeof seed);
-        CU_ASSERT_FATAL(run_scenario_load(&sc, "scenarios/lessons/07-pubsub-lag.yaml", all, n,
-                                          &err) == 0);
+        CU_ASSERT_FATAL(
+            run_scenario_load(&sc, "scenarios/lessons/07-pubsub-lag.yaml", all, n, &err) == 0);
     }
     CU_ASSERT_FATAL(run_check(&sc, &c, &err) == 0);
     q = net_find(c.net, "orders");
@@ -665,11 +650,11 @@ static void test_07_pubsub(void)
              "07 delivered + lag = stored");
         CU_ASSERT_EQUAL(g[i].dropped + g[i].dead_lettered, 0);
     }
-    fprintf(stderr, "\n  07: %.0f published; delivered billing %lu, email %lu, analytics %lu; "
-                    "email lag %.0f at 75 s; analytics lag %.0f at 120 s (want %.0f)\n",
-            row.extra[MX_ENQUEUED], (unsigned long)g[0].delivered,
-            (unsigned long)g[1].delivered, (unsigned long)g[2].delivered, lag_e75, lag_a,
-            120 * (500 - 1 / 0.0022));
+    fprintf(stderr,
+            "\n  07: %.0f published; delivered billing %lu, email %lu, analytics %lu; "
+            "email lag %.0f at 75 s; analytics lag %.0f at 120 s (want %.0f)\n",
+            row.extra[MX_ENQUEUED], (unsigned long)g[0].delivered, (unsigned long)g[1].delivered,
+            (unsigned long)g[2].delivered, lag_e75, lag_a, 120 * (500 - 1 / 0.0022));
     run_check_free(&c);
     run_scenario_free(&sc);
 
@@ -699,8 +684,7 @@ static void test_07_pubsub(void)
  * sync: a write waits for both replicas: E[max of two exp(100 ms)] = 150 ms, plus their 1 ms
  * writes: 10 %.
  */
-static void test_08_cqrs(void)
-{
+static void test_08_cqrs(void) {
     const char *rep[] = {"duration=60s"};
     const char *prim[] = {"components.db.read_from=primary"};
     const char *any[] = {"duration=60s", "components.db.read_from=any"};
@@ -753,8 +737,7 @@ static void test_08_cqrs(void)
  * With the 100-entry LRU cache in front: its hit ratio follows Che (the fills take ~2 ms,
  * which lowers it slightly: 0.03 below, 0.01 above), and the stores even out.
  */
-static void test_09_hot_key(void)
-{
+static void test_09_hot_key(void) {
     const char *base[] = {"duration=60s"};
     const char *cache[] = {"duration=60s", "components.api.calls[0]=hotcache"};
     double *p = zipf_pmf(100000, 1.0), share[8] = {0}, got[8], total = 0, maxs = 0;
@@ -788,8 +771,9 @@ static void test_09_hot_key(void)
     NEAR(row_of(&r, "store[1]")->utilization, 4.0 * maxs, 0.03, "09 hot shard utilization");
     NEAR(row_of(&r, "db")->extra[MX_IMBALANCE], 8 * maxs, 0.05, "09 load imbalance");
     CU_ASSERT_TRUE(row_of(&r, "store[1]")->utilization > 1.4 * others);
-    fprintf(stderr, "\n  09: hot shard share %.3f (theory %.3f), utilization %.2f vs others' mean "
-                    "%.2f, imbalance %.2f",
+    fprintf(stderr,
+            "\n  09: hot shard share %.3f (theory %.3f), utilization %.2f vs others' mean "
+            "%.2f, imbalance %.2f",
             got[hot] / total, maxs, row_of(&r, "store[1]")->utilization, others,
             row_of(&r, "db")->extra[MX_IMBALANCE]);
     run_rep_free(&r);
@@ -800,8 +784,7 @@ static void test_09_hot_key(void)
     NEAR(row_of(&r, "hotcache")->extra[MX_HIT_RATIO], h - 0.01, 0.02, "09 cache hit ratio (Che)");
     BELOW(row_of(&r, "db")->extra[MX_IMBALANCE], 1.15, "09 imbalance behind the cache");
     fprintf(stderr, "; with the cache: hit ratio %.3f (Che %.3f), imbalance %.2f\n",
-            row_of(&r, "hotcache")->extra[MX_HIT_RATIO], h,
-            row_of(&r, "db")->extra[MX_IMBALANCE]);
+            row_of(&r, "hotcache")->extra[MX_HIT_RATIO], h, row_of(&r, "db")->extra[MX_IMBALANCE]);
     run_rep_free(&r);
     free(s);
     free(p);
@@ -819,8 +802,7 @@ static void test_09_hot_key(void)
  * 2002): 381/s; bound 5 % (the run matches within 1 %). Without coalescing every request
  * arriving during a render also renders: db load about twice that (asserted > 1.6 x).
  */
-static void test_10_caching(void)
-{
+static void test_10_caching(void) {
     const char *nocoal[] = {"duration=60s"};
     const char *coal[] = {"duration=60s", "components.shared.coalescing=true"};
     const char *big[] = {"duration=60s", "components.local.capacity=200"};
@@ -852,8 +834,9 @@ static void test_10_caching(void)
     db_c = row_of(&r, "db")->throughput_rps;
     NEAR(db_c, want, 0.05 * want, "10 db renders/s with coalescing (renewal)");
     CU_ASSERT_TRUE(db_nc > 1.6 * db_c);
-    fprintf(stderr, "\n  10: local hit ratio %.3f (Che %.3f) at 50, %.3f (Che %.3f) at 200; db "
-                    "%.0f/s without coalescing, %.0f/s with (renewal %.0f)\n",
+    fprintf(stderr,
+            "\n  10: local hit ratio %.3f (Che %.3f) at 50, %.3f (Che %.3f) at 200; db "
+            "%.0f/s without coalescing, %.0f/s with (renewal %.0f)\n",
             got50, h50, got200, h200, db_nc, db_c, want);
     run_rep_free(&r);
     free(s);
@@ -871,8 +854,7 @@ static void test_10_caching(void)
  * cut: a key is written at 0.1/s, so stale reads = 600/s x integral_0^20 (1 - e^{-0.1 t}) dt =
  * 600 x (20 - 10 (1 - e^{-2})) = 6812; 8 %.
  */
-static void test_11_cap(void)
-{
+static void test_11_cap(void) {
     const char *ap[] = {"components.db.partition_mode=ap"};
     double stale_want = 600 * (20 - 10 * (1 - exp(-2.0)));
     struct run_rep r;
@@ -886,8 +868,8 @@ static void test_11_cap(void)
     NEAR(db->extra[MX_UNAVAILABLE_S], 3.0, 1e-6, "11 cp: unavailable_s");
     NEAR(db->extra[MX_DIVERGENT_WRITES], 0, 0, "11 cp: divergent writes");
     NEAR(event_time(s, "db promote "), 23.0, 1e-9, "11 cp: new primary at (s)");
-    fprintf(stderr, "\n  11: cp %.0f errors, %.0f stale, unavailable %.1f s",
-            (double)db->errors, db->extra[MX_STALE_READS], db->extra[MX_UNAVAILABLE_S]);
+    fprintf(stderr, "\n  11: cp %.0f errors, %.0f stale, unavailable %.1f s", (double)db->errors,
+            db->extra[MX_STALE_READS], db->extra[MX_UNAVAILABLE_S]);
     run_rep_free(&r);
     free(s);
 
@@ -912,8 +894,7 @@ static void test_11_cap(void)
  * from launch, so the billed count is the last decision's; its integral x 36 per hour must equal
  * the cost column to rounding. A static fleet of 9 costs 9 x 240 s / 3600 x 36 = 21.6 exactly.
  */
-static double day_rate(double t)
-{
+static double day_rate(double t) {
     static const double knots[][2] = {{0, 100},   {60, 80},   {90, 800},  {120, 1000},
                                       {140, 700}, {180, 900}, {220, 200}, {240, 100}};
     for (size_t i = 1; i < sizeof knots / sizeof knots[0]; i++)
@@ -923,8 +904,7 @@ static double day_rate(double t)
     return 100;
 }
 
-static void test_12_autoscale(void)
-{
+static void test_12_autoscale(void) {
     const char *stat[] = {"components.api.autoscale.min=9"};
     const char *fast[] = {"components.api.autoscale.provisioning=2s"};
     struct run_rep r;
@@ -959,8 +939,7 @@ static void test_12_autoscale(void)
     CU_ASSERT_TRUE(decisions >= 10);
     CU_ASSERT_TRUE(peak >= 8);
     NEAR(row_of(&r, "api")->extra[MX_COST], cost, 1e-9 * cost, "12 cost = instance-hours x price");
-    NEAR(row_of(&r, "api")->extra[MX_REPLICAS], inst_s / 240, 1e-9 * inst_s,
-         "12 mean instances");
+    NEAR(row_of(&r, "api")->extra[MX_REPLICAS], inst_s / 240, 1e-9 * inst_s, "12 mean instances");
     p99_auto = row_of(&r, "total")->latency_p99_ms;
     run_rep_free(&r);
     free(s);
@@ -978,8 +957,9 @@ static void test_12_autoscale(void)
     CU_ASSERT_TRUE(p99_static < 200);
     CU_ASSERT_FATAL((s = run_lesson("12-autoscale-day.yaml", fast, 1, &r)) != NULL);
     BELOW(row_of(&r, "total")->latency_p99_ms, 200, "12 provisioning 2 s: p99 (ms)");
-    fprintf(stderr, "\n  12: %d decisions, peak %.0f instances, cost %.2f (static 21.6), p99 %.0f "
-                    "ms (static %.0f, 2 s provisioning %.0f)\n",
+    fprintf(stderr,
+            "\n  12: %d decisions, peak %.0f instances, cost %.2f (static 21.6), p99 %.0f "
+            "ms (static %.0f, 2 s provisioning %.0f)\n",
             decisions, peak, cost, p99_auto, p99_static, row_of(&r, "total")->latency_p99_ms);
     run_rep_free(&r);
     free(s);
@@ -1000,8 +980,7 @@ static void test_12_autoscale(void)
  *   goodput back within 3 s of the end of the slow-down (41 s in the run).
  * - shedding (shed_wait 50 ms): goodput stays at the slowed capacity, 500/s (10 %).
  */
-static double recovery(const struct series *s)
-{
+static double recovery(const struct series *s) {
     for (size_t i = 0; i < s->n; i++) {
         const struct model_row *t = &s->rows[i][s->nrows - 1];
         if (s->t0[i] >= 40 - 1e-9 && t->goodput_rps >= 0.8 * (double)t->arrivals) return s->t0[i];
@@ -1009,8 +988,7 @@ static double recovery(const struct series *s)
     return 1e9;
 }
 
-static void test_13_retry_storm(void)
-{
+static void test_13_retry_storm(void) {
     const char *storm[] = {"duration=80s"};
     const char *jitter[] = {"duration=80s", "workload.backoff=exponential",
                             "workload.backoff_base=10ms", "workload.jitter=full"};
@@ -1059,16 +1037,16 @@ static void test_13_retry_storm(void)
 
     CU_ASSERT_FATAL((s = run_lesson("13-retry-storm.yaml", shed, 2, &r)) != NULL);
     NEAR(mean(s, "total", V_GOODPUT, 31, 40), 500, 50, "13 shedding: goodput while slow");
-    fprintf(stderr, "\n  13: recovery at %.0f s with the budget (fluid 51.7), %.0f s without "
-                    "retries (46.7), %.0f s with the breaker; shedding keeps %.0f/s\n",
+    fprintf(stderr,
+            "\n  13: recovery at %.0f s with the budget (fluid 51.7), %.0f s without "
+            "retries (46.7), %.0f s with the breaker; shedding keeps %.0f/s\n",
             t_budget, t_none, t_breaker, mean(s, "total", V_GOODPUT, 31, 40));
     run_rep_free(&r);
     free(s);
 }
 
 void test_lessons_register(void);
-void test_lessons_register(void)
-{
+void test_lessons_register(void) {
     CU_pSuite s = CU_add_suite("lessons", NULL, NULL);
     CU_add_test(s, "01 one server: the knee, vertical scaling", test_01_knee);
     CU_add_test(s, "02 load balancer policies with a slow replica", test_02_policies);

@@ -12,8 +12,7 @@
 
 void tests_register_all(void);
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     unsigned failed;
 
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;

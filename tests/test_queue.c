@@ -21,8 +21,7 @@ struct ran {
     struct run_checked c;
 };
 
-static int run_net(const char *yaml, const char *const *sets, size_t nsets, struct ran *r)
-{
+static int run_net(const char *yaml, const char *const *sets, size_t nsets, struct ran *r) {
     struct err err;
     char buf[600];
 
@@ -42,15 +41,13 @@ static int run_net(const char *yaml, const char *const *sets, size_t nsets, stru
     return 0;
 }
 
-static void ran_free(struct ran *r)
-{
+static void ran_free(struct ran *r) {
     run_check_free(&r->c);
     run_scenario_free(&r->s);
 }
 
 /* The summary row of component name (or "total"). */
-static void row_of(const struct ran *r, const char *name, struct model_row *row)
-{
+static void row_of(const struct ran *r, const char *name, struct model_row *row) {
     size_t n = net_ncomps(r->c.net);
 
     for (size_t i = 0; i < n; i++)
@@ -62,8 +59,7 @@ static void row_of(const struct ran *r, const char *name, struct model_row *row)
 }
 
 /* The error a scenario gives (empty when it builds). */
-static void error_of(const char *yaml, char *msg, size_t n)
-{
+static void error_of(const char *yaml, char *msg, size_t n) {
     struct run_scenario s;
     struct run_checked c;
     struct err err;
@@ -81,8 +77,7 @@ static void error_of(const char *yaml, char *msg, size_t n)
     run_scenario_free(&s);
 }
 
-static int near_abs(double got, double want, double tol, const char *what)
-{
+static int near_abs(double got, double want, double tol, const char *what) {
     int ok = fabs(got - want) <= tol;
     if (!ok) fprintf(stderr, "\n  %s: got %.6g, want %.6g ± %.3g\n", what, got, want, tol);
     return ok;
@@ -99,8 +94,7 @@ static int near_abs(double got, double want, double tol, const char *what)
  * of 6·10^5/10 the SE of p_8 is sqrt(0.127·0.873/6·10^4) = 0.0014 (1.1 %); bound 4 %
  * (≈ 3.7 SE). Lq is a time average over 2·10^5 service times of a queue that at most holds
  * 5: SE below 1.5 % by the same reckoning; bound 4 %. Utilisation: bound 2 %. */
-static void test_mmck(void)
-{
+static void test_mmck(void) {
     const char *yaml = "name: mmck\nduration: 200s\nseed: 11\n"
                        "workload: {rate: 3000/s, target: q}\n"
                        "components:\n"
@@ -126,10 +120,11 @@ static void test_mmck(void)
 
     CU_ASSERT_FATAL(run_net(yaml, NULL, 0, &r) == 0);
     row_of(&r, "q", &q);
-    fprintf(stderr, "\n  M/M/3/8: P(reject) %.5f (theory %.5f), Lq %.4f (theory %.4f), util %.4f "
-                    "(theory %.4f)\n",
-            (double)q.rejected / (double)q.arrivals, pb, q.extra[MX_QUEUE_DEPTH], lq,
-            q.utilization, 3000 * (1 - pb) / 3000);
+    fprintf(stderr,
+            "\n  M/M/3/8: P(reject) %.5f (theory %.5f), Lq %.4f (theory %.4f), util %.4f "
+            "(theory %.4f)\n",
+            (double)q.rejected / (double)q.arrivals, pb, q.extra[MX_QUEUE_DEPTH], lq, q.utilization,
+            3000 * (1 - pb) / 3000);
     CU_ASSERT_TRUE(near_abs((double)q.rejected / (double)q.arrivals, pb, 0.04 * pb, "P(reject)"));
     CU_ASSERT_TRUE(near_abs(q.extra[MX_QUEUE_DEPTH], lq, 0.04 * lq, "Lq"));
     CU_ASSERT_TRUE(near_abs(q.queue_mean, q.extra[MX_QUEUE_DEPTH], 1e-12, "queue_mean"));
@@ -152,8 +147,7 @@ static void test_mmck(void)
  * The producer's latency is exactly 2 ms every time. Hand counts, so tight bounds: counts ±1,
  * times 0.2 % (histogram resolution 0.1 % for the p99; the mean is exact but N may be off by
  * one). */
-static void test_producer_flat_e2e_grows(void)
-{
+static void test_producer_flat_e2e_grows(void) {
     const char *yaml = "name: behind\nduration: 5s\n"
                        "workload: {arrivals: constant, rate: 1500/s, target: q}\n"
                        "components:\n"
@@ -172,8 +166,9 @@ static void test_producer_flat_e2e_grows(void)
 
         CU_ASSERT_FATAL(run_net(yaml, sets[i], 1, &r) == 0);
         row_of(&r, "q", &q);
-        fprintf(stderr, "\n  T = %.0f s: producer %.4f ms, end to end mean %.2f ms (hand %.2f), "
-                        "p99 %.1f ms (hand %.1f), delivered %.0f (hand %.0f), lag %.0f\n",
+        fprintf(stderr,
+                "\n  T = %.0f s: producer %.4f ms, end to end mean %.2f ms (hand %.2f), "
+                "p99 %.1f ms (hand %.1f), delivered %.0f (hand %.0f), lag %.0f\n",
                 t_ms[i] / 1000, q.latency_mean_ms, q.extra[MX_E2E_MEAN_MS], want_mean,
                 q.extra[MX_E2E_P99_MS], want_p99, q.extra[MX_DELIVERED], n,
                 q.extra[MX_CONSUMER_LAG]);
@@ -186,8 +181,8 @@ static void test_producer_flat_e2e_grows(void)
         CU_ASSERT_TRUE(near_abs(q.extra[MX_CONSUMER_LAG], published - 3 - n, 2, "lag"));
         /* the oldest waiting message was published just after the last one taken (n+1), at
          * (n+1)/1.5 ms */
-        CU_ASSERT_TRUE(near_abs(q.extra[MX_OLDEST_AGE_MS], t_ms[i] - (n + 2) / 1.5, 1.5,
-                                "oldest age"));
+        CU_ASSERT_TRUE(
+            near_abs(q.extra[MX_OLDEST_AGE_MS], t_ms[i] - (n + 2) / 1.5, 1.5, "oldest age"));
         e2e_mean[i] = q.extra[MX_E2E_MEAN_MS];
         ran_free(&r);
     }
@@ -198,8 +193,7 @@ static void test_producer_flat_e2e_grows(void)
  * 10 ms for 10.5 s: 1049 publishes (n·10 ms < 10.5 s). Every group consumes each within 5 ms,
  * so at the end all are consumed: delivered = 3 × 1049 = 3147 exactly, lag 0; the group that
  * calls `db` sends it exactly 1049 requests. */
-static void test_pubsub(void)
-{
+static void test_pubsub(void) {
     const char *yaml = "name: pubsub\nduration: 10.5s\n"
                        "workload: {arrivals: constant, rate: 100/s, target: t}\n"
                        "components:\n"
@@ -246,8 +240,7 @@ static void test_pubsub(void)
  * dead-lettered ~ Binomial(N, 0.001), mean 400, SE sqrt(N·0.001·0.999) ≈ 20; bound 4 SE. Failed
  * attempts: each message fails 1 + 1 + ... : E = N (0.1 + 0.01 + 0.001) = 0.111 N, SE
  * sqrt(N·0.111) (a sum of N small bounded counts; variance ≈ mean here) ≈ 211; bound 4 SE. */
-static void test_dead_letter(void)
-{
+static void test_dead_letter(void) {
     const char *yaml = "name: dlq\nduration: 40s\nseed: 5\n"
                        "workload: {rate: 10000/s, target: q}\n"
                        "components:\n"
@@ -264,13 +257,14 @@ static void test_dead_letter(void)
     n = q.extra[MX_ENQUEUED];
     dead = q.extra[MX_DEAD_LETTERED];
     se = sqrt(n * 0.001 * 0.999);
-    fprintf(stderr, "\n  published %.0f, dead-lettered %.0f (expected %.1f ± %.1f), failed "
-                    "attempts %llu (expected %.0f)\n",
+    fprintf(stderr,
+            "\n  published %.0f, dead-lettered %.0f (expected %.1f ± %.1f), failed "
+            "attempts %llu (expected %.0f)\n",
             n, dead, n * 0.001, se, (unsigned long long)gi.failed_attempts, 0.111 * n);
     CU_ASSERT_TRUE(n > 3.9e5);
     CU_ASSERT_TRUE(near_abs(dead, n * 0.001, 4 * se, "dead-lettered"));
-    CU_ASSERT_TRUE(near_abs((double)gi.failed_attempts, 0.111 * n, 4 * sqrt(0.111 * n),
-                            "failed attempts"));
+    CU_ASSERT_TRUE(
+        near_abs((double)gi.failed_attempts, 0.111 * n, 4 * sqrt(0.111 * n), "failed attempts"));
     CU_ASSERT_EQUAL((uint64_t)(q.extra[MX_DELIVERED] + dead + q.extra[MX_CONSUMER_LAG]),
                     (uint64_t)n);
     ran_free(&r);
@@ -286,8 +280,7 @@ static void test_dead_letter(void)
  *    waiting and block; each of the 9 consumptions lets one blocked publish in: 15 stored and
  *    acknowledged, 85 producers still waiting at the end. The first unblocked (published at
  *    7 ms, let in at 11 ms) waited 4 ms. */
-static void test_overflow_by_hand(void)
-{
+static void test_overflow_by_hand(void) {
     const char *yaml = "name: ovf\nduration: 100.5ms\n"
                        "workload: {arrivals: constant, rate: 1000/s, target: q}\n"
                        "components:\n"
@@ -344,8 +337,7 @@ static void test_overflow_by_hand(void)
  * delivered again — the lost attempt does not count, so max_attempts 1 does not dead-letter
  * it — and consumed at 2.55 s (end to end 2.45 s); message 2 is taken then and still in hand at
  * the end. Stored 5 + 15 = 20, delivered 1, lag 19. */
-static void test_crash_durable(void)
-{
+static void test_crash_durable(void) {
     const char *yaml = "name: crash\nduration: 3.05s\n"
                        "workload: {arrivals: constant, rate: 10/s, target: q}\n"
                        "components:\n"
@@ -374,14 +366,14 @@ static void test_crash_durable(void)
  * 1.05 s: 10 messages, 20 timeouts, 10 dead-lettered, none delivered. A downstream call that
  * is cut off by the timeout still runs to its end at the callee: with the work moved into a
  * call to `db` (1 ms locally, then db's 10 ms), db still completes all 20 calls. */
-static void test_consumer_timeout(void)
-{
-    const char *yaml = "name: to\nduration: 1.05s\n"
-                       "workload: {arrivals: constant, rate: 10/s, target: q}\n"
-                       "components:\n"
-                       "  q: {kind: queue, consumers: 1, service_time: 10ms, consumer_timeout: 4ms, "
-                       "max_attempts: 2}\n"
-                       "  db: {kind: service, workers: 10, service_time: 10ms}\n";
+static void test_consumer_timeout(void) {
+    const char *yaml =
+        "name: to\nduration: 1.05s\n"
+        "workload: {arrivals: constant, rate: 10/s, target: q}\n"
+        "components:\n"
+        "  q: {kind: queue, consumers: 1, service_time: 10ms, consumer_timeout: 4ms, "
+        "max_attempts: 2}\n"
+        "  db: {kind: service, workers: 10, service_time: 10ms}\n";
     struct ran r;
     struct model_row q, db;
 
@@ -411,8 +403,7 @@ static void test_consumer_timeout(void)
 }
 
 /* Scenario errors name the file, position and key path. */
-static void test_errors(void)
-{
+static void test_errors(void) {
     char msg[600];
 
     error_of("name: x\nduration: 1s\nworkload: {rate: 1/s, target: q}\n"
@@ -448,8 +439,7 @@ static void test_errors(void)
 }
 
 void test_queue_register(void);
-void test_queue_register(void)
-{
+void test_queue_register(void) {
     CU_pSuite s = CU_add_suite("queue", NULL, NULL);
     CU_add_test(s, "M/M/3/8 with reject: blocking and depth", test_mmck);
     CU_add_test(s, "producer latency flat, end to end grows", test_producer_flat_e2e_grows);

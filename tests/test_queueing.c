@@ -23,8 +23,7 @@
 
 /* Run replication k of a scenario given as YAML text, with overrides. */
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, unsigned k,
-                    struct run_rep *out)
-{
+                    struct run_rep *out) {
     struct run_scenario s;
     struct err err;
     int rc;
@@ -44,15 +43,13 @@ static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, uns
     return rc;
 }
 
-static const struct model_row *find_row(const struct run_rep *r, const char *name)
-{
+static const struct model_row *find_row(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     return NULL;
 }
 
-static int near_rel(double got, double want, double rel)
-{
+static int near_rel(double got, double want, double rel) {
     int ok = fabs(got - want) <= rel * fabs(want);
     if (!ok) fprintf(stderr, "\n  got %.6g, want %.6g ± %.1f%%\n", got, want, rel * 100);
     return ok;
@@ -70,8 +67,7 @@ static const char mm1[] = "name: mm1\n"
  * 0.5 % of L = 1, bound 3 %. ρ=0.9: SE sqrt(34200/10^6) = 0.185 on L = 9, i.e. 2.1 %; bound 8 %
  * (about 4 SE). Little's law L = λW must hold within 1 % on the same run (both sides are
  * computed from the same sample path, so only the boundary effects differ). */
-static void test_mm1(void)
-{
+static void test_mm1(void) {
     const double rhos[] = {0.5, 0.9}, bounds[] = {0.03, 0.08};
 
     for (int i = 0; i < 2; i++) {
@@ -95,8 +91,7 @@ static void test_mm1(void)
 
 /* M/M/4 at ρ = 0.8 (λ = 3200/s, μ = 1000/s): Erlang C written out here by the sum formula,
  * C = (a^c/c!)/(1−ρ) / (Σ_{k<c} a^k/k! + (a^c/c!)/(1−ρ)), a = 3.2; W = 1/μ + C/(cμ−λ). */
-static void test_mmc(void)
-{
+static void test_mmc(void) {
     const char *yaml = "name: mmc\nduration: 300s\nwarmup: 5s\nseed: 3\n"
                        "workload: {rate: 3200/s, target: s}\n"
                        "components:\n  s: {kind: service, workers: 4, service_time: exp(1ms)}\n";
@@ -125,8 +120,7 @@ static void test_mmc(void)
  * L = 3.800 (Erlang C: C = 0.4287, Lq = C ρ/(1−ρ) = 1.0002). A simulator that let a worker
  * idle with a queue would show a larger Lq. 500 s = 5·10^5 service times: SE of Lq about 1 %;
  * bound 4 %. */
-static void test_no_idle_with_queue(void)
-{
+static void test_no_idle_with_queue(void) {
     const char *yaml = "name: mm4\nduration: 500s\nwarmup: 5s\nseed: 9\n"
                        "workload: {rate: 2800/s, target: s}\n"
                        "components:\n  s: {kind: service, workers: 4, service_time: exp(1ms)}\n";
@@ -142,8 +136,7 @@ static void test_no_idle_with_queue(void)
 
 /* M/D/1 by Pollaczek–Khinchine: Wq = ρ/(2μ(1−ρ)); λ = 800/s, D = 1 ms: Wq = 2 ms, W = 3 ms.
  * The M/D/1 variance is below M/M/1's at the same ρ; 600 s = 6·10^5 service times; bound 4 %. */
-static void test_md1(void)
-{
+static void test_md1(void) {
     const char *yaml = "name: md1\nduration: 600s\nwarmup: 5s\nseed: 5\n"
                        "workload: {rate: 800/s, target: s}\n"
                        "components:\n  s: {kind: service, service_time: const(1ms)}\n";
@@ -157,8 +150,7 @@ static void test_md1(void)
 /* Jackson tandem: two M/M/1 in sequence, λ = 500/s, μ1 = 1000/s, μ2 = 666.7/s:
  * W1 = 1/(1000−500) = 2 ms, W2 = 1/(666.7−500) = 6 ms, end to end 8 ms. The first station
  * frees its worker while the second works (the default), so the network is Jackson's. */
-static void test_tandem(void)
-{
+static void test_tandem(void) {
     const char *yaml = "name: tandem\nduration: 600s\nwarmup: 5s\nseed: 13\n"
                        "workload: {rate: 500/s, target: a}\n"
                        "components:\n"
@@ -186,8 +178,7 @@ static void test_tandem(void)
  * (exponential, one worker each). Throughput by exact MVA written out here:
  * R_k(n) = D_k (1 + Q_k(n−1)), X(n) = n / (Z + Σ R_k(n)), Q_k(n) = X(n) R_k(n).
  * 200 s gives ≥ 15,000 cycles per run; bound 3 %. */
-static void test_closed_mva(void)
-{
+static void test_closed_mva(void) {
     const char *yaml = "name: closed\nduration: 200s\nwarmup: 5s\nseed: 21\n"
                        "workload: {users: 1, think_time: exp(10ms), target: a}\n"
                        "components:\n"
@@ -223,8 +214,7 @@ static void test_closed_mva(void)
  * queue grows by one every millisecond: at time t (s) it holds about 1000 t. With warm-up 5 s
  * and duration 10 s the time average over [5, 10] is 1000 × 7.5 = 7500 (hand count; ±0.1 %). A
  * window restarted from 0 would give about 1250. */
-static void test_warmup_occupancy(void)
-{
+static void test_warmup_occupancy(void) {
     const char *yaml = "name: over\nduration: 10s\nwarmup: 5s\n"
                        "workload: {arrivals: constant, rate: 2000/s, target: s}\n"
                        "components:\n  s: {kind: service, service_time: 1ms}\n";
@@ -244,8 +234,7 @@ static void test_warmup_occupancy(void)
 /* Requests still in the system at the end are in flight, never completions. Arrivals at 1, 2,
  * 3, 4 and 5 s (constant 1/s), each served for 10 s by its own worker; the run ends at 5.5 s:
  * 5 arrivals, 0 completions, 5 in flight, no latency made up. */
-static void test_in_flight_at_end(void)
-{
+static void test_in_flight_at_end(void) {
     const char *yaml = "name: inflight\nduration: 5.5s\n"
                        "workload: {arrivals: constant, rate: 1/s, target: s}\n"
                        "components:\n  s: {kind: service, workers: 100, service_time: 10s}\n";
@@ -268,8 +257,7 @@ static void test_in_flight_at_end(void)
  * W = 10 ms); least_connections and power_of_two steer around it. Expected ordering of p99:
  * power_of_two, least_connections < round_robin, random; the gap measured on this seed is more
  * than 2x, and the test asserts at least 1.5x. */
-static void test_lb_policies(void)
-{
+static void test_lb_policies(void) {
     const char *yaml = "name: lb\nduration: 200s\nwarmup: 5s\nseed: 4\n"
                        "workload: {rate: 1200/s, target: lb}\n"
                        "components:\n"
@@ -289,8 +277,9 @@ static void test_lb_policies(void)
         p99[i] = find_row(&r, "total")->latency_p99_ms;
         run_rep_free(&r);
     }
-    fprintf(stderr, "\n  p99 ms: round_robin %.2f random %.2f least_connections %.2f "
-                    "power_of_two %.2f\n",
+    fprintf(stderr,
+            "\n  p99 ms: round_robin %.2f random %.2f least_connections %.2f "
+            "power_of_two %.2f\n",
             p99[0], p99[1], p99[2], p99[3]);
     CU_ASSERT_TRUE(p99[2] * 1.5 < p99[0]);
     CU_ASSERT_TRUE(p99[3] * 1.5 < p99[0]);
@@ -300,8 +289,7 @@ static void test_lb_policies(void)
     CU_ASSERT_TRUE(p99[0] < p99[1]);
 }
 
-static int rows_equal(const struct run_rep *a, const struct run_rep *b)
-{
+static int rows_equal(const struct run_rep *a, const struct run_rep *b) {
     if (a->nrows != b->nrows || a->events != b->events) return 0;
     for (size_t i = 0; i < a->nrows; i++) {
         const struct model_row *x = &a->rows[i], *y = &b->rows[i];
@@ -315,8 +303,7 @@ static int rows_equal(const struct run_rep *a, const struct run_rep *b)
 
 /* Replications get distinct streams, and replication k run alone reproduces it exactly; the
  * same seed gives the same run, another seed another. */
-static void test_replications(void)
-{
+static void test_replications(void) {
     const char *yaml = "name: reps\nduration: 20s\nseed: 77\n"
                        "workload: {rate: 500/s, target: s}\n"
                        "components:\n  s: {kind: service, service_time: exp(1ms)}\n";
@@ -343,8 +330,7 @@ static void test_replications(void)
 
 /* Two simulations advanced alternately in one process give the same results as each alone:
  * no hidden shared state. */
-static void test_interleaved(void)
-{
+static void test_interleaved(void) {
     const char *yaml = "name: il\nduration: 10s\nseed: 5\n"
                        "workload: {rate: 700/s, target: lb}\n"
                        "components:\n"
@@ -390,8 +376,7 @@ static void test_interleaved(void)
 }
 
 /* The analytic printout refuses an unstable station instead of printing a negative wait. */
-static void test_predict_unstable(void)
-{
+static void test_predict_unstable(void) {
     const char *yaml = "name: u\nduration: 1s\n"
                        "workload: {rate: 1100/s, target: s}\n"
                        "components:\n  s: {kind: service, service_time: exp(1ms)}\n";
@@ -413,8 +398,7 @@ static void test_predict_unstable(void)
 }
 
 /* Predictions for a stable tandem equal the hand values (2 ms + 6 ms). */
-static void test_predict_tandem(void)
-{
+static void test_predict_tandem(void) {
     const char *yaml = "name: t\nduration: 1s\n"
                        "workload: {rate: 500/s, target: a}\n"
                        "components:\n"
@@ -441,8 +425,7 @@ static void test_predict_tandem(void)
  * then a/c = 1), so p_5 = 2/11 = 0.1818 and Lq = (1·2 + 2·2 + 3·2)/11 = 12/11 = 1.0909.
  * 200 s = 4·10^5 arrivals: SE of the blocking fraction ≈ sqrt(p(1-p)/n) inflated ×3 for
  * correlation ≈ 0.2 %; bound 3 % relative. */
-static void test_mmck(void)
-{
+static void test_mmck(void) {
     const char *yaml = "name: k\nduration: 200s\nseed: 8\n"
                        "workload: {rate: 2000/s, target: a}\n"
                        "components: {a: {kind: service, workers: 2, queue: 3, "
@@ -464,8 +447,7 @@ static void test_mmck(void)
 
 /* Random balancing honours weights: 2:1:1 gives shares 1/2, 1/4, 1/4 (binomial SE at
  * 2·10^5 requests ≈ 0.1 %; bound 2 % relative). */
-static void test_lb_random_weights(void)
-{
+static void test_lb_random_weights(void) {
     const char *yaml = "name: w\nduration: 200s\nseed: 2\n"
                        "workload: {rate: 1000/s, target: lb}\n"
                        "components:\n"
@@ -486,8 +468,7 @@ static void test_lb_random_weights(void)
 }
 
 void test_queueing_register(void);
-void test_queueing_register(void)
-{
+void test_queueing_register(void) {
     CU_pSuite s = CU_add_suite("queueing", NULL, NULL);
     CU_add_test(s, "M/M/1 at rho 0.5 and 0.9, Little's law", test_mm1);
     CU_add_test(s, "M/M/4 at rho 0.8 (Erlang C)", test_mmc);

@@ -1,9 +1,9 @@
 /*
  * replica_set against hand counts and closed forms computed here, independently of the model.
  *
- * Semantics the expectations rely on (docs/scenario.md, "replica_set", and docs/csv.md): a write is versioned and
- * committed (acknowledged) at the primary; a replica applies a replicated write only if it is
- * newer than what it has (last writer wins by version), so a replica is current for a key
+ * Semantics the expectations rely on (docs/scenario.md, "replica_set", and docs/csv.md): a write is
+ * versioned and committed (acknowledged) at the primary; a replica applies a replicated write only
+ * if it is newer than what it has (last writer wins by version), so a replica is current for a key
  * exactly when the latest committed write of that key has reached it; a read is stale when the
  * version it returns is older than the latest version committed before it arrived, and its age
  * is its answer time minus that version's commit time.

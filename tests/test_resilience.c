@@ -22,8 +22,7 @@ struct capture {
 };
 
 static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
-                        const struct model_row *rows, size_t nrows)
-{
+                        const struct model_row *rows, size_t nrows) {
     struct capture *c = user;
 
     (void)t1;
@@ -34,8 +33,7 @@ static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
     }
 }
 
-static void on_event(void *user, const struct net_event *ev)
-{
+static void on_event(void *user, const struct net_event *ev) {
     struct capture *c = user;
 
     if (c->nevents >= 64) return;
@@ -48,8 +46,7 @@ static void on_event(void *user, const struct net_event *ev)
 /* Run a scenario file from scenarios/examples (the tests run from the project root) with
  * overrides, as `archsim run FILE --set ...` would. */
 static int run_file(const char *path, const char *const *sets, size_t nsets, struct capture *cap,
-                    struct run_rep *out)
-{
+                    struct run_rep *out) {
     struct run_scenario s;
     struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
     struct err err;
@@ -66,8 +63,7 @@ static int run_file(const char *path, const char *const *sets, size_t nsets, str
     return rc;
 }
 
-static int run_capture(const char *yaml, struct capture *cap, struct run_rep *out)
-{
+static int run_capture(const char *yaml, struct capture *cap, struct run_rep *out) {
     struct run_scenario s;
     struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
     struct err err;
@@ -84,8 +80,7 @@ static int run_capture(const char *yaml, struct capture *cap, struct run_rep *ou
     return rc;
 }
 
-static const struct model_row *row_of(const struct run_rep *r, const char *name)
-{
+static const struct model_row *row_of(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     return NULL;
@@ -100,8 +95,7 @@ static const struct model_row *row_of(const struct run_rep *r, const char *name)
  * description suggests) offers at most about 770/s once the budget is spent, so the backlog
  * drains and goodput returns. Asserted 30 s after the trigger ends (the interval [60 s, 61 s)):
  * below 20 % of the offered rate in the first, above 90 % in the second. */
-static void test_retry_storm(void)
-{
+static void test_retry_storm(void) {
     const char *cure[] = {"workload.backoff=exponential", "workload.backoff_base=10ms",
                           "workload.jitter=full", "workload.retry_budget=10%"};
     struct capture a = {.want_start_s = 60}, b = {.want_start_s = 60};
@@ -132,16 +126,15 @@ static void test_retry_storm(void)
 static int64_t errors_by_second[40];
 
 static void count_errors(void *user, int64_t t0, int64_t t1, unsigned flags,
-                         const struct model_row *rows, size_t nrows)
-{
+                         const struct model_row *rows, size_t nrows) {
     (void)user;
     (void)t1;
     (void)flags;
-    if (t0 / 1000000000LL < 40) errors_by_second[t0 / 1000000000LL] = (int64_t)rows[nrows - 1].errors;
+    if (t0 / 1000000000LL < 40)
+        errors_by_second[t0 / 1000000000LL] = (int64_t)rows[nrows - 1].errors;
 }
 
-static void test_failover_window(void)
-{
+static void test_failover_window(void) {
     struct run_scenario s;
     struct capture c = {.want_start_s = -1};
     struct run_hooks hooks = {count_errors, &c, NULL, NULL, on_event};
@@ -163,7 +156,8 @@ static void test_failover_window(void)
     run_scenario_free(&s);
 }
 
-/* Circuit breaker (scenarios/examples/circuit-breaker.yaml), deterministic timeline. Constant arrivals every 10 ms (at 10 ms, 20 ms,
+/* Circuit breaker (scenarios/examples/circuit-breaker.yaml), deterministic timeline. Constant
+ * arrivals every 10 ms (at 10 ms, 20 ms,
  * ...), constant 1 ms service; the service crashes (refusing calls) at 5 s and recovers at
  * 8 s. Breaker: 50 % errors over a 1 s window (10 buckets of 100 ms), at least 10 requests,
  * open for 2 s, 1 probe. By hand: in the bucket starting at 5.0 + m/10 s, the window holds
@@ -172,11 +166,12 @@ static void test_failover_window(void)
  * at m = 4, j = 10 — the arrival at 5.49 s. Half-open at the first arrival at or after
  * 5.49 + 2 = 7.49 s (one arrives then); the probe is refused (still down): open again at
  * 7.49 s. Half-open at 9.49 s; the probe succeeds 1 ms later: closed at 9.491 s. */
-static void test_breaker_timeline(void)
-{
-    const char *want[] = {"api crash calls refused",    " breaker class default: open",
+static void test_breaker_timeline(void) {
+    const char *want[] = {"api crash calls refused",
+                          " breaker class default: open",
                           " breaker class default: half-open",
-                          " breaker class default: open", "api recover ",
+                          " breaker class default: open",
+                          "api recover ",
                           " breaker class default: half-open",
                           " breaker class default: closed"};
     const double want_t[] = {5.0, 5.49, 7.49, 7.49, 8.0, 9.49, 9.491};
@@ -187,8 +182,8 @@ static void test_breaker_timeline(void)
     CU_ASSERT_EQUAL(c.nevents, 7);
     for (int i = 0; i < c.nevents && i < 7; i++) {
         if (strcmp(c.events[i], want[i]) != 0 || fabs(c.event_t[i] - want_t[i]) > 1e-9)
-            fprintf(stderr, "\n  event %d: got '%s' at %.6f, want '%s' at %.6f\n", i,
-                    c.events[i], c.event_t[i], want[i], want_t[i]);
+            fprintf(stderr, "\n  event %d: got '%s' at %.6f, want '%s' at %.6f\n", i, c.events[i],
+                    c.event_t[i], want[i], want_t[i]);
         CU_ASSERT_STRING_EQUAL(c.events[i], want[i]);
         CU_ASSERT_DOUBLE_EQUAL(c.event_t[i], want_t[i], 1e-9);
     }
@@ -198,8 +193,7 @@ static void test_breaker_timeline(void)
 /* A timed-out request's work is still done: one worker, constant 100 ms service, 5 requests/s
  * (constant), client timeout 50 ms. Every request times out at the client (errors, never
  * completions), yet the server completes each one and stays busy 5 × 0.1 = 50 % of the time. */
-static void test_timeout_work_still_done(void)
-{
+static void test_timeout_work_still_done(void) {
     const char *yaml = "name: to\nduration: 100s\nwarmup: 1s\n"
                        "workload: {arrivals: constant, rate: 5/s, target: api, timeout: 50ms}\n"
                        "components:\n  api: {kind: service, service_time: 100ms}\n";
@@ -220,8 +214,7 @@ static void test_timeout_work_still_done(void)
 /* Crash with calls refused vs blackholed: refused calls fail at once (no timeout needed);
  * blackholed calls are answered only by the caller's timeout, with its latency. Constant
  * 100/s, crash for 1 s: 100 lost calls either way. */
-static void test_crash_modes(void)
-{
+static void test_crash_modes(void) {
     const char *refuse = "name: r\nduration: 5s\n"
                          "workload: {arrivals: constant, rate: 100/s, target: api, timeout: 1s}\n"
                          "components:\n  api: {kind: service, service_time: 1ms}\n"
@@ -250,8 +243,7 @@ static void test_crash_modes(void)
  * sheds the rest, about 1/3 of arrivals; the queue never holds more than about 20 requests,
  * so successes wait at most about 20 ms (+ their own service: p99 below 45 ms). Bounds: 3 %
  * on the rates (95 s of a saturated server: Poisson error well under 1 %). */
-static void test_load_shedding(void)
-{
+static void test_load_shedding(void) {
     const char *yaml = "name: shed\nduration: 100s\nwarmup: 5s\nseed: 3\n"
                        "workload: {rate: 1500/s, target: api}\n"
                        "components:\n  api: {kind: service, service_time: exp(1ms), "
@@ -274,8 +266,7 @@ static void test_load_shedding(void)
  * reward), and by PASTA 10 % of Poisson arrivals are refused. Over 10^4 s (~1000 cycles) the
  * standard error of the down fraction is sqrt((9²·0.1² + 1²·0.9²)/1000)/10 ≈ 0.004; bound
  * 0.02. */
-static void test_random_failures(void)
-{
+static void test_random_failures(void) {
     const char *yaml = "name: r\nduration: 10000s\nseed: 12\n"
                        "workload: {rate: 20/s, target: api}\n"
                        "components:\n  api: {kind: service, service_time: exp(1ms)}\n"
@@ -294,8 +285,7 @@ static void test_random_failures(void)
  * vanish: every request in that second fails, by timeout), then from 5 s on half the calls on
  * it are dropped. Constant 100/s: exactly 100 failures in [2, 3) s; after 5 s the failed
  * fraction of 500 calls is binomial(0.5): SE 0.022, bound 0.1. */
-static void test_link_faults(void)
-{
+static void test_link_faults(void) {
     const char *yaml = "name: l\nduration: 10s\nseed: 3\n"
                        "workload: {arrivals: constant, rate: 100/s, target: api}\n"
                        "components:\n"
@@ -337,8 +327,7 @@ static void test_link_faults(void)
  * backoff from 10 ms: sleeps b = 10, 20, 40 ms. jitter none: 70 ms exactly. full: each sleep
  * uniform on [0, b]: mean 35 ms, sd sqrt(Σ b²/12) = 13.2 ms. equal: b/2 + uniform [0, b/2]: mean
  * 52.5 ms, sd 6.6 ms. With 2000 requests the SE of the mean is ≤ 0.3 ms; bound 1.5 ms. */
-static void test_backoff_jitter(void)
-{
+static void test_backoff_jitter(void) {
     const char *jit[] = {"none", "full", "equal"};
     const double want[] = {70.0, 35.0, 52.5};
 
@@ -370,8 +359,7 @@ static void test_backoff_jitter(void)
 }
 
 void test_resilience_register(void);
-void test_resilience_register(void)
-{
+void test_resilience_register(void) {
     CU_pSuite s = CU_add_suite("resilience", NULL, NULL);
     CU_add_test(s, "retry storm: metastable vs budget + jitter", test_retry_storm);
     CU_add_test(s, "failover: errors only until health checks mark down", test_failover_window);

@@ -210,9 +210,15 @@ static void test_load_errors(void) {
     PARSE_FAILS("a: 1\n---\nb: 2\n", "t.yaml:2:1: error: a second YAML document starts here; "
                                      "one scenario file holds one document");
     PARSE_FAILS("? [a, b]\n: 1\n", "t.yaml:1:3: error: keys must be plain names, not a list");
-    PARSE_FAILS("", "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
-    PARSE_FAILS("# only a comment\n\n", "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
-    PARSE_FAILS("---\n", "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
+    PARSE_FAILS(
+        "",
+        "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
+    PARSE_FAILS(
+        "# only a comment\n\n",
+        "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
+    PARSE_FAILS(
+        "---\n",
+        "t.yaml:1:1: error: empty scenario file (expected name, duration, workload, components)");
     PARSE_FAILS("a: 1\x7f\n", "t.yaml:1:5: error: not a text file: control byte 0x7f (is this a "
                               "binary file?)");
     PARSE_FAILS("a: \xc3\xa9\xff\n", "t.yaml:1:5: error: not a text file: invalid UTF-8 byte 0xff "
@@ -255,7 +261,8 @@ static void test_load_files(void) {
 
     load_fails(junk, sizeof junk - 1,
                ":1:1: error: not a text file: control byte 0x00 (is this a binary file?)");
-    load_fails("", 0, ":1:1: error: empty scenario file (expected name, duration, workload, components)");
+    load_fails("", 0,
+               ":1:1: error: empty scenario file (expected name, duration, workload, components)");
     load_fails("a: 1\n  b: 2\n", 12,
                ":2:4: error: YAML syntax error: mapping values are not allowed in this context");
 

@@ -19,8 +19,7 @@
 
 #define NKEYS 1000000u
 
-static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct run_rep *out)
-{
+static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct run_rep *out) {
     struct run_scenario s;
     struct err err;
     int rc;
@@ -42,8 +41,7 @@ static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, str
 
 /* Build (not run) a scenario; returns -1 with err filled when it does not validate. */
 static int check_yaml(const char *yaml, const char *const *sets, size_t nsets,
-                      struct run_checked *out, struct err *err)
-{
+                      struct run_checked *out, struct err *err) {
     struct run_scenario s;
     int rc;
 
@@ -54,23 +52,20 @@ static int check_yaml(const char *yaml, const char *const *sets, size_t nsets,
     return rc;
 }
 
-static const struct model_row *find_row(const struct run_rep *r, const char *name)
-{
+static const struct model_row *find_row(const struct run_rep *r, const char *name) {
     for (size_t i = 0; i < r->nrows; i++)
         if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
     CU_FAIL("row not found");
     return &r->rows[0];
 }
 
-static int near_abs(double got, double want, double tol)
-{
+static int near_abs(double got, double want, double tol) {
     int ok = fabs(got - want) <= tol;
     if (!ok) fprintf(stderr, "\n  got %.6g, want %.6g ± %.3g\n", got, want, tol);
     return ok;
 }
 
-static int near_rel(double got, double want, double rel)
-{
+static int near_rel(double got, double want, double rel) {
     return near_abs(got, want, rel * fabs(want));
 }
 
@@ -80,8 +75,7 @@ static int near_rel(double got, double want, double rel)
  * with 200 virtual nodes give 200 × w / mean(w) = 300, 150, 150 points, so the weight-2 target
  * owns about half the circle: its share is a sum of 300 of 600 exchangeable spacings, SD ≈
  * sqrt(0.5 · 0.5 / 600) = 0.02; bound 0.07 (3.5 SD). */
-static void test_ring(void)
-{
+static void test_ring(void) {
     const char *abc[] = {"a", "b", "c"}, *cab[] = {"c", "a", "b"};
     const double w[] = {2, 1, 1};
     struct ring *r1 = ring_new(abc, NULL, 3, 100), *r2 = ring_new(cab, NULL, 3, 100);
@@ -110,8 +104,7 @@ static void test_ring(void)
 
 /* Hash mod 8 over the keys 0..10^6−1: each shard's count is binomial-like, SD = sqrt(10^6 ·
  * 1/8 · 7/8) = 331 = 0.26 % of 125,000; the ±2 % bound is 7.6 SD. */
-static void test_map_hash_uniform(void)
-{
+static void test_map_hash_uniform(void) {
     struct shard_map *m = shard_map_new(SHARD_HASH, NULL, 8, 0, 0, NULL);
     size_t count[8] = {0};
 
@@ -127,8 +120,7 @@ static void test_map_hash_uniform(void)
  * about 1/sqrt(200) = 7 %, so [0.08, 0.15] is over 4 SD each way), and every key that moves,
  * moves to the new shard. With hash mod N a key stays only when h mod 8 = h mod 9, i.e. h mod
  * 72 < 8: 1/9 stay, 8/9 = 0.889 move (binomial SD over 10^6 keys 0.0003; bound ±0.01). */
-static void test_map_add_shard(void)
-{
+static void test_map_add_shard(void) {
     const char *names[9] = {"store[1]", "store[2]", "store[3]", "store[4]", "store[5]",
                             "store[6]", "store[7]", "store[8]", "store[9]"};
     struct shard_map *c8 = shard_map_new(SHARD_CONSISTENT_HASH, names, 8, 200, 0, NULL);
@@ -148,8 +140,7 @@ static void test_map_add_shard(void)
     }
     fc = (double)moved_c / NKEYS;
     fh = (double)moved_h / NKEYS;
-    fprintf(stderr, "\n  keys moved by adding a 9th shard: consistent %.4f, mod N %.4f\n", fc,
-            fh);
+    fprintf(stderr, "\n  keys moved by adding a 9th shard: consistent %.4f, mod N %.4f\n", fc, fh);
     CU_ASSERT_TRUE(fc >= 0.08 && fc <= 0.15);
     CU_ASSERT_EQUAL(moved_elsewhere, 0);
     CU_ASSERT_TRUE(near_abs(fh, 8.0 / 9.0, 0.01));
@@ -162,8 +153,7 @@ static void test_map_add_shard(void)
 /* Range boundaries by hand: keyspace 1000 over 8 shards starts shards at 125, 250, ..., 875;
  * keyspace 10 over 3 at floor(10/3) = 3 and floor(20/3) = 6; explicit [10, 20, 30]. Keys above
  * the keyspace belong to the last (open) range. */
-static void test_map_range(void)
-{
+static void test_map_range(void) {
     const uint64_t b[] = {10, 20, 30};
     struct shard_map *m8 = shard_map_new(SHARD_RANGE, NULL, 8, 0, 1000, NULL);
     struct shard_map *m3 = shard_map_new(SHARD_RANGE, NULL, 3, 0, 10, NULL);
@@ -213,8 +203,7 @@ static const char sharded[] = "name: sharded\nduration: 100s\nwarmup: 1s\nseed: 
  * the largest absolute difference; checks that the router's load_imbalance is max/mean of the
  * backends' arrivals (only the router calls them) and that it sent no scatter requests. */
 static double check_shares(const char *const *sets, size_t nsets, const struct keydist *kd,
-                           double *hottest_want, double *hottest_got, double *imb)
-{
+                           double *hottest_want, double *hottest_got, double *imb) {
     struct run_checked chk;
     struct run_rep r;
     struct err err;
@@ -267,8 +256,7 @@ static double check_shares(const char *const *sets, size_t nsets, const struct k
 /* Uniform keys over 8 hash shards: 4·10^5 requests after warm-up, so a share's sampling SD is
  * sqrt(1/8 · 7/8 / 4·10^5) = 0.00052 (0.42 % of 1/8); with the hash's own unevenness over the
  * 10^6 keys (0.26 %) about 0.5 %: the ±2 % bound is 4 SD. */
-static void test_sim_uniform(void)
-{
+static void test_sim_uniform(void) {
     struct keydist kd;
     double hw, hg, imb, worst;
 
@@ -285,8 +273,7 @@ static void test_sim_uniform(void)
  * low ranks all fall in the first range) and hotspot keys (90 % on the lowest 1 %) under range:
  * shard 1 gets 0.9 + 0.1 · 115,000/990,000 = 0.9116 (hand count: hot keys 0..9,999 all in
  * [0, 125,000)), imbalance 8 × 0.9116 = 7.29. */
-static void test_sim_skewed(void)
-{
+static void test_sim_skewed(void) {
     const char *zipf_hash[] = {"workload.keys=zipf(s=1.1, n=1000000)"};
     const char *zipf_range[] = {"workload.keys=zipf(s=1.1, n=1000000)",
                                 "components.db.strategy=range"};
@@ -297,23 +284,24 @@ static void test_sim_skewed(void)
 
     keydist_zipf(&kd, NKEYS, 1.1, NULL);
     worst = check_shares(zipf_hash, 1, &kd, &hw, &hg, &imb);
-    fprintf(stderr, "\n  zipf/hash: hottest shard %.4f (computed %.4f), imbalance %.3f\n", hg,
-            hw, imb);
+    fprintf(stderr, "\n  zipf/hash: hottest shard %.4f (computed %.4f), imbalance %.3f\n", hg, hw,
+            imb);
     CU_ASSERT_TRUE(near_abs(hg, hw, 0.01));
     CU_ASSERT_TRUE(near_abs(worst, 0, 0.01));
     CU_ASSERT_TRUE(near_abs(imb, 8 * hw, 8 * 0.01));
     CU_ASSERT_TRUE(hw > 0.2); /* key 0's 12 % plus an eighth of the rest */
 
     worst = check_shares(zipf_range, 2, &kd, &hw, &hg, &imb);
-    fprintf(stderr, "  zipf/range: hottest shard %.4f (computed %.4f), imbalance %.3f\n", hg,
-            hw, imb);
+    fprintf(stderr, "  zipf/range: hottest shard %.4f (computed %.4f), imbalance %.3f\n", hg, hw,
+            imb);
     CU_ASSERT_TRUE(near_abs(hg, hw, 0.01));
     CU_ASSERT_TRUE(near_abs(worst, 0, 0.01));
 
     keydist_hotspot(&kd, NKEYS, 0.01, 0.9, NULL);
     worst = check_shares(hot_range, 2, &kd, &hw, &hg, &imb);
-    fprintf(stderr, "  hotspot/range: hottest shard %.4f (computed %.4f, hand 0.9116), "
-                    "imbalance %.3f\n",
+    fprintf(stderr,
+            "  hotspot/range: hottest shard %.4f (computed %.4f, hand 0.9116), "
+            "imbalance %.3f\n",
             hg, hw, imb);
     CU_ASSERT_TRUE(near_abs(hw, 0.9 + 0.1 * 115000.0 / 990000.0, 1e-9));
     CU_ASSERT_TRUE(near_abs(hg, hw, 0.01));
@@ -341,8 +329,7 @@ static void test_sim_skewed(void)
  * doubled for queueing autocorrelation: 2 %; the upper margin 3 % covers that and the
  * histogram's 0.1 % resolution. Single-key: 6.4·10^5 requests, p99 SD 0.3 %, ×4 for
  * autocorrelation: bound 5 %; the mean ±3 % (M/M/1 at ρ = 0.5, SE of L about 1 % here). */
-static void test_scatter_mm1(void)
-{
+static void test_scatter_mm1(void) {
     const char *yaml = "name: scatter\nduration: 200s\nwarmup: 5s\nseed: 7\n"
                        "workload:\n"
                        "  rate: 3300/s\n"
@@ -364,8 +351,9 @@ static void test_scatter_mm1(void)
     CU_ASSERT_FATAL(run_yaml(yaml, NULL, 0, &r) == 0);
     one = find_row(&r, "db_one");
     all = find_row(&r, "db_all");
-    fprintf(stderr, "\n  p99 ms: single %.3f (M/M/1 %.3f), scatter over 8 %.3f (independent "
-                    "max %.3f)\n",
+    fprintf(stderr,
+            "\n  p99 ms: single %.3f (M/M/1 %.3f), scatter over 8 %.3f (independent "
+            "max %.3f)\n",
             one->latency_p99_ms, p99_one, all->latency_p99_ms, p99_max);
     CU_ASSERT_TRUE(near_rel(one->latency_p99_ms, p99_one, 0.05));
     CU_ASSERT_TRUE(near_rel(one->latency_mean_ms, 2.0, 0.03));
@@ -386,8 +374,7 @@ static void test_scatter_mm1(void)
 
 /* scatter: 3 with one key: the key's shard and the two after it (wrapping) get every request,
  * the other five nothing; the same under each strategy (the home shard differs). */
-static void test_scatter_k(void)
-{
+static void test_scatter_k(void) {
     const char *yaml = "name: k\nduration: 10s\nseed: 1\n"
                        "workload:\n"
                        "  rate: 100/s\n"
@@ -442,8 +429,7 @@ static void test_scatter_k(void)
  * 1/8); with ~2.8·10^4 single requests the failed fraction's SD is sqrt(p3(1 − p3)/n) = 0.002:
  * bound 0.01. With mode blackhole and a 20 ms timeout the same requests fail through the
  * router's timeouts instead. */
-static void test_crashed_shard(void)
-{
+static void test_crashed_shard(void) {
     const char *yaml = "name: crash\nduration: 10s\nseed: 3\n"
                        "workload:\n"
                        "  rate: 3000/s\n"
@@ -480,8 +466,8 @@ static void test_crashed_shard(void)
         CU_ASSERT_EQUAL(all->completions, 0);
         /* blackhole: the last 20 ms of scatter requests are still waiting at the end */
         CU_ASSERT_TRUE(all->errors + all->in_flight == all->arrivals);
-        CU_ASSERT_TRUE(near_abs((double)(one->errors + one->in_flight) / (double)one->arrivals,
-                                p3, 0.01));
+        CU_ASSERT_TRUE(
+            near_abs((double)(one->errors + one->in_flight) / (double)one->arrivals, p3, 0.01));
         CU_ASSERT_EQUAL(find_row(&r, "store[3]")->completions, 0);
         if (mode == 1) {
             CU_ASSERT_TRUE(one->extra[MX_TIMEOUTS] > 0);
@@ -493,8 +479,7 @@ static void test_crashed_shard(void)
 
 /* --- scenario errors ---------------------------------------------------------------------- */
 
-static void expect_error(const char *yaml, const char *set, int line, const char *needle)
-{
+static void expect_error(const char *yaml, const char *set, int line, const char *needle) {
     struct run_checked chk;
     struct err err;
     const char *sets[] = {set};
@@ -511,8 +496,7 @@ static void expect_error(const char *yaml, const char *set, int line, const char
     if (line) CU_ASSERT_EQUAL(err.line, line);
 }
 
-static void test_errors(void)
-{
+static void test_errors(void) {
     const char *base = "name: e\nduration: 1s\n"
                        "workload: {rate: 10/s, target: db}\n"
                        "components:\n"
@@ -565,8 +549,7 @@ struct iv {
 };
 
 static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
-                        const struct model_row *rows, size_t nrows)
-{
+                        const struct model_row *rows, size_t nrows) {
     struct iv *iv = user;
 
     (void)t0;
@@ -580,8 +563,7 @@ static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
     }
 }
 
-static void test_intervals(void)
-{
+static void test_intervals(void) {
     const char *yaml = "name: iv\nduration: 5s\ninterval: 1s\nseed: 2\n"
                        "workload:\n"
                        "  rate: 1000/s\n"
@@ -612,8 +594,7 @@ static void test_intervals(void)
 }
 
 void test_shard_register(void);
-void test_shard_register(void)
-{
+void test_shard_register(void) {
     CU_pSuite s = CU_add_suite("shard", NULL, NULL);
     CU_add_test(s, "hash ring: names, weights, wrap", test_ring);
     CU_add_test(s, "hash mod 8 over 10^6 keys: 1/8 each", test_map_hash_uniform);

@@ -16,8 +16,7 @@ struct trace {
     size_t n;
 };
 
-static void record(struct sim *sim, void *a, void *b)
-{
+static void record(struct sim *sim, void *a, void *b) {
     struct trace *tr = a;
     tr->t[tr->n] = sim_now(sim);
     tr->id[tr->n] = (intptr_t)b;
@@ -26,8 +25,7 @@ static void record(struct sim *sim, void *a, void *b)
 
 /* Random insertion order comes out sorted by time, and equal times come out in insertion
  * order (FIFO), whatever the heap shape. */
-static void test_heap_random_order(void)
-{
+static void test_heap_random_order(void) {
     static struct trace tr;
     struct sim *sim = sim_new();
     struct rng r;
@@ -49,8 +47,7 @@ static void test_heap_random_order(void)
     sim_free(sim);
 }
 
-static void test_heap_priority(void)
-{
+static void test_heap_priority(void) {
     static struct trace tr;
     struct sim *sim = sim_new();
 
@@ -69,8 +66,7 @@ static void test_heap_priority(void)
 }
 
 /* Cancel removes exactly that event; reschedule moves it and orders it as if new. */
-static void test_cancel_reschedule(void)
-{
+static void test_cancel_reschedule(void) {
     static struct trace tr;
     struct sim *sim = sim_new();
     struct sim_event *ev[100];
@@ -96,8 +92,7 @@ static void test_cancel_reschedule(void)
 
 /* The end-of-run rule: events strictly before the end run; one at exactly the end does not;
  * the clock stops exactly at the end, never at a later (or cancelled) timer. */
-static void test_end_rule(void)
-{
+static void test_end_rule(void) {
     static struct trace tr;
     struct sim *sim = sim_new();
     struct sim_event *late;
@@ -120,15 +115,13 @@ static void test_end_rule(void)
     sim_free(sim);
 }
 
-static void stopper(struct sim *sim, void *a, void *b)
-{
+static void stopper(struct sim *sim, void *a, void *b) {
     (void)a;
     (void)b;
     sim_stop(sim);
 }
 
-static void test_stop(void)
-{
+static void test_stop(void) {
     static struct trace tr;
     struct sim *sim = sim_new();
 
@@ -144,8 +137,7 @@ static void test_stop(void)
 }
 
 /* Objects come back for reuse: a steady get/put cycle allocates no new slab. */
-static void test_pool_reuse(void)
-{
+static void test_pool_reuse(void) {
     struct pool *p = pool_new(40);
     void *a = pool_get(p), *b;
 
@@ -164,8 +156,7 @@ static void test_pool_reuse(void)
 }
 
 void test_sim_register(void);
-void test_sim_register(void)
-{
+void test_sim_register(void) {
     CU_pSuite s = CU_add_suite("sim", NULL, NULL);
     CU_add_test(s, "heap: random order, ties FIFO", test_heap_random_order);
     CU_add_test(s, "heap: priority before insertion", test_heap_priority);

@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int err_set(struct err *e, const char *file, int line, int col, const char *fmt, ...)
-{
+int err_set(struct err *e, const char *file, int line, int col, const char *fmt, ...) {
     va_list ap;
 
     if (!e) return -1;
@@ -19,13 +18,11 @@ int err_set(struct err *e, const char *file, int line, int col, const char *fmt,
     return -1;
 }
 
-void err_clear(struct err *e)
-{
+void err_clear(struct err *e) {
     if (e) memset(e, 0, sizeof *e);
 }
 
-char *err_format(const struct err *e, char *buf, size_t n)
-{
+char *err_format(const struct err *e, char *buf, size_t n) {
     if (e->file[0] && e->line > 0)
         snprintf(buf, n, "%s:%d:%d: error: %s", e->file, e->line, e->col, e->msg);
     else if (e->file[0])

@@ -20,8 +20,7 @@ struct pool {
     size_t in_use;
 };
 
-struct pool *pool_new(size_t obj_size)
-{
+struct pool *pool_new(size_t obj_size) {
     struct pool *p = xcalloc(1, sizeof *p);
     size_t align = sizeof(void *) * 2;
 
@@ -30,8 +29,7 @@ struct pool *pool_new(size_t obj_size)
     return p;
 }
 
-void pool_free(struct pool *p)
-{
+void pool_free(struct pool *p) {
     if (!p) return;
     while (p->slabs) {
         struct slab *s = p->slabs;
@@ -41,8 +39,7 @@ void pool_free(struct pool *p)
     free(p);
 }
 
-static void pool_grow(struct pool *p)
-{
+static void pool_grow(struct pool *p) {
     size_t header = (sizeof(struct slab) + 15) / 16 * 16;
     struct slab *s = xmalloc(header + p->obj_size * POOL_SLAB_OBJS);
     char *base = (char *)s + header;
@@ -57,8 +54,7 @@ static void pool_grow(struct pool *p)
     }
 }
 
-void *pool_get(struct pool *p)
-{
+void *pool_get(struct pool *p) {
     void *obj;
 
     if (!p->free_list) pool_grow(p);
@@ -68,14 +64,12 @@ void *pool_get(struct pool *p)
     return obj;
 }
 
-void pool_put(struct pool *p, void *obj)
-{
+void pool_put(struct pool *p, void *obj) {
     *(void **)obj = p->free_list;
     p->free_list = obj;
     p->in_use--;
 }
 
-size_t pool_in_use(const struct pool *p)
-{
+size_t pool_in_use(const struct pool *p) {
     return p->in_use;
 }

@@ -7,14 +7,14 @@
 #include "pool.h"
 #include "xmalloc.h"
 
-#define HEAP_D    4
+#define HEAP_D     4
 #define PRIO_SHIFT 56
 
 struct sim_event {
     sim_event_fn *fn;
     void *a, *b;
-    size_t slot;             /* index in the heap while pending */
-    struct sim_event *next;  /* free list link while free */
+    size_t slot;            /* index in the heap while pending */
+    struct sim_event *next; /* free list link while free */
 };
 
 struct heap_entry {
@@ -29,15 +29,14 @@ struct sim {
     uint64_t events;
     struct heap_entry *heap;
     size_t n, cap;
-    struct pool *ev_pool;    /* where event records come from ... */
+    struct pool *ev_pool;      /* where event records come from ... */
     struct sim_event *ev_free; /* ... and where fired or cancelled ones wait for reuse */
     int stop;
     const volatile sig_atomic_t *stop_flag;
     void *ctx;
 };
 
-struct sim *sim_new(void)
-{
+struct sim *sim_new(void) {
     struct sim *sim = xcalloc(1, sizeof *sim);
 
     sim->cap = 1024;
@@ -46,26 +45,22 @@ struct sim *sim_new(void)
     return sim;
 }
 
-void sim_free(struct sim *sim)
-{
+void sim_free(struct sim *sim) {
     if (!sim) return;
     pool_free(sim->ev_pool);
     free(sim->heap);
     free(sim);
 }
 
-int64_t sim_now(const struct sim *sim)
-{
+int64_t sim_now(const struct sim *sim) {
     return sim->now;
 }
 
-static inline int entry_less(const struct heap_entry *x, const struct heap_entry *y)
-{
+static inline int entry_less(const struct heap_entry *x, const struct heap_entry *y) {
     return x->time < y->time || (x->time == y->time && x->key < y->key);
 }
 
-static void sift_up(struct sim *sim, size_t i)
-{
+static void sift_up(struct sim *sim, size_t i) {
     struct heap_entry e = sim->heap[i];
 
     while (i > 0) {
@@ -79,8 +74,7 @@ static void sift_up(struct sim *sim, size_t i)
     e.ev->slot = i;
 }
 
-static void sift_down(struct sim *sim, size_t i)
-{
+static void sift_down(struct sim *sim, size_t i) {
     struct heap_entry e = sim->heap[i];
     size_t n = sim->n;
 
@@ -101,8 +95,7 @@ static void sift_down(struct sim *sim, size_t i)
 }
 
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
-                                    void *a, void *b)
-{
+                                    void *a, void *b) {
     struct sim_event *ev;
     size_t i;
 
@@ -129,14 +122,12 @@ struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, si
     return ev;
 }
 
-struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b)
-{
+struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b) {
     return sim_schedule_prio(sim, at_ns, SIM_PRIO_NORMAL, fn, a, b);
 }
 
 /* Remove heap slot i, keeping the heap property. */
-static void heap_remove(struct sim *sim, size_t i)
-{
+static void heap_remove(struct sim *sim, size_t i) {
     size_t last = --sim->n;
 
     if (i == last) return;
@@ -148,16 +139,14 @@ static void heap_remove(struct sim *sim, size_t i)
         sift_down(sim, i);
 }
 
-void sim_cancel(struct sim *sim, struct sim_event *ev)
-{
+void sim_cancel(struct sim *sim, struct sim_event *ev) {
     assert(ev->slot < sim->n && sim->heap[ev->slot].ev == ev && "cancel of a non-pending event");
     heap_remove(sim, ev->slot);
     ev->next = sim->ev_free;
     sim->ev_free = ev;
 }
 
-void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns)
-{
+void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns) {
     size_t i = ev->slot;
     uint64_t prio = sim->heap[i].key >> PRIO_SHIFT;
 
@@ -171,14 +160,12 @@ void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns)
         sift_down(sim, i);
 }
 
-int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev)
-{
+int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev) {
     assert(ev->slot < sim->n && sim->heap[ev->slot].ev == ev);
     return sim->heap[ev->slot].time;
 }
 
-enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns)
-{
+enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
     sim->stop = 0;
     while (sim->n > 0) {
         struct heap_entry top = sim->heap[0];
@@ -202,32 +189,26 @@ enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns)
     return sim->n > 0 ? SIM_STOP_END : SIM_STOP_EMPTY;
 }
 
-void sim_stop(struct sim *sim)
-{
+void sim_stop(struct sim *sim) {
     sim->stop = 1;
 }
 
-void sim_set_stop_flag(struct sim *sim, const volatile sig_atomic_t *flag)
-{
+void sim_set_stop_flag(struct sim *sim, const volatile sig_atomic_t *flag) {
     sim->stop_flag = flag;
 }
 
-uint64_t sim_events(const struct sim *sim)
-{
+uint64_t sim_events(const struct sim *sim) {
     return sim->events;
 }
 
-size_t sim_pending(const struct sim *sim)
-{
+size_t sim_pending(const struct sim *sim) {
     return sim->n;
 }
 
-void sim_set_ctx(struct sim *sim, void *ctx)
-{
+void sim_set_ctx(struct sim *sim, void *ctx) {
     sim->ctx = ctx;
 }
 
-void *sim_ctx(const struct sim *sim)
-{
+void *sim_ctx(const struct sim *sim) {
     return sim->ctx;
 }

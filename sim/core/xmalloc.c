@@ -5,21 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t size)
-{
+static void oom(size_t size) {
     fprintf(stderr, "archsim: out of memory allocating %zu bytes\n", size);
     abort();
 }
 
-void *xmalloc(size_t size)
-{
+void *xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
     if (!p) oom(size);
     return p;
 }
 
-void *xcalloc(size_t n, size_t size)
-{
+void *xcalloc(size_t n, size_t size) {
     void *p;
 
     if (size && n > (size_t)-1 / size) oom((size_t)-1);
@@ -28,15 +25,13 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-void *xrealloc(void *p, size_t size)
-{
+void *xrealloc(void *p, size_t size) {
     void *q = realloc(p, size ? size : 1);
     if (!q) oom(size);
     return q;
 }
 
-char *xstrdup(const char *s)
-{
+char *xstrdup(const char *s) {
     size_t n = strlen(s) + 1;
     char *p = xmalloc(n);
     memcpy(p, s, n);

@@ -465,14 +465,16 @@ static int load_stream(struct loader *ld) {
     if (next_event(ld, &ev) < 0) return -1;
     if (ev.type == YAML_STREAM_END_EVENT) {
         yaml_event_delete(&ev);
-        return err_set(ld->err, ld->doc->name, 1, 1, "empty scenario file (expected name, duration, workload, components)");
+        return err_set(ld->err, ld->doc->name, 1, 1,
+                       "empty scenario file (expected name, duration, workload, components)");
     }
     yaml_event_delete(&ev); /* DOCUMENT_START */
     if (next_event(ld, &ev) < 0) return -1;
     root = load_node(ld, &ev, "", 0);
     if (!root) return -1;
     if (root->type == SCN_SCALAR && !root->quoted && !root->value[0])
-        return err_set(ld->err, ld->doc->name, 1, 1, "empty scenario file (expected name, duration, workload, components)");
+        return err_set(ld->err, ld->doc->name, 1, 1,
+                       "empty scenario file (expected name, duration, workload, components)");
     if (root->type != SCN_MAP)
         return err_set(ld->err, root->file, root->line, root->col,
                        "the top level must be a map of keys (such as 'workload:'), got %s",

@@ -107,8 +107,7 @@ int analytic_mva(unsigned n, double think_s, const double *demand_s, size_t k, d
 }
 
 int analytic_mmck(double lambda_per_s, double mu_per_s, unsigned c, unsigned long k,
-                  struct analytic_station *out, double *p_block)
-{
+                  struct analytic_station *out, double *p_block) {
     double a, term, sum = 0, lq = 0, busy = 0, waiting_mass = 0, pk;
 
     if (!(lambda_per_s >= 0) || !(mu_per_s > 0) || c == 0 || k < c || !isfinite(lambda_per_s) ||

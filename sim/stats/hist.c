@@ -26,20 +26,20 @@
 /* Counters are grouped in blocks of 64; a bitmap marks the blocks touched since the last
  * reset, so reset, copy and merge cost what was recorded, not the whole range (an interval
  * histogram at a few hundred samples per second touches a few dozen blocks). */
-#define BLOCK_SHIFT  6
-#define BLOCK_LEN    ((size_t)1 << BLOCK_SHIFT)
-#define TOUCH_WORDS  ((COUNTS_LEN / BLOCK_LEN + 63) / 64)
+#define BLOCK_SHIFT 6
+#define BLOCK_LEN   ((size_t)1 << BLOCK_SHIFT)
+#define TOUCH_WORDS ((COUNTS_LEN / BLOCK_LEN + 63) / 64)
 
 struct hist {
-    uint64_t count;     /* recorded values */
-    uint64_t saturated; /* of which clamped to HIST_HIGHEST_NS */
-    uint64_t sum_lo;    /* exact sum of values in ns, low 64 bits ... */
-    uint64_t sum_hi;    /* ... and high 64 bits */
-    int64_t min, max;   /* ns; INT64_MAX / 0 when empty */
-    uint64_t touched[TOUCH_WORDS]; /* bit b of word w: block w*64+b has been written */
+    uint64_t count;                          /* recorded values */
+    uint64_t saturated;                      /* of which clamped to HIST_HIGHEST_NS */
+    uint64_t sum_lo;                         /* exact sum of values in ns, low 64 bits ... */
+    uint64_t sum_hi;                         /* ... and high 64 bits */
+    int64_t min, max;                        /* ns; INT64_MAX / 0 when empty */
+    uint64_t touched[TOUCH_WORDS];           /* bit b of word w: block w*64+b has been written */
     uint64_t bcount[COUNTS_LEN / BLOCK_LEN]; /* sum of each block's counters: percentile walks
                                               * skip whole blocks */
-    uint64_t counts[];             /* COUNTS_LEN counters */
+    uint64_t counts[];                       /* COUNTS_LEN counters */
 };
 
 /* Counter index of v, 0 <= v <= HIST_HIGHEST_NS. The "| SUB_MASK" makes every value below
@@ -85,14 +85,14 @@ static void set_empty(struct hist *h) {
 }
 
 /* Call fn(first counter index of the block) for every touched block of h, in order. */
-#define FOR_EACH_BLOCK(h, first, body)                                                        \
-    for (size_t w_ = 0; w_ < TOUCH_WORDS; w_++) {                                            \
-        uint64_t bits_ = (h)->touched[w_];                                                    \
-        while (bits_) {                                                                       \
-            size_t first = (w_ * 64 + (size_t)__builtin_ctzll(bits_)) << BLOCK_SHIFT;         \
-            bits_ &= bits_ - 1;                                                               \
-            body                                                                              \
-        }                                                                                     \
+#define FOR_EACH_BLOCK(h, first, body)                                                             \
+    for (size_t w_ = 0; w_ < TOUCH_WORDS; w_++) {                                                  \
+        uint64_t bits_ = (h)->touched[w_];                                                         \
+        while (bits_) {                                                                            \
+            size_t first = (w_ * 64 + (size_t)__builtin_ctzll(bits_)) << BLOCK_SHIFT;              \
+            bits_ &= bits_ - 1;                                                                    \
+            body                                                                                   \
+        }                                                                                          \
     }
 
 struct hist *hist_new(void) {
@@ -134,8 +134,8 @@ static void bounds(const struct hist *h, size_t *lo, size_t *hi) {
         if (!h->touched[w]) continue;
         if (*lo == COUNTS_LEN)
             *lo = (w * 64 + (size_t)__builtin_ctzll(h->touched[w])) << BLOCK_SHIFT;
-        *hi = ((w * 64 + 63 - (size_t)__builtin_clzll(h->touched[w])) << BLOCK_SHIFT) +
-              BLOCK_LEN - 1;
+        *hi =
+            ((w * 64 + 63 - (size_t)__builtin_clzll(h->touched[w])) << BLOCK_SHIFT) + BLOCK_LEN - 1;
     }
     if (*hi >= COUNTS_LEN) *hi = COUNTS_LEN - 1;
 }
