@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char summary_header[] =
@@ -12,7 +13,7 @@ static const char summary_header[] =
     "throughput_rps,goodput_rps,error_rate,latency_mean_ms,latency_p50_ms,latency_p90_ms,"
     "latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean,events,sim_time_s,"
     "wall_s,partial,"
-    "throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95\n";
+    "throughput_rps_ci95,latency_mean_ms_ci95,latency_p99_ms_ci95,utilization_ci95,warmup_s\n";
 
 static const char timeseries_header[] =
     "scenario,replication,seed,t_start_s,t_end_s,in_warmup,partial,component,kind,arrivals,"
@@ -42,6 +43,12 @@ void csv_out_summary_header(FILE *f)
 {
     fwrite(summary_header, 1, sizeof summary_header - 2, f); /* without the newline */
     put_extra_header(f);
+}
+
+void csv_out_summary_header_sweep(FILE *f)
+{
+    fputs("point,vary,", f);
+    csv_out_summary_header(f);
 }
 
 void csv_out_timeseries_header(FILE *f)
@@ -93,12 +100,28 @@ static void put_row_metrics(FILE *f, const struct model_row *r)
     put_num(f, r->queue_mean);
 }
 
+/* The sweep's leading columns, each followed by its comma. */
+static void put_point(FILE *f, const struct csv_point *pt)
+{
+    if (!pt) return;
+    fprintf(f, "%zu,", pt->index);
+    put_text(f, pt->vary);
+    fputc(',', f);
+}
+
 void csv_out_summary_rep(FILE *f, const char *scenario, const struct run_rep *rep)
+{
+    csv_out_summary_rep_pt(f, NULL, scenario, rep);
+}
+
+void csv_out_summary_rep_pt(FILE *f, const struct csv_point *pt, const char *scenario,
+                            const struct run_rep *rep)
 {
     for (size_t i = 0; i < rep->nrows; i++) {
         const struct model_row *r = &rep->rows[i];
         int total = i + 1 == rep->nrows;
 
+        put_point(f, pt);
         put_text(f, scenario);
         fprintf(f, ",%u,%" PRIu64, rep->replication, rep->seed);
         put_row_metrics(f, r);
@@ -110,6 +133,7 @@ void csv_out_summary_rep(FILE *f, const char *scenario, const struct run_rep *re
             fputs(",,,", f);
         }
         fprintf(f, ",%d,,,,", rep->partial);
+        put_num(f, rep->warmup_s);
         put_extras(f, r);
     }
 }
@@ -131,6 +155,12 @@ void csv_out_rep_stat(const struct run_rep *reps, size_t n, size_t i, size_t off
 
 void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *reps, size_t n)
 {
+    csv_out_summary_mean_pt(f, NULL, scenario, reps, n);
+}
+
+void csv_out_summary_mean_pt(FILE *f, const struct csv_point *pt, const char *scenario,
+                             const struct run_rep *reps, size_t n)
+{
     static const size_t fields[] = {
         offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, goodput_rps),
         offsetof(struct model_row, error_rate),
@@ -151,7 +181,7 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
         uint64_t sums[5] = {0, 0, 0, 0, 0};
         double mean, half;
         uint64_t events = 0;
-        double sim_s = 0, wall_s = 0;
+        double sim_s = 0, wall_s = 0, warm_s = 0;
         int partial = 0;
 
         for (size_t k = 0; k < n; k++) {
@@ -164,8 +194,10 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
             events += reps[k].events;
             sim_s += reps[k].sim_time_s;
             wall_s += reps[k].wall_s;
+            warm_s += reps[k].warmup_s;
             partial |= reps[k].partial;
         }
+        put_point(f, pt);
         put_text(f, scenario);
         fputs(",mean,", f);
         fputc(',', f);
@@ -191,6 +223,7 @@ void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *r
             csv_out_rep_stat(reps, n, i, ci_fields[c], &mean, &half);
             put_num(f, half);
         }
+        put_num(f, warm_s / (double)n);
         {
             /* Extras: the mean over replications. */
             struct model_row m = reps[0].rows[i];
@@ -234,5 +267,88 @@ void csv_out_event(FILE *f, const char *scenario, unsigned replication, uint64_t
     put_text(f, ev->what);
     fputc(',', f);
     put_text(f, ev->detail);
+    fputc('\n', f);
+}
+
+/* The number "%.9g" writes, read back. */
+static double round9(double v)
+{
+    char buf[40];
+
+    if (!isfinite(v)) return v;
+    snprintf(buf, sizeof buf, "%.9g", v);
+    return strtod(buf, NULL);
+}
+
+void csv_out_canonical(struct run_rep *rep)
+{
+    static const size_t fields[] = {
+        offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, goodput_rps),
+        offsetof(struct model_row, error_rate),      offsetof(struct model_row, latency_mean_ms),
+        offsetof(struct model_row, latency_p50_ms),  offsetof(struct model_row, latency_p90_ms),
+        offsetof(struct model_row, latency_p99_ms),  offsetof(struct model_row, latency_p999_ms),
+        offsetof(struct model_row, latency_max_ms),  offsetof(struct model_row, utilization),
+        offsetof(struct model_row, queue_mean),
+    };
+
+    for (size_t i = 0; i < rep->nrows; i++) {
+        struct model_row *r = &rep->rows[i];
+        for (size_t c = 0; c < sizeof fields / sizeof fields[0]; c++) {
+            double v;
+            memcpy(&v, (char *)r + fields[c], sizeof v);
+            v = round9(v);
+            memcpy((char *)r + fields[c], &v, sizeof v);
+        }
+        for (int x = 0; x < MX_COUNT; x++)
+            r->extra[x] = round9(r->extra[x]);
+    }
+    rep->sim_time_s = round9(rep->sim_time_s);
+    rep->warmup_s = round9(rep->warmup_s);
+    /* wall_s is written with 3 decimals. */
+    if (isfinite(rep->wall_s)) {
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.3f", rep->wall_s);
+        rep->wall_s = strtod(buf, NULL);
+    }
+}
+
+int csv_out_metric_offset(const char *name, size_t *offset)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } cols[] = {
+        {"throughput_rps", offsetof(struct model_row, throughput_rps)},
+        {"goodput_rps", offsetof(struct model_row, goodput_rps)},
+        {"error_rate", offsetof(struct model_row, error_rate)},
+        {"latency_mean_ms", offsetof(struct model_row, latency_mean_ms)},
+        {"latency_p50_ms", offsetof(struct model_row, latency_p50_ms)},
+        {"latency_p90_ms", offsetof(struct model_row, latency_p90_ms)},
+        {"latency_p99_ms", offsetof(struct model_row, latency_p99_ms)},
+        {"latency_p999_ms", offsetof(struct model_row, latency_p999_ms)},
+        {"latency_max_ms", offsetof(struct model_row, latency_max_ms)},
+        {"utilization", offsetof(struct model_row, utilization)},
+        {"queue_mean", offsetof(struct model_row, queue_mean)},
+    };
+
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (strcmp(cols[i].name, name) == 0) {
+            *offset = cols[i].offset;
+            return 0;
+        }
+    for (int x = 0; x < MX_COUNT; x++)
+        if (strcmp(model_extra_name((enum model_extra)x), name) == 0) {
+            *offset = offsetof(struct model_row, extra) + (size_t)x * sizeof(double);
+            return 0;
+        }
+    return -1;
+}
+
+void csv_out_record(FILE *f, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(',', f);
+        put_text(f, fields[i]);
+    }
     fputc('\n', f);
 }

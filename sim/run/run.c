@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mser.h"
 #include "rng.h"
 #include "sim.h"
 #include "units.h"
@@ -92,8 +93,14 @@ static int load_doc(struct run_scenario *s, const char *const *sets, size_t nset
         err_set(err, n->file, n->line, n->col, "duration: must be positive");
         goto fail;
     }
-    if (scn_get_duration(root, "warmup", 0, &s->warmup_ns, err)) goto fail;
-    if (s->warmup_ns >= s->duration_ns) {
+    {
+        const struct scn_node *w = scn_map_get(root, "warmup");
+        if (w && w->type == SCN_SCALAR && strcmp(w->value, "auto") == 0)
+            s->warmup_auto = 1;
+        else if (scn_get_duration(root, "warmup", 0, &s->warmup_ns, err))
+            goto fail;
+    }
+    if (!s->warmup_auto && s->warmup_ns >= s->duration_ns) {
         const struct scn_node *n = scn_map_get(root, "warmup");
         char w[32], d[32];
         err_set(err, n->file, n->line, n->col, "warmup: must be shorter than duration (%s >= %s)",
@@ -188,21 +195,38 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int run_replication(const struct run_scenario *s, unsigned k, const struct run_hooks *hooks,
-                    struct run_rep *out, struct err *err)
+/* What one pass of a replication needs besides the scenario. */
+struct pass {
+    uint64_t seed;
+    unsigned k;
+    int64_t warmup_ns;
+    const struct run_hooks *hooks; /* may be NULL */
+    const atomic_int *cancel;      /* may be NULL */
+    net_interval_fn *interval;     /* this pass's interval sink and its user */
+    void *interval_user;
+    net_event_fn *event;
+    double progress_from, progress_scale; /* progress reported as from + scale * fraction */
+};
+
+/* Run one pass to its end (or until stopped or cancelled); fills out like run_replication. */
+static int run_pass(const struct run_scenario *s, const struct pass *p, struct run_rep *out,
+                    struct err *err)
 {
-    struct sim *sim = NULL;
-    uint64_t seed = run_replication_seed(s->seed, k);
-    struct net *net = build(s, seed, &sim, err);
+    struct net_config cfg = {p->seed, s->duration_ns, p->warmup_ns, s->interval_ns};
+    struct sim *sim = sim_new();
+    struct net *net = net_new(sim, s->doc, &cfg, err);
+    const struct run_hooks *h = p->hooks;
     int64_t end = s->duration_ns, slice;
-    double t0 = wall_now();
     int partial = 0;
 
-    if (!net) return -1;
-    if (hooks) {
-        net_set_interval_sink(net, hooks->interval, hooks->user);
-        net_set_event_sink(net, hooks->event, hooks->user);
-        sim_set_stop_flag(sim, hooks->stop);
+    if (!net) {
+        sim_free(sim);
+        return -1;
+    }
+    net_set_interval_sink(net, p->interval, p->interval_user);
+    if (h) {
+        net_set_event_sink(net, p->event, h->user);
+        sim_set_stop_flag(sim, h->stop);
     }
     net_start(net);
     slice = end / 200 > 0 ? end / 200 : end;
@@ -213,16 +237,17 @@ int run_replication(const struct run_scenario *s, unsigned k, const struct run_h
             break;
         }
         t = next;
-        if (hooks && hooks->progress) hooks->progress(hooks->user, k, (double)t / (double)end);
-        if (hooks && hooks->stop && *hooks->stop) {
+        if (h && h->progress)
+            h->progress(h->user, p->k, p->progress_from + p->progress_scale * (double)t / (double)end);
+        if ((h && h->stop && *h->stop) || (p->cancel && atomic_load(p->cancel))) {
             partial = t < end;
             break;
         }
     }
     net_finish(net, partial);
     memset(out, 0, sizeof *out);
-    out->replication = k;
-    out->seed = seed;
+    out->replication = p->k;
+    out->seed = p->seed;
     out->nrows = net_ncomps(net) + 1;
     out->rows = xcalloc(out->nrows, sizeof *out->rows);
     for (size_t i = 0; i < out->nrows; i++) {
@@ -232,11 +257,117 @@ int run_replication(const struct run_scenario *s, unsigned k, const struct run_h
     }
     out->events = sim_events(sim);
     out->sim_time_s = (double)sim_now(sim) / 1e9;
-    out->wall_s = wall_now() - t0;
     out->partial = partial;
     out->overflowed = net_overflowed(net);
+    out->warmup_s = (double)p->warmup_ns / 1e9;
     net_free(net);
     sim_free(sim);
+    return 0;
+}
+
+/* The first pass of warm-up auto: the total row's mean latency per interval. */
+struct series {
+    double *v;
+    size_t n, cap;
+};
+
+static void collect_total(void *user, int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
+                          const struct model_row *rows, size_t nrows)
+{
+    struct series *sr = user;
+
+    (void)t_start_ns;
+    (void)t_end_ns;
+    (void)flags;
+    if (sr->n == sr->cap) {
+        sr->cap = sr->cap ? 2 * sr->cap : 256;
+        sr->v = xrealloc(sr->v, sr->cap * sizeof *sr->v);
+    }
+    sr->v[sr->n++] = rows[nrows - 1].latency_mean_ms;
+}
+
+/* An interval without a completion has no mean latency: it takes the previous interval's
+ * value (the first finite one for a leading run of such intervals), so the series keeps one
+ * value per interval and the cut stays aligned with time. Returns 0 when no value is finite. */
+static int fill_gaps(double *v, size_t n)
+{
+    size_t first = 0;
+
+    while (first < n && !isfinite(v[first]))
+        first++;
+    if (first == n) return 0;
+    for (size_t i = 0; i < first; i++)
+        v[i] = v[first];
+    for (size_t i = first + 1; i < n; i++)
+        if (!isfinite(v[i])) v[i] = v[i - 1];
+    return 1;
+}
+
+int run_replication(const struct run_scenario *s, unsigned k, const struct run_hooks *hooks,
+                    struct run_rep *out, struct err *err)
+{
+    return run_replication_cancellable(s, k, hooks, NULL, out, err);
+}
+
+int run_replication_cancellable(const struct run_scenario *s, unsigned k,
+                                const struct run_hooks *hooks, const atomic_int *cancel,
+                                struct run_rep *out, struct err *err)
+{
+    struct pass p;
+    double t0 = wall_now();
+    int note = 0;
+
+    memset(&p, 0, sizeof p);
+    p.seed = run_replication_seed(s->seed, k);
+    p.k = k;
+    p.hooks = hooks;
+    p.cancel = cancel;
+    p.warmup_ns = s->warmup_ns;
+    p.progress_scale = 1;
+    if (s->warmup_auto) {
+        struct series sr = {NULL, 0, 0};
+        struct run_mser m;
+        struct pass first = p;
+
+        first.warmup_ns = 0;
+        first.interval = collect_total;
+        first.interval_user = &sr;
+        first.progress_scale = 0.5;
+        if (run_pass(s, &first, out, err)) {
+            free(sr.v);
+            return -1;
+        }
+        if (out->partial) {
+            /* Stopped before the series was complete: report what the first pass measured,
+             * without a warm-up. */
+            free(sr.v);
+            out->warmup_note = RUN_WARMUP_UNDETERMINED;
+            out->wall_s = wall_now() - t0;
+            return 0;
+        }
+        run_rep_free(out);
+        if (!fill_gaps(sr.v, sr.n) || run_mser(sr.v, sr.n, RUN_MSER_BATCH, &m)) {
+            note = RUN_WARMUP_UNDETERMINED;
+            m.cut = 0;
+        } else if (m.at_limit) {
+            note = RUN_WARMUP_SHORT;
+        }
+        free(sr.v);
+        p.warmup_ns = (int64_t)m.cut * s->interval_ns;
+        /* Intervals are [j i, (j+1) i) from 0, and the cut keeps more than half of them, so
+         * the warm-up ends before the run does. */
+        if (p.warmup_ns >= s->duration_ns) p.warmup_ns = 0;
+        p.progress_from = 0.5;
+        p.progress_scale = 0.5;
+    }
+    if (hooks) {
+        p.interval = hooks->interval;
+        p.interval_user = hooks->user;
+        p.event = hooks->event;
+    }
+    if (run_pass(s, &p, out, err)) return -1;
+    out->warmup_note = note;
+    out->wall_s = wall_now() - t0;
     return 0;
 }
 

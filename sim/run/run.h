@@ -13,11 +13,25 @@
  * The run is advanced in slices (at most 1/200 of its length) so a progress callback and the
  * stop flag are served; slicing does not change the result because sim_run_until(t) leaves
  * events at t pending for the next slice.
+ *
+ * Warm-up `auto` (scenario `warmup: auto`, `--warmup auto`): each replication runs twice with
+ * its own seed. The first pass runs without warm-up and only collects the total row's mean
+ * latency per interval; MSER-5 (mser.h) chooses the cut, a whole number of intervals; the
+ * second pass reruns the same seed with that warm-up and is the one reported. A run is a pure
+ * function of its seed and the warm-up only resets counters, so both passes follow the same
+ * sample path and the second excludes exactly what precedes the cut. Each replication
+ * chooses its own cut (run_rep.warmup_s), so a replication stays a function of (scenario, k)
+ * alone and shards need no coordination.
+ * Rejected: keeping per-interval histograms and recomputing the summary from the intervals
+ * after the cut (one run instead of two, but every component kind's time-weighted and extra
+ * metrics would need an interval-mergeable form); one cut for all replications from their
+ * averaged series (Welch's way; it couples replications, which shards and threads run apart).
  */
 #ifndef ARCHSIM_RUN_H
 #define ARCHSIM_RUN_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,15 +46,19 @@ struct run_scenario {
     const char *name;    /* borrowed from doc */
     const char *description;
     int64_t duration_ns, warmup_ns, interval_ns;
+    int warmup_auto; /* warmup: auto — chosen per replication by MSER-5; warmup_ns is unused */
     uint64_t seed;
     unsigned replications;
 };
+
+/* The batch size of the MSER truncation `warmup: auto` uses, in intervals. */
+#define RUN_MSER_BATCH 5
 
 /* The built-in default scenario (a load balancer in front of three services), YAML text. */
 const char *run_default_scenario(void);
 
 /* Load path (NULL: the built-in default), apply the "path=value" overrides in order, and read
- * the top-level keys. -1 with a located err. Components and workload are validated later, by
+ * the top-level keys (`warmup` is a duration or `auto`). -1 with a located err. Components and workload are validated later, by
  * net_new (run_check does it without running). */
 int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
                       size_t nsets, struct err *err);
@@ -72,7 +90,15 @@ struct run_rep {
     double sim_time_s, wall_s;
     int partial;    /* interrupted before its end */
     int overflowed; /* ... because NET_MAX_IN_FLIGHT requests were waiting */
+    double warmup_s; /* s; the warm-up excluded: the scenario's, or the cut warm-up auto chose */
+    int warmup_note; /* RUN_WARMUP_*: how warm-up auto went (0 otherwise) */
 };
+
+/* run_rep.warmup_note */
+#define RUN_WARMUP_SHORT        1 /* MSER's minimum is at the end of its search range: the run
+                                   * may be too short to reach steady state */
+#define RUN_WARMUP_UNDETERMINED 2 /* fewer than 3 batches of intervals, or interrupted in the
+                                   * first pass: no cut chosen, warm-up 0 */
 void run_rep_free(struct run_rep *r);
 
 /* Hooks a caller may set (any may be NULL). */
@@ -86,8 +112,18 @@ struct run_hooks {
 };
 
 /* Run replication k of s to its end. Returns 0 and fills out (free with run_rep_free), or -1
- * with err (a scenario error). Interrupted runs return 0 with out->partial set. */
+ * with err (a scenario error). Interrupted runs return 0 with out->partial set. With
+ * s->warmup_auto the replication runs twice (see the file comment): progress goes 0 → 0.5
+ * during the first pass, interval and event hooks see only the second. Thread-safe: s is only
+ * read, every replication builds its own sim and net. */
 int run_replication(const struct run_scenario *s, unsigned k, const struct run_hooks *hooks,
                     struct run_rep *out, struct err *err);
+
+/* run_replication that also stops at the next slice once *cancel (set by another thread) is
+ * non-zero: the result is then marked partial and meant to be discarded (a replication
+ * nobody needs any more). cancel may be NULL. */
+int run_replication_cancellable(const struct run_scenario *s, unsigned k,
+                                const struct run_hooks *hooks, const atomic_int *cancel,
+                                struct run_rep *out, struct err *err);
 
 #endif

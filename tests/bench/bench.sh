@@ -243,7 +243,14 @@ printf '  %s events in %ss: %s events/s\n' "$(grp "$ev")" "$best" \
     "$(grp "$(awk -v e="$ev" -v w="$best" 'BEGIN { printf "%.0f", (w > 0) ? e / w : 0 }')")"
 echo
 
-# --- 6. load generator ---------------------------------------------------------------------
+# --- 6. sweeps and merging ------------------------------------------------------------------
+
+if [ -f "$HERE/bench_sweep.sh" ]; then
+    sh "$HERE/bench_sweep.sh" "$BIN" || echo "  (sweep bench failed)"
+    echo
+fi
+
+# --- 7. load generator ---------------------------------------------------------------------
 
 if [ -x "$HERE/bench_load.sh" ] || [ -f "$HERE/bench_load.sh" ]; then
     sh "$HERE/bench_load.sh" "$(dirname "$BIN")" || echo "  (load generator bench failed)"
