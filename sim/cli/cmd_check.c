@@ -120,7 +120,7 @@ int cmd_check(int argc, char **argv)
     printf("scenario %s: duration %s, warm-up %s, interval %s, seed %" PRIu64
            ", %u replication%s\n",
            s.name, units_format_duration(s.duration_ns, dur, sizeof dur),
-           units_format_duration(s.warmup_ns, warm, sizeof warm),
+           s.warmup_auto ? "auto (MSER-5)" : units_format_duration(s.warmup_ns, warm, sizeof warm),
            units_format_duration(s.interval_ns, iv, sizeof iv), s.seed, s.replications,
            s.replications == 1 ? "" : "s");
     workload_describe(net_workload(chk.net), buf, sizeof buf);
