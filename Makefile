@@ -37,8 +37,11 @@ HTTP_LIBS     = -lhttp_parser
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INCLUDES := -I. -Itests -Isim/core -Isim/stats -Isim/scenario -Imodels -Isim/run -Isim/cli -Isim/tui \
-            -Iloadgen -Iloadgen/target
+# -iquote: project headers are found only by #include "...", so a project header can never
+# hide a system one (a loadgen/sched.h once hid <sched.h> from <pthread.h>).
+INCLUDES := -iquote . -iquote tests -iquote sim/core -iquote sim/stats -iquote sim/scenario \
+            -iquote models -iquote sim/run -iquote sim/cli -iquote sim/tui -iquote loadgen \
+            -iquote loadgen/target
 OPT      ?= -O2 -g
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
