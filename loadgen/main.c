@@ -9,12 +9,22 @@
  * (it would silently override what the user typed).
  * Exit status: 0 success, 1 a threshold failed, 2 usage or input error, 130 interrupted with
  * every threshold passing (results are still printed and written).
+ *
+ * --tui: the live view (sim/tui/ui_load) runs on this thread, because curses, SIGWINCH and the
+ * terminal belong here; engine_run moves to a thread of its own with every signal blocked, so
+ * SIGINT/SIGTERM still land here. The interval hook (on the engine's coordinator thread) adds
+ * each interval into a struct live under a mutex; the view copies it 10 times a second. q
+ * stops the run as a first SIGINT does (stop_level = 1: stop sending, drain), but exits 0.
+ * Rejected: the view polling the engine's per-thread tallies (they hold histograms owned by the
+ * workers; the interval hand-over already merges them once a second under the engine's lock).
+ * Without --tui, when stderr is a terminal, the hook draws a one-line progress bar there.
  */
 #define _DEFAULT_SOURCE /* getopt_long */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +42,7 @@
 #include "scn.h"
 #include "summary.h"
 #include "thresh.h"
+#include "ui_load.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -96,7 +107,8 @@ static void usage(FILE *f) {
           "      --threshold EXPR      pass/fail check, repeatable: 'p99<250ms',\n"
           "                            'error_rate<1%', 'rps>900', 'svc_p99<5ms'\n"
           "      --abort-on-fail       stop as soon as a threshold fails\n"
-          "      --tui                 live dashboard (not available yet: runs headless)\n"
+          "      --tui                 live view: throughput and p99 charts, status codes,\n"
+          "                            errors (q stops the run, space freezes the display)\n"
           "  -q, --quiet               no summary table\n"
           "  -h, --help                this help\n"
           "  -V, --version             print the version\n"
@@ -600,6 +612,18 @@ static FILE *open_csv(const char *dir, const char *name) {
     return f;
 }
 
+/* What the live view shows, built by the interval hook on the engine's coordinator thread
+ * and copied by the view's poll on the main thread, both under mu. */
+struct live {
+    pthread_mutex_t mu;
+    struct ui_load_snap snap;
+    uint64_t status[TALLY_NSTATUS]; /* since the start */
+    uint64_t err[TALLY_NERR];
+    double t0;    /* CLOCK_MONOTONIC s when the run was started */
+    double end_s; /* elapsed s when engine_run returned; < 0 while it runs */
+    const volatile sig_atomic_t *stop;
+};
+
 /* What the interval hook needs. */
 struct ctx {
     const struct plan *p;
@@ -612,7 +636,99 @@ struct ctx {
     double cum_s;
     const char *failed; /* the threshold that stopped the run */
     struct model_row *rows;
+    struct live *live; /* --tui, else NULL */
+    int progress;      /* draw the progress bar on stderr */
+    uint64_t prog_sent, prog_errors;
 };
+
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void live_interval(struct live *lv, const struct engine_interval *iv, double secs) {
+    struct ui_load_snap *s = &lv->snap;
+    const struct tally *t = iv->total;
+
+    pthread_mutex_lock(&lv->mu);
+    if (s->n == UI_LOAD_HISTORY) {
+        size_t keep = UI_LOAD_HISTORY - 1;
+        memmove(s->t_end_s, s->t_end_s + 1, keep * sizeof *s->t_end_s);
+        memmove(s->rps, s->rps + 1, keep * sizeof *s->rps);
+        memmove(s->p99_ms, s->p99_ms + 1, keep * sizeof *s->p99_ms);
+        s->n = keep;
+    }
+    s->t_end_s[s->n] = (double)iv->t_end_ns / 1e9;
+    s->rps[s->n] = secs > 0 ? (double)t->completions / secs : NAN;
+    s->p99_ms[s->n] = hist_count(t->lat) ? (double)hist_percentile(t->lat, 99) / 1e6 : NAN;
+    s->n++;
+    s->sent += t->arrivals;
+    s->completed += t->completions;
+    s->rejected += t->rejected;
+    s->errors += t->errors;
+    s->in_flight = iv->in_flight_total;
+    s->ncodes = 0;
+    for (int code = 0; code < TALLY_NSTATUS; code++) {
+        lv->status[code] += t->status[code];
+        if (lv->status[code] && s->ncodes < UI_LOAD_CODES) {
+            s->codes[s->ncodes].code = code;
+            s->codes[s->ncodes].count = lv->status[code];
+            s->ncodes++;
+        }
+    }
+    s->nkinds = TALLY_NERR < UI_LOAD_KINDS ? TALLY_NERR : UI_LOAD_KINDS;
+    for (size_t k = 0; k < s->nkinds; k++) {
+        lv->err[k] += t->err[k];
+        snprintf(s->kinds[k].name, sizeof s->kinds[k].name, "%s",
+                 tally_err_name((enum tally_err)k));
+        s->kinds[k].count = lv->err[k];
+    }
+    pthread_mutex_unlock(&lv->mu);
+}
+
+/* ui_load_snapshot_fn: the view's poll. */
+static void live_snapshot(void *user, struct ui_load_snap *out) {
+    struct live *lv = user;
+
+    pthread_mutex_lock(&lv->mu);
+    memcpy(out, &lv->snap, sizeof *out);
+    if (lv->end_s >= 0) {
+        out->elapsed_s = lv->end_s;
+        out->state = UI_LOAD_ENDED;
+    } else {
+        out->elapsed_s = mono_s() - lv->t0;
+        out->state = *lv->stop ? UI_LOAD_STOPPING : UI_LOAD_RUNNING;
+    }
+    pthread_mutex_unlock(&lv->mu);
+}
+
+/* One line on stderr, redrawn in place each interval: a bar of the run's progress (by time, or
+ * by requests with -n alone), the elapsed time, requests sent, the last interval's rate. */
+static void progress_interval(struct ctx *c, const struct engine_interval *iv, double secs) {
+    const struct plan *p = c->p;
+    double t = (double)iv->t_end_ns / 1e9, frac;
+    char bar[21], rate[24];
+    int fill;
+
+    c->prog_sent += iv->total->arrivals;
+    c->prog_errors += iv->total->errors + iv->total->rejected;
+    if (p->duration_ns)
+        frac = (double)iv->t_end_ns / (double)p->duration_ns;
+    else
+        frac = p->count ? (double)c->prog_sent / (double)p->count : 0;
+    if (frac > 1) frac = 1;
+    fill = (int)(frac * 20 + 0.5);
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = 0;
+    snprintf(rate, sizeof rate, "%.1f", secs > 0 ? (double)iv->total->completions / secs : 0.0);
+    fprintf(stderr, "\r[%s] %3.0f%%  %.0fs", bar, frac * 100, t);
+    if (p->duration_ns) fprintf(stderr, "/%.0fs", (double)p->duration_ns / 1e9);
+    fprintf(stderr, "  sent %" PRIu64 "  %s rps  errors %" PRIu64 "\033[K", c->prog_sent, rate,
+            c->prog_errors);
+    fflush(stderr);
+}
 
 static int on_interval(void *user, const struct engine_interval *iv) {
     struct ctx *c = user;
@@ -625,6 +741,8 @@ static int on_interval(void *user, const struct engine_interval *iv) {
         fflush(c->ts);
     }
     if (c->hl) hdrlog_interval(c->hl, (double)iv->t_start_ns / 1e9, secs, iv->total->lat);
+    if (c->live) live_interval(c->live, iv, secs);
+    if (c->progress) progress_interval(c, iv, secs);
     if (!c->abort_on_fail || (iv->flags & NET_ROW_WARMUP) || c->failed) return 0;
     tally_merge(&c->cum, iv->total);
     c->cum_s += secs;
@@ -638,6 +756,97 @@ static int on_interval(void *user, const struct engine_interval *iv) {
     return 0;
 }
 
+struct engine_job {
+    const struct plan *p;
+    const struct engine_hooks *hooks;
+    struct engine_result *r;
+    struct err *e;
+    struct live *lv;
+    int rc;
+};
+
+static void *engine_thread(void *arg) {
+    struct engine_job *j = arg;
+
+    j->rc = engine_run(j->p, j->hooks, j->r, j->e);
+    pthread_mutex_lock(&j->lv->mu);
+    j->lv->end_s = mono_s() - j->lv->t0;
+    pthread_mutex_unlock(&j->lv->mu);
+    return NULL;
+}
+
+/* engine_run under the live view: the engine on a thread of its own, the view on this one.
+ * Returns engine_run's result (-1 with e also when the terminal could not be used: the run is
+ * then aborted). Sets *by_key when q stopped the run. */
+static int run_live(const struct plan *p, const struct engine_hooks *hooks, struct ctx *c,
+                    struct engine_result *r, struct err *e, int *by_key) {
+    struct live *lv = xcalloc(1, sizeof *lv);
+    struct engine_job job = {p, hooks, r, e, lv, -1};
+    struct ui_load_opts uo;
+    struct err ue;
+    sigset_t all, old;
+    pthread_t th;
+    int v, ended;
+    char a[40];
+
+    pthread_mutex_init(&lv->mu, NULL);
+    lv->stop = &stop_level;
+    lv->end_s = -1;
+    snprintf(lv->snap.target, sizeof lv->snap.target, "%s", p->url);
+    if (!p->open)
+        snprintf(lv->snap.load, sizeof lv->snap.load, "closed");
+    else if (p->nphases == 1 && p->phases[0].duration_ns == 0)
+        snprintf(lv->snap.load, sizeof lv->snap.load, "rate %s",
+                 units_format_rate(p->phases[0].from_per_s, a, sizeof a));
+    else
+        snprintf(lv->snap.load, sizeof lv->snap.load, "%zu phases", p->nphases);
+    lv->snap.connections = p->connections;
+    lv->snap.duration_s = (double)p->duration_ns / 1e9;
+    c->live = lv;
+    lv->t0 = mono_s();
+    /* Every signal blocked in the engine's thread (and so in its workers): SIGINT, SIGTERM and
+     * SIGWINCH reach this thread, where the view and the handler live. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    v = pthread_create(&th, NULL, engine_thread, &job);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (v) {
+        err_set(e, NULL, 0, 0, "cannot start a thread: %s", strerror(v));
+        c->live = NULL;
+        pthread_mutex_destroy(&lv->mu);
+        free(lv);
+        return -1;
+    }
+    memset(&uo, 0, sizeof uo);
+    memset(&ue, 0, sizeof ue);
+    uo.snapshot = live_snapshot;
+    uo.user = lv;
+    uo.stop = &stop_level;
+    v = ui_load_run(&uo, &ue);
+    if (v < 0) {
+        stop_level = 2;
+    } else if (v == UI_LOAD_QUIT && !stop_level) {
+        stop_level = 1; /* q: as a first Ctrl-C */
+        *by_key = 1;
+    }
+    pthread_mutex_lock(&lv->mu);
+    ended = lv->end_s >= 0;
+    pthread_mutex_unlock(&lv->mu);
+    if (!ended && v >= 0)
+        fprintf(stderr, "archload: stopping: waiting for the answers in flight (Ctrl-C again "
+                        "to stop at once)\n");
+    pthread_join(th, NULL);
+    c->live = NULL;
+    pthread_mutex_destroy(&lv->mu);
+    free(lv);
+    if (v < 0) {
+        if (job.rc == 0) engine_result_free(r);
+        *e = ue;
+        return -1;
+    }
+    return job.rc;
+}
+
 int main(int argc, char **argv) {
     struct opts o;
     struct plan p;
@@ -647,7 +856,7 @@ int main(int argc, char **argv) {
     struct err e;
     struct sigaction sa;
     FILE *sum = NULL;
-    int rc = EXIT_USAGE, failed = 0;
+    int rc = EXIT_USAGE, failed = 0, by_key = 0;
 
     memset(&o, 0, sizeof o);
     memset(&c, 0, sizeof c);
@@ -664,11 +873,16 @@ int main(int argc, char **argv) {
         c.nth++;
     }
     if (build_plan(&o, &p)) goto out;
-    if (o.tui)
-        fprintf(stderr, "archload: --tui: the dashboard is not available yet; running headless\n");
+    if (o.tui && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+        bad("--tui needs a terminal: standard %s is not one (run without --tui for the plain "
+            "report)",
+            isatty(STDOUT_FILENO) ? "input" : "output");
+        goto out;
+    }
     c.p = &p;
     c.abort_on_fail = o.abort_on_fail;
     c.rows = xcalloc(p.nclasses + 1, sizeof *c.rows);
+    c.progress = !o.tui && !o.quiet && isatty(STDERR_FILENO);
     tally_init(&c.cum);
     if (o.csv) {
         if (make_dir(o.csv)) goto out;
@@ -696,10 +910,12 @@ int main(int argc, char **argv) {
             goto out;
         }
     }
-    if (engine_run(&p, &hooks, &r, &e)) {
+    if (o.tui ? run_live(&p, &hooks, &c, &r, &e, &by_key) : engine_run(&p, &hooks, &r, &e)) {
+        if (c.progress) fputs("\r\033[K", stderr);
         report_err(&e);
         goto out;
     }
+    if (c.progress) fputs("\r\033[K", stderr);
     {
         double secs = (double)r.measured_ns / 1e9;
         summary_rows(&p, r.cls, &r.total, r.in_flight, r.in_flight_total, secs, c.rows);
@@ -732,7 +948,8 @@ int main(int argc, char **argv) {
             if (!pass) failed = 1;
         }
         if (c.failed) failed = 1;
-        rc = failed ? EXIT_THRESHOLD : stop_level ? EXIT_INTERRUPTED : 0;
+        /* q in the live view stops the run as a first Ctrl-C does, but is no interruption */
+        rc = failed ? EXIT_THRESHOLD : stop_level > (by_key ? 1 : 0) ? EXIT_INTERRUPTED : 0;
     }
 out:
     if (sum && fclose(sum)) {
