@@ -30,6 +30,11 @@ int cmd_tui(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+/* Issue 7, model against reality (cmd_calibrate.c): fit a service time to a low-load
+ * measurement; and `compare --scenario FILE --target URL`, to which cmd_compare hands over
+ * (argv as cmd_compare got it). */
+int cmd_calibrate(int argc, char **argv);
+int cli_compare_target(int argc, char **argv);
 
 /* Helpers the batch subcommands share, defined in cmd_run.c. Each prints its own error
  * ("archsim: --jobs: ...") and returns -1 on bad input. */

@@ -7,8 +7,8 @@
  * writes the same table as CSV; --max-rel-error X exits 1 when any compared metric differs
  * by more than X (relative to A).
  *
- * Not here yet: `compare --scenario FILE --target URL` (run the model and drive the real
- * system with archload in one go) waits for archload; see docs/compare.md.
+ * `compare --scenario FILE --target URL` (run the model and drive the real system with
+ * archload in one go, rate by rate) lives in cmd_calibrate.c; this file hands over to it.
  * Rejected: a symmetric relative difference (|B - A| / mean(A, B)): one side is the
  * reference in every use we have (measurement vs model, baseline vs change), and "B is 12 %
  * above A" is what people read; a threshold per metric (one --max-rel-error is what a CI
@@ -95,6 +95,10 @@ int cmd_compare(int argc, char **argv) {
     size_t common = 0, compared = 0, over = 0;
     struct err err;
 
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--scenario") == 0 || strncmp(argv[i], "--scenario=", 11) == 0 ||
+            strcmp(argv[i], "--target") == 0 || strncmp(argv[i], "--target=", 9) == 0)
+            return cli_compare_target(argc, argv);
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     err_clear(&err);

@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "       archsim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] --csv DIR [options]\n"
           "       archsim merge DIR... --csv OUT\n"
           "       archsim compare A.csv B.csv [--csv OUT.csv] [--max-rel-error X]\n"
+          "       archsim compare --scenario FILE --target URL [--rates R1,R2,...] [-d T]\n"
+          "       archsim calibrate --from SUMMARY.csv --component NAME [--overhead-from F]\n"
           "\n"
           "commands:\n"
           "  run     simulate and print a summary table; --csv DIR writes summary.csv and\n"
@@ -42,7 +44,9 @@ static void usage(FILE *f)
           "          latency_p99_ms) of the total row (archsim sweep --help)\n"
           "  merge   put shard outputs (--shard I/N) back together as one run\n"
           "  compare two summary.csv or timeseries.csv files (archsim or archload) side by\n"
-          "          side; exit 1 when a metric differs by more than --max-rel-error\n"
+          "          side; exit 1 when a metric differs by more than --max-rel-error;\n"
+          "          with --scenario and --target: simulate and measure (archload) per rate\n"
+          "  calibrate  fit a component's service time to a low-load archload measurement\n"
           "\n"
           "run options:\n"
           "  -s, --seed N            random seed (default: the scenario's, else 1)\n"
@@ -123,10 +127,11 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
         if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 1, argv + 1);
         if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
+        if (strcmp(cmd, "calibrate") == 0) return cmd_calibrate(argc - 1, argv + 1);
         if (cmd[0] != '-' && !strchr(cmd, '.') && !strchr(cmd, '/') && access(cmd, F_OK) != 0) {
             fprintf(stderr,
                     "archsim: unknown command '%s' (commands: run, tui, check, sweep, merge, "
-                    "compare; or give a scenario file)\n",
+                    "compare, calibrate; or give a scenario file)\n",
                     cmd);
             return CLI_EXIT_USAGE;
         }

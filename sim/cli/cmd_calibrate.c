@@ -1,0 +1,685 @@
+/*
+ * archsim calibrate — fit a component's service time to a low-load measurement (calibrate.h):
+ * `archsim calibrate --from load/summary.csv --component api [--overhead-from zero/summary.csv]`
+ * prints each candidate's goodness of fit (max relative quantile error over p50, p90, p99,
+ * p99.9) and the best fit as a scenario fragment: a --set line (default) or YAML.
+ *
+ * Also here, because it is the other half of the same loop: `archsim compare --scenario FILE
+ * --target URL` (cmd_compare.c hands over when it sees --scenario). For each rate it runs
+ * this very binary (`archsim run FILE --set workload.rate=R --csv DIR/model`) and archload
+ * (`archload --scenario FILE --set workload.rate=R -d T --csv DIR/load URL`), one after the
+ * other, reads both summary.csv files with compare.h, prints model against measurement per
+ * component both have, then a latency-vs-load chart of the total row (mean and p99).
+ * --overhead MS adds a constant to the model's latencies (the loopback or network cost the
+ * model leaves out; the same constant calibrate subtracted).
+ *
+ * Rejected: running the model in-process (the child process gets exactly the CLI's
+ * semantics, --set parsing and warnings included, and cannot be disturbed by this one);
+ * running model and load at the same time (the simulation would steal CPU from the
+ * measured system on a small machine); a built-in plotter (gnuplot does it better when
+ * present; the text chart is always printed).
+ */
+#define _DEFAULT_SOURCE /* getopt_long, mkdtemp */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "calibrate.h"
+#include "cli.h"
+#include "compare.h"
+#include "units.h"
+#include "xmalloc.h"
+
+/* --- calibrate ------------------------------------------------------------------------------ */
+
+static void print_meas(FILE *f, const char *label, const struct run_cal_meas *m) {
+    fprintf(f, "%-9s mean %.4g ms", label, m->mean);
+    for (int i = 0; i < RUN_CAL_NQ; i++)
+        if (isfinite(m->q[i])) fprintf(f, ", p%g %.4g", run_cal_probs[i] * 100, m->q[i]);
+    fputc('\n', f);
+}
+
+static int parse_ms(const char *flag, const char *v, double *out) {
+    char *end;
+    double x;
+
+    errno = 0;
+    x = strtod(v, &end);
+    if (end != v && strcmp(end, "ms") == 0) end += 2;
+    if (errno || end == v || *end || !(x >= 0) || !isfinite(x)) {
+        fprintf(stderr, "archsim: %s: expected milliseconds >= 0 such as 0.2 or 0.2ms, got '%s'\n",
+                flag, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int cmd_calibrate(int argc, char **argv) {
+    enum { OPT_FROM = 256, OPT_COMP, OPT_ROW, OPT_OVF, OPT_OV, OPT_YAML, OPT_SET, OPT_FIT };
+    static const struct option opts[] = {
+        {"from", required_argument, NULL, OPT_FROM},
+        {"component", required_argument, NULL, OPT_COMP},
+        {"row", required_argument, NULL, OPT_ROW},
+        {"overhead-from", required_argument, NULL, OPT_OVF},
+        {"overhead", required_argument, NULL, OPT_OV},
+        {"yaml", no_argument, NULL, OPT_YAML},
+        {"set-lines", no_argument, NULL, OPT_SET},
+        {"fit", required_argument, NULL, OPT_FIT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *from = NULL, *comp = NULL, *row = "total", *ovf = NULL, *fit = NULL;
+    double overhead = 0;
+    int c, yaml = 0, set_lines = 0, have_ov = 0, pick;
+    struct run_cal_meas m, ov;
+    struct run_cal_result r;
+    struct err err;
+    char text[160];
+    FILE *rep;
+
+    err_clear(&err);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+            case OPT_FROM:
+                from = optarg;
+                break;
+            case OPT_COMP:
+                comp = optarg;
+                break;
+            case OPT_ROW:
+                row = optarg;
+                break;
+            case OPT_OVF:
+                ovf = optarg;
+                break;
+            case OPT_OV:
+                if (parse_ms("--overhead", optarg, &overhead)) return CLI_EXIT_USAGE;
+                have_ov = 1;
+                break;
+            case OPT_YAML:
+                yaml = 1;
+                break;
+            case OPT_SET:
+                set_lines = 1;
+                break;
+            case OPT_FIT:
+                if (strcmp(optarg, "exponential") && strcmp(optarg, "exp") &&
+                    strcmp(optarg, "lognormal")) {
+                    fprintf(stderr, "archsim: --fit: exponential or lognormal, got '%s'\n", optarg);
+                    return CLI_EXIT_USAGE;
+                }
+                fit = optarg;
+                break;
+            case 'h':
+                printf("usage: archsim calibrate --from SUMMARY.csv --component NAME\n"
+                       "         [--row ROW] [--overhead-from SUMMARY.csv | --overhead MS]\n"
+                       "         [--fit exponential|lognormal] [--yaml | --set-lines]\n"
+                       "fits NAME's service time to a low-load measurement (archload's "
+                       "summary.csv, row ROW, default total)\n"
+                       "minus the overhead (mean latency of a zero-work run, or MS); prints "
+                       "each candidate's max relative\n"
+                       "quantile error (p50, p90, p99, p99.9) and the best fit as a --set line "
+                       "or YAML (only the fragment\n"
+                       "on stdout with --yaml or --set-lines; the report then goes to "
+                       "stderr)\n");
+                return CLI_EXIT_OK;
+            case ':':
+                fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
+                return CLI_EXIT_USAGE;
+            default:
+                fprintf(stderr, "archsim: unknown option '%s' (see archsim calibrate --help)\n",
+                        argv[optind - 1]);
+                return CLI_EXIT_USAGE;
+        }
+    }
+    if (!from || !comp || optind != argc || (yaml && set_lines) || (ovf && have_ov)) {
+        fprintf(stderr, "archsim: calibrate: usage: archsim calibrate --from SUMMARY.csv "
+                        "--component NAME [--overhead-from SUMMARY.csv | --overhead MS] "
+                        "[--yaml | --set-lines]\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (run_cal_read(from, row, &m, &err)) {
+        report_error(&err);
+        return CLI_EXIT_USAGE;
+    }
+    if (ovf) {
+        if (run_cal_read(ovf, row, &ov, &err)) {
+            report_error(&err);
+            return CLI_EXIT_USAGE;
+        }
+        overhead = ov.mean;
+    }
+    if (run_cal_fit(&m, overhead, &r, &err)) {
+        report_error(&err);
+        return CLI_EXIT_USAGE;
+    }
+    rep = yaml || set_lines ? stderr : stdout;
+    fprintf(rep, "measured  %s (row %s)\n", from, row);
+    print_meas(rep, "latency", &m);
+    if (ovf)
+        fprintf(rep,
+                "overhead  %.4g ms: mean latency of %s, subtracted from the mean and "
+                "every percentile\n",
+                overhead, ovf);
+    else
+        fprintf(rep, "overhead  %.4g ms%s\n", overhead,
+                have_ov ? " (--overhead)" : " (none given)");
+    print_meas(rep, "service", &r.service);
+    fprintf(rep, "\n%-12s %9s %9s", "candidate", "mean_ms", "p99_ms");
+    for (int i = 0; i < RUN_CAL_NQ; i++) {
+        char h[32];
+        snprintf(h, sizeof h, "p%g err", run_cal_probs[i] * 100);
+        fprintf(rep, " %9s", h);
+    }
+    fprintf(rep, " %9s\n", "max|err|");
+    for (int k = 0; k < RUN_CAL_NKINDS; k++) {
+        const struct run_cal_fit *f = &r.fits[k];
+        fprintf(rep, "%-12s", run_cal_kind_name(f->kind));
+        if (!f->ok) {
+            fprintf(rep, " cannot fit: %s\n", f->why);
+            continue;
+        }
+        fprintf(rep, " %9.4g %9.4g", f->mean, f->p99);
+        for (int i = 0; i < RUN_CAL_NQ; i++) {
+            if (isfinite(f->rel[i]))
+                fprintf(rep, " %+8.2f%%", f->rel[i] * 100);
+            else
+                fprintf(rep, " %9s", "-");
+        }
+        fprintf(rep, " %8.2f%%\n", f->max_rel * 100);
+    }
+    fprintf(rep,
+            "best fit: %s (smallest max relative quantile error; err = (model - measured) "
+            "/ measured)\n",
+            run_cal_kind_name(r.fits[r.best].kind));
+    pick = r.best;
+    if (fit) {
+        pick = strcmp(fit, "lognormal") == 0 ? RUN_CAL_LOGNORMAL : RUN_CAL_EXP;
+        if (!r.fits[pick].ok) {
+            fprintf(stderr, "archsim: calibrate: --fit %s: %s\n", fit, r.fits[pick].why);
+            return CLI_EXIT_USAGE;
+        }
+        fprintf(rep, "written: %s (--fit)\n", run_cal_kind_name(r.fits[pick].kind));
+    }
+    run_cal_dist_text(&r.fits[pick], text, sizeof text);
+    if (yaml) {
+        printf("components:\n  %s:\n    service_time: %s\n", comp, text);
+    } else if (set_lines) {
+        printf("components.%s.service_time=%s\n", comp, text);
+    } else {
+        printf("\n--set 'components.%s.service_time=%s'\n", comp, text);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* --- compare --scenario --target -------------------------------------------------------------- */
+
+/* Run argv[0] with stdout and stderr to log; wait. Returns its exit status, -1 when it could not
+ * run or was killed (reported). */
+static int run_child(char *const *args, const char *log) {
+    pid_t pid;
+    int st;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "archsim: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execv(args[0], args);
+        fprintf(stderr, "archsim: cannot run %s: %s\n", args[0], strerror(errno));
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    fprintf(stderr, "archsim: %s ended by signal %d (output in %s)\n", args[0], WTERMSIG(st), log);
+    return -1;
+}
+
+/* The directory of this executable, into buf. */
+static int self_dir(char *buf, size_t n) {
+    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+    char *slash;
+
+    if (len <= 0) return -1;
+    buf[len] = 0;
+    slash = strrchr(buf, '/');
+    if (!slash) return -1;
+    *slash = 0;
+    return 0;
+}
+
+/* An executable named name on PATH (for gnuplot), into buf. */
+static int on_path(const char *name, char *buf, size_t n) {
+    const char *p = getenv("PATH");
+
+    while (p && *p) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(buf, n, "%.*s/%s", (int)len, p, name);
+        if (len && access(buf, X_OK) == 0) return 0;
+        p = colon ? colon + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Remove the files of dir and dir itself (one level: the outputs this command made). */
+static void remove_tree(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[PATH_MAX];
+
+    if (!d) return;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            remove_tree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void shift_latency(struct run_side *s, double ms) {
+    for (size_t i = 0; i < s->ncomps; i++)
+        for (int m = CMP_LAT_MEAN; m <= CMP_LAT_P999; m++)
+            s->comps[i].m[m].mean += ms; /* NAN stays NAN */
+}
+
+struct point {
+    double rate;
+    double v[2][2]; /* [measured, model][mean, p99] of total, ms */
+};
+
+static void chart(FILE *f, const struct point *pts, size_t n) {
+    static const char *const what[2] = {"latency_mean_ms", "latency_p99_ms"};
+    const int width = 40;
+
+    for (int k = 0; k < 2; k++) {
+        double max = 0;
+        for (size_t i = 0; i < n; i++)
+            for (int s = 0; s < 2; s++)
+                if (isfinite(pts[i].v[s][k]) && pts[i].v[s][k] > max) max = pts[i].v[s][k];
+        fprintf(f, "\n%s of the total row vs rate (M measured, S simulated)\n", what[k]);
+        for (size_t i = 0; i < n; i++)
+            for (int s = 0; s < 2; s++) {
+                double v = pts[i].v[s][k];
+                int fill = isfinite(v) && max > 0 ? (int)(v / max * width + 0.5) : 0;
+                if (s == 0)
+                    fprintf(f, "  %8.6g/s M |", pts[i].rate);
+                else
+                    fprintf(f, "  %10s S |", "");
+                for (int j = 0; j < width; j++)
+                    fputc(j < fill ? (s ? '=' : '#') : ' ', f);
+                if (isfinite(v))
+                    fprintf(f, " %.4g\n", v);
+                else
+                    fprintf(f, " -\n");
+            }
+    }
+}
+
+static void plot(const char *out, const char *dir, const struct point *pts, size_t n) {
+    char gp[PATH_MAX], data[PATH_MAX], script[PATH_MAX], log[PATH_MAX];
+    const char *ext = strrchr(out, '.');
+    FILE *f;
+
+    if (on_path("gnuplot", gp, sizeof gp)) {
+        printf("note: gnuplot is not installed; --plot %s skipped\n", out);
+        return;
+    }
+    snprintf(data, sizeof data, "%s/plot.dat", dir);
+    snprintf(script, sizeof script, "%s/plot.gp", dir);
+    snprintf(log, sizeof log, "%s/gnuplot.log", dir);
+    f = fopen(data, "w");
+    if (!f) return;
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.9g %.9g %.9g %.9g %.9g\n", pts[i].rate, pts[i].v[0][0], pts[i].v[1][0],
+                pts[i].v[0][1], pts[i].v[1][1]);
+    fclose(f);
+    f = fopen(script, "w");
+    if (!f) return;
+    fprintf(f,
+            "set terminal %s size 800,500\nset output '%s'\nset xlabel 'rate (1/s)'\n"
+            "set ylabel 'latency (ms)'\nset key top left\nset grid\n"
+            "plot '%s' u 1:2 w lp t 'mean measured', '' u 1:3 w lp dt 2 t 'mean simulated', "
+            "'' u 1:4 w lp t 'p99 measured', '' u 1:5 w lp dt 2 t 'p99 simulated'\n",
+            ext && strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", out, data);
+    fclose(f);
+    {
+        char *args[] = {gp, script, NULL};
+        if (run_child(args, log) == 0)
+            printf("plot written to %s\n", out);
+        else
+            fprintf(stderr, "archsim: gnuplot failed (see %s)\n", log);
+    }
+}
+
+int cli_compare_target(int argc, char **argv) {
+    enum {
+        OPT_SCN = 256,
+        OPT_TARGET,
+        OPT_RATES,
+        OPT_AL,
+        OPT_OV,
+        OPT_PLOT,
+        OPT_SET,
+        OPT_WARM,
+        OPT_MAXREL,
+        OPT_CSV,
+        OPT_REPS
+    };
+    static const struct option opts[] = {
+        {"scenario", required_argument, NULL, OPT_SCN},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"rates", required_argument, NULL, OPT_RATES},
+        {"duration", required_argument, NULL, 'd'},
+        {"warmup", required_argument, NULL, OPT_WARM},
+        {"archload", required_argument, NULL, OPT_AL},
+        {"overhead", required_argument, NULL, OPT_OV},
+        {"plot", required_argument, NULL, OPT_PLOT},
+        {"set", required_argument, NULL, OPT_SET},
+        {"max-rel-error", required_argument, NULL, OPT_MAXREL},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"replications", required_argument, NULL, OPT_REPS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *scn = NULL, *url = NULL, *rates = NULL, *dur = "5s", *warm = "1s", *plot_out = NULL;
+    const char *keep = NULL, *reps = NULL;
+    char archload[PATH_MAX + 16] = "", archsim[PATH_MAX + 16], dir[PATH_MAX] = "",
+                             tmpl[PATH_MAX] = "";
+    const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nsets = 0, npts = 0, over = 0;
+    double overhead = 0, max_rel = -1;
+    struct point *pts = NULL;
+    int c, rc = CLI_EXIT_USAGE;
+    char why[128];
+    int64_t ns;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":d:R:h", opts, NULL)) != -1) {
+        switch (c) {
+            case OPT_SCN:
+                scn = optarg;
+                break;
+            case OPT_TARGET:
+                url = optarg;
+                break;
+            case OPT_RATES:
+                rates = optarg;
+                break;
+            case 'd':
+                dur = optarg;
+                break;
+            case OPT_WARM:
+                warm = optarg;
+                break;
+            case OPT_AL:
+                snprintf(archload, sizeof archload, "%s", optarg);
+                break;
+            case OPT_OV:
+                if (parse_ms("--overhead", optarg, &overhead)) goto out;
+                break;
+            case OPT_PLOT:
+                plot_out = optarg;
+                break;
+            case OPT_SET:
+                sets[nsets++] = optarg;
+                break;
+            case OPT_MAXREL:
+                if (units_parse_fraction(optarg, &max_rel, why, sizeof why)) {
+                    fprintf(stderr, "archsim: --max-rel-error: %s\n", why);
+                    goto out;
+                }
+                break;
+            case OPT_CSV:
+                keep = optarg;
+                break;
+            case 'R':
+            case OPT_REPS:
+                reps = optarg;
+                break;
+            case 'h':
+                printf("usage: archsim compare --scenario FILE --target URL [--rates R1,R2,...] "
+                       "[-d T] [--warmup T]\n"
+                       "         [--archload PATH] [--overhead MS] [--set PATH=VALUE]... [-R N] "
+                       "[--csv DIR]\n"
+                       "         [--max-rel-error X] [--plot FILE.svg|FILE.png]\n"
+                       "per rate: simulate FILE with workload.rate=R, measure URL with archload "
+                       "(same workload, -d T,\n"
+                       "default 5s, first --warmup T left out, default 1s), print measured (A) "
+                       "against simulated (B);\n"
+                       "--overhead MS is added to the simulated latencies\n");
+                rc = CLI_EXIT_OK;
+                goto out;
+            case ':':
+                fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
+                goto out;
+            default:
+                fprintf(stderr, "archsim: unknown option '%s' (see archsim compare --help)\n",
+                        argv[optind - 1]);
+                goto out;
+        }
+    }
+    if (!scn || !url || optind != argc) {
+        fprintf(stderr, "archsim: compare: usage: archsim compare --scenario FILE --target URL "
+                        "[--rates R1,R2,...] [-d T]\n");
+        goto out;
+    }
+    if (units_parse_duration(dur, &ns, why, sizeof why) || ns <= 0) {
+        fprintf(stderr, "archsim: --duration: %s\n", ns <= 0 ? "must be > 0" : why);
+        goto out;
+    }
+    if (self_dir(archsim, PATH_MAX)) {
+        fprintf(stderr, "archsim: cannot find this executable (/proc/self/exe)\n");
+        goto out;
+    }
+    if (!archload[0]) snprintf(archload, sizeof archload, "%.*s/archload", PATH_MAX, archsim);
+    strncat(archsim, "/archsim", sizeof archsim - strlen(archsim) - 1);
+    if (access(archload, X_OK)) {
+        fprintf(stderr, "archsim: %s: not an executable (give --archload PATH)\n", archload);
+        goto out;
+    }
+    if (keep) {
+        if (cli_make_dir(keep)) goto out;
+        snprintf(dir, sizeof dir, "%s", keep);
+    } else {
+        const char *t = getenv("TMPDIR");
+        snprintf(tmpl, sizeof tmpl, "%s/archsim-compare.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpl)) {
+            fprintf(stderr, "archsim: mkdtemp %s: %s\n", tmpl, strerror(errno));
+            goto out;
+        }
+        snprintf(dir, sizeof dir, "%s", tmpl);
+    }
+    /* The rates: the scenario's own when --rates is not given (rate 0: left as it is). */
+    {
+        const char *p = rates ? rates : "";
+        char item[64];
+        do {
+            size_t len = strcspn(p, ",");
+            double r = 0;
+            /* a bare number is per second, as archload's --rate takes it */
+            snprintf(item, sizeof item, "%.*s%s", (int)len, p, memchr(p, '/', len) ? "" : "/s");
+            if (rates && (units_parse_rate(item, &r, why, sizeof why) || !(r > 0))) {
+                fprintf(stderr, "archsim: --rates: '%s': %s\n", item,
+                        r > 0 ? why : "expected a rate > 0 such as 1000 or 1000/s");
+                goto out;
+            }
+            pts = xrealloc(pts, (npts + 1) * sizeof *pts);
+            pts[npts++].rate = r;
+            p += len + (p[len] == ',');
+        } while (*p);
+    }
+
+    printf("model:       %s run %s -q%s%s --csv %s/rate-R/model\n", archsim, scn,
+           reps ? " -R " : "", reps ? reps : "", dir);
+    printf("measurement: %s --scenario %s -d %s --warmup %s -q --csv %s/rate-R/load %s\n", archload,
+           scn, dur, warm, dir, url);
+    if (overhead > 0) printf("overhead:    %.4g ms added to the simulated latencies\n", overhead);
+    for (size_t k = 0; k < npts && !cli_stop; k++) {
+        char sub[PATH_MAX + 32], model[PATH_MAX + 64], load[PATH_MAX + 64], log[PATH_MAX + 64];
+        char msum[PATH_MAX + 96], lsum[PATH_MAX + 96], rate_set[96];
+        const char *args[64];
+        size_t na = 0;
+        struct run_side a, b;
+        struct err err;
+        int st;
+
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        err_clear(&err);
+        snprintf(sub, sizeof sub, "%s/rate-%.9g", dir, pts[k].rate);
+        snprintf(model, sizeof model, "%s/model", sub);
+        snprintf(load, sizeof load, "%s/load", sub);
+        snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
+        if (cli_make_dir(sub)) goto out;
+
+        args[na++] = archsim;
+        args[na++] = "run";
+        args[na++] = scn;
+        args[na++] = "-q";
+        if (pts[k].rate > 0) {
+            args[na++] = "--set";
+            args[na++] = rate_set;
+        }
+        for (size_t i = 0; i < nsets && na < 50; i++) {
+            args[na++] = "--set";
+            args[na++] = sets[i];
+        }
+        if (reps) {
+            args[na++] = "-R";
+            args[na++] = reps;
+        }
+        args[na++] = "--csv";
+        args[na++] = model;
+        args[na] = NULL;
+        snprintf(log, sizeof log, "%s/model.log", sub);
+        if ((st = run_child((char *const *)args, log)) != 0) {
+            fprintf(stderr, "archsim: the model run failed (status %d); its output is in %s\n", st,
+                    log);
+            keep = dir; /* keep the evidence */
+            goto out;
+        }
+
+        na = 0;
+        args[na++] = archload;
+        args[na++] = "--scenario";
+        args[na++] = scn;
+        if (pts[k].rate > 0) {
+            args[na++] = "--set";
+            args[na++] = rate_set;
+        }
+        for (size_t i = 0; i < nsets && na < 50; i++) {
+            args[na++] = "--set";
+            args[na++] = sets[i];
+        }
+        args[na++] = "-d";
+        args[na++] = dur;
+        args[na++] = "--warmup";
+        args[na++] = warm;
+        args[na++] = "-q";
+        args[na++] = "--csv";
+        args[na++] = load;
+        args[na++] = url;
+        args[na] = NULL;
+        snprintf(log, sizeof log, "%s/load.log", sub);
+        if ((st = run_child((char *const *)args, log)) != 0) {
+            fprintf(stderr, "archsim: archload failed (status %d); its output is in %s\n", st, log);
+            keep = dir;
+            goto out;
+        }
+
+        snprintf(lsum, sizeof lsum, "%s/summary.csv", load);
+        snprintf(msum, sizeof msum, "%s/summary.csv", model);
+        if (run_side_load(lsum, &a, &err) || run_side_load(msum, &b, &err)) {
+            report_error(&err);
+            run_side_free(&a);
+            run_side_free(&b);
+            keep = dir;
+            goto out;
+        }
+        shift_latency(&b, overhead);
+        if (pts[k].rate > 0)
+            printf("\n== rate %.6g/s: A measured (archload), B simulated (archsim) ==\n",
+                   pts[k].rate);
+        else
+            printf("\n== the scenario's rate: A measured (archload), B simulated (archsim) ==\n");
+        printf("%-14s %-16s %22s %22s %12s %9s\n", "component", "metric", "A", "B", "B-A", "rel");
+        for (int s = 0; s < 2; s++)
+            pts[k].v[s][0] = pts[k].v[s][1] = NAN;
+        for (size_t i = 0; i < a.ncomps; i++) {
+            const struct run_side_comp *ca = &a.comps[i], *cb = run_side_find(&b, ca->component);
+            if (!cb) continue;
+            if (strcmp(ca->component, "total") == 0) {
+                pts[k].v[0][0] = ca->m[CMP_LAT_MEAN].mean;
+                pts[k].v[1][0] = cb->m[CMP_LAT_MEAN].mean;
+                pts[k].v[0][1] = ca->m[CMP_LAT_P99].mean;
+                pts[k].v[1][1] = cb->m[CMP_LAT_P99].mean;
+            }
+            for (int m = 0; m < CMP_NMETRICS; m++) {
+                struct run_cmp r;
+                char ta[64] = "-", tb[64] = "-", rel[32] = "-";
+                if (!isfinite(ca->m[m].mean) && !isfinite(cb->m[m].mean)) continue;
+                run_cmp_pair(&ca->m[m], &cb->m[m], &r);
+                if (isfinite(ca->m[m].mean)) snprintf(ta, sizeof ta, "%.6g", ca->m[m].mean);
+                if (isfinite(cb->m[m].mean)) {
+                    if (isfinite(cb->m[m].half))
+                        snprintf(tb, sizeof tb, "%.6g ± %.3g", cb->m[m].mean, cb->m[m].half);
+                    else
+                        snprintf(tb, sizeof tb, "%.6g", cb->m[m].mean);
+                }
+                if (isinf(r.rel))
+                    snprintf(rel, sizeof rel, "inf");
+                else if (!isnan(r.rel))
+                    snprintf(rel, sizeof rel, "%+.2f%%", r.rel * 100);
+                printf("%-14s %-16s %22s %22s %12.6g %9s\n", ca->component,
+                       run_cmp_metric_name((enum run_cmp_metric)m), ta, tb, r.abs, rel);
+                if (max_rel >= 0 && !isnan(r.rel) && !(fabs(r.rel) <= max_rel)) {
+                    over++;
+                    fprintf(stderr,
+                            "archsim: rate %.6g/s: %s %s differs by %+.3g%%, more than "
+                            "%.3g%%\n",
+                            pts[k].rate, ca->component, run_cmp_metric_name((enum run_cmp_metric)m),
+                            r.rel * 100, max_rel * 100);
+                }
+            }
+        }
+        run_side_free(&a);
+        run_side_free(&b);
+    }
+    chart(stdout, pts, npts);
+    if (plot_out) plot(plot_out, dir, pts, npts);
+    if (keep) printf("\noutputs in %s/rate-*/{model,load}\n", dir);
+    rc = cli_stop ? CLI_EXIT_INTERRUPTED : over ? 1 : CLI_EXIT_OK;
+out:
+    if (!keep && dir[0] && strncmp(dir, tmpl, sizeof dir) == 0) remove_tree(dir);
+    free(pts);
+    free(sets);
+    return rc;
+}
