@@ -85,6 +85,24 @@ static void judge(struct run_cal_fit *f, const struct run_cal_meas *m) {
     }
 }
 
+/* Quantile i is measured and has at least 10 samples beyond it (see calibrate.h). */
+static int usable(const struct run_cal_meas *s, int i) {
+    return s->q[i] > 0 && !(s->n > 0 && s->n * (1 - run_cal_probs[i]) < 10);
+}
+
+/* Sum of squared log-quantile errors of lognormal(mu = lnm - sigma^2/2, sigma). */
+static double log_quantile_sse(const struct run_cal_meas *s, double lnm, double sigma) {
+    double sse = 0, mu = lnm - sigma * sigma / 2;
+
+    for (int i = 0; i < RUN_CAL_NQ; i++) {
+        double dev;
+        if (!usable(s, i)) continue;
+        dev = mu + sigma * gsl_cdf_ugaussian_Pinv(run_cal_probs[i]) - log(s->q[i]);
+        sse += dev * dev;
+    }
+    return sse;
+}
+
 int run_cal_fit(const struct run_cal_meas *meas, double overhead_ms, struct run_cal_result *out,
                 struct err *err) {
     struct run_cal_meas *s = &out->service;
@@ -119,9 +137,41 @@ int run_cal_fit(const struct run_cal_meas *meas, double overhead_ms, struct run_
         snprintf(l->why, sizeof l->why, "p99/mean = %.3g is outside (1, 14.97]: no lognormal",
                  s->q[2] / s->mean);
     } else {
+        /* The mean fixes mu = ln(mean) - sigma^2/2; sigma is chosen by least squares on the
+         * log quantiles that have enough samples beyond them (p50, p90, p99, p99.9): a
+         * single quantile (the p99 alone) rests on 1 % of the samples and is the noisiest
+         * figure of a short run. A grid over (0, 3], then golden-section refinement. */
+        double best_sigma = d.p[1], lnm = log(s->mean);
+        int used = 0;
+        for (int i = 0; i < RUN_CAL_NQ; i++)
+            if (usable(s, i)) used++;
+        if (used >= 2) {
+            double best_sse = INFINITY, lo, hi;
+            for (int k = 1; k <= 3000; k++) {
+                double sse = log_quantile_sse(s, lnm, 0.001 * k);
+                if (sse < best_sse) {
+                    best_sse = sse;
+                    best_sigma = 0.001 * k;
+                }
+            }
+            /* refine by golden-section search around the best grid point */
+            lo = best_sigma - 0.001 > 1e-6 ? best_sigma - 0.001 : 1e-6;
+            hi = best_sigma + 0.001;
+            for (int k = 0; k < 80; k++) {
+                double a = hi - 0.6180339887498949 * (hi - lo);
+                double b = lo + 0.6180339887498949 * (hi - lo);
+                if (log_quantile_sse(s, lnm, a) < log_quantile_sse(s, lnm, b))
+                    hi = b;
+                else
+                    lo = a;
+            }
+            best_sigma = (lo + hi) / 2;
+        }
         l->ok = 1;
         l->mean = s->mean;
-        l->p99 = s->q[2];
+        d.p[1] = best_sigma;
+        d.p[0] = lnm - best_sigma * best_sigma / 2;
+        l->p99 = exp(d.p[0] + d.p[1] * gsl_cdf_ugaussian_Pinv(0.99));
         for (int i = 0; i < RUN_CAL_NQ; i++)
             l->q[i] = exp(d.p[0] + d.p[1] * gsl_cdf_ugaussian_Pinv(run_cal_probs[i]));
         judge(l, s);

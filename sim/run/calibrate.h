@@ -6,11 +6,13 @@
  * Design: archload writes no per-request samples (its summary has mean, p50, p90, p99 and
  * p99.9; --hdr-log holds compressed histograms), so the fit is by moments and quantiles:
  * - exponential by the mean;
- * - lognormal by the mean and the p99 (dist_lognormal_mean_p99), when 1 < p99/mean < 14.97.
+ * - lognormal with the measured mean and the sigma that fits the log quantiles best (least
+ *   squares over p50, p90, p99, p99.9 where enough samples lie beyond them), reported as
+ *   lognormal(mean, p99) of the fitted distribution; it needs 1 < p99/mean < 14.97.
  * Each candidate is judged by its maximum relative quantile error: max over the measured
  * p50, p90, p99, p99.9 of |q_model(p) - q_measured(p)| / q_measured(p). The smaller wins.
- * (The lognormal matches the p99 by construction, so its error comes from p50, p90 and
- * p99.9; the exponential matches none of them, only the mean.) A quantile p is used only
+ * (Both match the mean by construction; the exponential has no second parameter to fit the
+ * quantiles with.) A quantile p is used (in the fit and the judgement) only
  * when at least 10 samples lie beyond it, n (1 - p) >= 10: a p99.9 from 2000 requests is
  * the second-largest sample, noise rather than shape.
  * The overhead (loopback, client and server I/O: what a request that does no work costs) is
