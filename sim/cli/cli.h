@@ -40,10 +40,10 @@ int cli_compare_target(int argc, char **argv);
  * ("archsim: --jobs: ...") and returns -1 on bad input. */
 struct run_shard;
 struct cli_progress {
-    int on, drawn;     /* drawing at all (stderr is a terminal, not -q); something is shown */
-    size_t total;      /* units of work, 0: unknown (a count is shown instead of a bar) */
-    const char *unit;  /* "replications", "runs" */
-    double t0, last;   /* s, monotonic: start, last draw */
+    int on, drawn;    /* drawing at all (stderr is a terminal, not -q); something is shown */
+    size_t total;     /* units of work, 0: unknown (a count is shown instead of a bar) */
+    const char *unit; /* "replications", "runs" */
+    double t0, last;  /* s, monotonic: start, last draw */
 };
 void cli_progress_init(struct cli_progress *p, int quiet, size_t total);
 /* Draw at most every 0.1 s, after the first second: finished units plus the summed fractions
@@ -52,7 +52,7 @@ void cli_progress_draw(struct cli_progress *p, size_t finished, double running, 
 void cli_progress_end(struct cli_progress *p); /* erase the line */
 int cli_parse_count(const char *flag, const char *v, unsigned long long max,
                     unsigned long long *out);
-int cli_parse_jobs(const char *v, unsigned *out);         /* 1..1024 */
+int cli_parse_jobs(const char *v, unsigned *out);             /* 1..1024 */
 int cli_parse_shard(const char *spec, struct run_shard *out); /* I/N, auto/N (environment) */
 /* "auto" sets *is_auto = 1; a duration sets *ns and *is_auto = 0. */
 int cli_warmup_arg(const char *v, int64_t *ns, int *is_auto);

@@ -16,8 +16,7 @@
 #include "workload.h"
 #include "xmalloc.h"
 
-static void print_predictions(const struct run_prediction *p)
-{
+static void print_predictions(const struct run_prediction *p) {
     printf("\nanalytic predictions:\n");
     if (p->open) {
         printf("  offered load λ = %.6g requests/s\n", p->lambda_per_s);
@@ -68,8 +67,7 @@ static void print_predictions(const struct run_prediction *p)
     }
 }
 
-int cmd_check(int argc, char **argv)
-{
+int cmd_check(int argc, char **argv) {
     static const struct option opts[] = {
         {"set", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},

@@ -29,8 +29,7 @@
 #include "units.h"
 #include "xmalloc.h"
 
-static double wall(void)
-{
+static double wall(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -38,16 +37,14 @@ static double wall(void)
 
 /* --- helpers shared by the subcommands (declared in cli.h) -------------------------------- */
 
-void cli_progress_init(struct cli_progress *p, int quiet, size_t total)
-{
+void cli_progress_init(struct cli_progress *p, int quiet, size_t total) {
     memset(p, 0, sizeof *p);
     p->on = !quiet && isatty(STDERR_FILENO);
     p->total = total;
     p->t0 = wall();
 }
 
-void cli_progress_draw(struct cli_progress *p, size_t finished, double running, const char *note)
-{
+void cli_progress_draw(struct cli_progress *p, size_t finished, double running, const char *note) {
     double now = wall(), fraction;
     int width = 40, fill;
 
@@ -72,15 +69,13 @@ void cli_progress_draw(struct cli_progress *p, size_t finished, double running, 
     fflush(stderr);
 }
 
-void cli_progress_end(struct cli_progress *p)
-{
+void cli_progress_end(struct cli_progress *p) {
     if (p->drawn) fputs("\r\033[K", stderr);
     p->drawn = 0;
 }
 
 int cli_parse_count(const char *flag, const char *v, unsigned long long max,
-                    unsigned long long *out)
-{
+                    unsigned long long *out) {
     char *end;
     unsigned long long x;
 
@@ -95,8 +90,7 @@ int cli_parse_count(const char *flag, const char *v, unsigned long long max,
     return 0;
 }
 
-FILE *cli_open_csv(const char *dir, const char *name)
-{
+FILE *cli_open_csv(const char *dir, const char *name) {
     char path[4096];
     FILE *f;
 
@@ -106,8 +100,7 @@ FILE *cli_open_csv(const char *dir, const char *name)
     return f;
 }
 
-int cli_make_dir(const char *dir)
-{
+int cli_make_dir(const char *dir) {
     char buf[4096];
 
     snprintf(buf, sizeof buf, "%s", dir);
@@ -124,8 +117,7 @@ fail:
     return -1;
 }
 
-void cli_keep_heap(void)
-{
+void cli_keep_heap(void) {
 #ifdef __GLIBC__
     /* Each model build allocates some megabytes of histograms and frees them at the end.
      * glibc gives the top of the heap back to the kernel as soon as it is free, so the next
@@ -136,13 +128,11 @@ void cli_keep_heap(void)
 #endif
 }
 
-static const char *env_lookup(const char *name)
-{
+static const char *env_lookup(const char *name) {
     return getenv(name);
 }
 
-int cli_parse_shard(const char *spec, struct run_shard *out)
-{
+int cli_parse_shard(const char *spec, struct run_shard *out) {
     struct err err;
 
     err_clear(&err);
@@ -151,8 +141,7 @@ int cli_parse_shard(const char *spec, struct run_shard *out)
     return -1;
 }
 
-int cli_parse_jobs(const char *v, unsigned *out)
-{
+int cli_parse_jobs(const char *v, unsigned *out) {
     unsigned long long j;
 
     if (cli_parse_count("--jobs", v, 1024, &j)) return -1;
@@ -164,8 +153,7 @@ int cli_parse_jobs(const char *v, unsigned *out)
     return 0;
 }
 
-int cli_warmup_arg(const char *v, int64_t *ns, int *is_auto)
-{
+int cli_warmup_arg(const char *v, int64_t *ns, int *is_auto) {
     char why[128];
 
     if (strcmp(v, "auto") == 0) {
@@ -181,8 +169,7 @@ int cli_warmup_arg(const char *v, int64_t *ns, int *is_auto)
 }
 
 void cli_report_warmup(FILE *out, const struct run_scenario *s, const struct run_rep *reps,
-                       size_t n, int quiet)
-{
+                       size_t n, int quiet) {
     double lo = INFINITY, hi = -INFINITY, sum = 0;
     size_t shorts = 0, undetermined = 0;
 
@@ -196,12 +183,14 @@ void cli_report_warmup(FILE *out, const struct run_scenario *s, const struct run
     }
     if (!quiet) {
         if (n == 1)
-            fprintf(out, "warm-up auto (MSER-5 on the total mean latency, batches of %d "
-                         "intervals): cut at %.3f s\n",
+            fprintf(out,
+                    "warm-up auto (MSER-5 on the total mean latency, batches of %d "
+                    "intervals): cut at %.3f s\n",
                     RUN_MSER_BATCH, lo);
         else
-            fprintf(out, "warm-up auto (MSER-5 on the total mean latency, batches of %d "
-                         "intervals), per replication: %.3f to %.3f s, mean %.3f s\n",
+            fprintf(out,
+                    "warm-up auto (MSER-5 on the total mean latency, batches of %d "
+                    "intervals), per replication: %.3f to %.3f s, mean %.3f s\n",
                     RUN_MSER_BATCH, lo, hi, sum / (double)n);
     }
     if (shorts)
@@ -220,8 +209,7 @@ void cli_report_warmup(FILE *out, const struct run_scenario *s, const struct run
 
 /* Warn about stations that can never keep up (a warning, not an error: watching a queue grow
  * is a lesson too). Returns -1 (reported) when the model does not build. */
-int cli_check_model(const struct run_scenario *s, const char *what)
-{
+int cli_check_model(const struct run_scenario *s, const char *what) {
     struct run_checked chk;
     struct run_prediction pred;
     struct err err;
@@ -263,8 +251,7 @@ struct run_state {
     struct cli_progress prog;
 };
 
-static int on_done(void *user, size_t job, struct run_rep *rep)
-{
+static int on_done(void *user, size_t job, struct run_rep *rep) {
     struct run_state *st = user;
 
     (void)job;
@@ -278,8 +265,7 @@ static int on_done(void *user, size_t job, struct run_rep *rep)
     return 0;
 }
 
-static void on_batch_progress(void *user, size_t finished, double running)
-{
+static void on_batch_progress(void *user, size_t finished, double running) {
     struct run_state *st = user;
     char note[128] = "";
 
@@ -289,8 +275,7 @@ static void on_batch_progress(void *user, size_t finished, double running)
     cli_progress_draw(&st->prog, finished, running, note);
 }
 
-static int parse_precision(const char *v, double *out)
-{
+static int parse_precision(const char *v, double *out) {
     char *end;
     double x;
 
@@ -311,8 +296,7 @@ static int parse_precision(const char *v, double *out)
     return 0;
 }
 
-int cmd_run(int argc, char **argv)
-{
+int cmd_run(int argc, char **argv) {
     enum { OPT_PRECISION = 256, OPT_MAX_REPS, OPT_SHARD };
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},
@@ -427,8 +411,7 @@ int cmd_run(int argc, char **argv)
     }
     if (optind < argc) path = argv[optind++];
     if (optind < argc) {
-        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n",
-                argv[optind]);
+        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n", argv[optind]);
         goto out;
     }
     if (st.precision > 0 && (reps || only_set)) {
@@ -458,8 +441,7 @@ int cmd_run(int argc, char **argv)
         char w[32], d[32];
         units_format_duration(s.warmup_ns, w, sizeof w);
         units_format_duration(s.duration_ns, d, sizeof d);
-        fprintf(stderr,
-                "archsim: the warm-up (%s%s) must be shorter than the duration (%s%s)\n", w,
+        fprintf(stderr, "archsim: the warm-up (%s%s) must be shorter than the duration (%s%s)\n", w,
                 warmup_auto == 0 ? ", --warmup" : ", from the scenario", d,
                 duration_ns >= 0 ? ", --duration" : ", from the scenario");
         goto out;
@@ -544,8 +526,9 @@ int cmd_run(int argc, char **argv)
                 st.results[st.n - 1].sim_time_s, NET_MAX_IN_FLIGHT);
         rc = 1;
     } else if (rc == CLI_EXIT_INTERRUPTED) {
-        fprintf(stderr, "archsim: interrupted at %.3f s simulated; results so far written "
-                        "(marked partial)\n",
+        fprintf(stderr,
+                "archsim: interrupted at %.3f s simulated; results so far written "
+                "(marked partial)\n",
                 st.results[st.n - 1].sim_time_s);
     } else if (st.precision > 0) {
         const char *verb = st.met ? "reached" : "NOT reached";

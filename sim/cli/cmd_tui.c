@@ -35,24 +35,21 @@ struct tui_csv {
 };
 
 static void on_interval(void *user, int64_t t0, int64_t t1, unsigned flags,
-                        const struct model_row *rows, size_t nrows)
-{
+                        const struct model_row *rows, size_t nrows) {
     struct tui_csv *c = user;
 
     if (c->ts)
         csv_out_timeseries_rows(c->ts, c->s->name, 0, c->s->seed, t0, t1, flags, rows, nrows);
 }
 
-static void on_event(void *user, const struct net_event *ev)
-{
+static void on_event(void *user, const struct net_event *ev) {
     struct tui_csv *c = user;
 
     if (c->ev) csv_out_event(c->ev, c->s->name, 0, c->s->seed, ev);
 }
 
 /* Empty f and write its header again. */
-static int restart_file(FILE *f, void (*header)(FILE *))
-{
+static int restart_file(FILE *f, void (*header)(FILE *)) {
     if (!f) return 0;
     if (fflush(f) || ftruncate(fileno(f), 0)) return -1;
     rewind(f);
@@ -60,8 +57,7 @@ static int restart_file(FILE *f, void (*header)(FILE *))
     return 0;
 }
 
-static void on_restart(void *user)
-{
+static void on_restart(void *user) {
     struct tui_csv *c = user;
 
     if (restart_file(c->ts, csv_out_timeseries_header) ||
@@ -69,8 +65,7 @@ static void on_restart(void *user)
         c->failed = errno ? errno : EIO;
 }
 
-static FILE *open_csv(const char *dir, const char *name)
-{
+static FILE *open_csv(const char *dir, const char *name) {
     char path[4096];
     FILE *f;
 
@@ -80,8 +75,7 @@ static FILE *open_csv(const char *dir, const char *name)
     return f;
 }
 
-static int make_dir(const char *dir)
-{
+static int make_dir(const char *dir) {
     char buf[4096];
 
     snprintf(buf, sizeof buf, "%s", dir);
@@ -99,8 +93,7 @@ fail:
 }
 
 /* "10", "0.5", "10x", "max" → simulated seconds per wall second in [0.1, 1000] or INFINITY. */
-static int parse_speed(const char *v, double *out)
-{
+static int parse_speed(const char *v, double *out) {
     char *end;
     double x;
 
@@ -112,8 +105,9 @@ static int parse_speed(const char *v, double *out)
     x = strtod(v, &end);
     if (*end == 'x') end++;
     if (errno || end == v || *end || !(x >= 0.1 && x <= 1000)) {
-        fprintf(stderr, "archsim: --speed: expected 0.1 to 1000 (times real time) or max, "
-                        "got '%s'\n",
+        fprintf(stderr,
+                "archsim: --speed: expected 0.1 to 1000 (times real time) or max, "
+                "got '%s'\n",
                 v);
         return -1;
     }
@@ -121,8 +115,7 @@ static int parse_speed(const char *v, double *out)
     return 0;
 }
 
-static void usage(FILE *f)
-{
+static void usage(FILE *f) {
     fputs("usage: archsim tui [SCENARIO] [-s SEED] [--set PATH=VALUE]... [-d T] [--warmup T]\n"
           "                   [--speed X] [--csv DIR]\n"
           "  the live dashboard (the built-in default scenario when none); keys: space pause,\n"
@@ -133,13 +126,12 @@ static void usage(FILE *f)
           f);
 }
 
-int cmd_tui(int argc, char **argv)
-{
+int cmd_tui(int argc, char **argv) {
     static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},  {"set", required_argument, NULL, 'S'},
+        {"seed", required_argument, NULL, 's'},     {"set", required_argument, NULL, 'S'},
         {"duration", required_argument, NULL, 'd'}, {"warmup", required_argument, NULL, 'w'},
-        {"csv", required_argument, NULL, 'c'},   {"speed", required_argument, NULL, 'x'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"csv", required_argument, NULL, 'c'},      {"speed", required_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char **sets = xcalloc((size_t)argc + 2, sizeof *sets);
     size_t nsets = 0;
@@ -164,9 +156,11 @@ int cmd_tui(int argc, char **argv)
                 char *end;
                 errno = 0;
                 seed = strtoull(optarg, &end, 10);
-                if (errno || end == optarg || *end || optarg[0] == '-' || seed > (UINT64_MAX >> 1)) {
-                    fprintf(stderr, "archsim: --seed: expected a whole number up to %llu, got "
-                                    "'%s'\n",
+                if (errno || end == optarg || *end || optarg[0] == '-' ||
+                    seed > (UINT64_MAX >> 1)) {
+                    fprintf(stderr,
+                            "archsim: --seed: expected a whole number up to %llu, got "
+                            "'%s'\n",
                             (unsigned long long)(UINT64_MAX >> 1), optarg);
                     goto out;
                 }
@@ -210,16 +204,16 @@ int cmd_tui(int argc, char **argv)
                 fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
                 goto out;
             default:
-                fprintf(stderr, "archsim: unknown option '%s' for the dashboard (see archsim tui "
-                                "--help; replications need `archsim run`)\n",
+                fprintf(stderr,
+                        "archsim: unknown option '%s' for the dashboard (see archsim tui "
+                        "--help; replications need `archsim run`)\n",
                         argv[optind - 1]);
                 goto out;
         }
     }
     if (optind < argc) path = argv[optind++];
     if (optind < argc) {
-        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n",
-                argv[optind]);
+        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n", argv[optind]);
         goto out;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -286,8 +280,7 @@ int cmd_tui(int argc, char **argv)
                 "keep up with the offered load (results marked partial)\n",
                 rep.sim_time_s, NET_MAX_IN_FLIGHT);
     if (csv.failed)
-        fprintf(stderr, "archsim: emptying the CSV files at a restart: %s\n",
-                strerror(csv.failed));
+        fprintf(stderr, "archsim: emptying the CSV files at a restart: %s\n", strerror(csv.failed));
     rc = got == 1 ? CLI_EXIT_INTERRUPTED : csv.failed ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     run_rep_free(&rep);
 out:

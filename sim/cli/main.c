@@ -14,14 +14,12 @@
 
 volatile sig_atomic_t cli_stop;
 
-static void on_signal(int sig)
-{
+static void on_signal(int sig) {
     (void)sig;
     cli_stop = 1;
 }
 
-static void usage(FILE *f)
-{
+static void usage(FILE *f) {
     fputs("usage: archsim [SCENARIO]            the dashboard on a terminal, else `archsim run`\n"
           "                                     (the built-in default scenario when none)\n"
           "       archsim run [SCENARIO] [options]\n"
@@ -75,9 +73,8 @@ static void usage(FILE *f)
 }
 
 /* 1 when an argument is an option only `archsim run` has (replications, quiet, jobs, ...). */
-static int batch_only(int argc, char **argv)
-{
-    static const char *const with_value[] = {"-s", "-d", "--seed", "--set", "--duration",
+static int batch_only(int argc, char **argv) {
+    static const char *const with_value[] = {"-s",       "-d",    "--seed",  "--set", "--duration",
                                              "--warmup", "--csv", "--speed", NULL};
 
     for (int i = 1; i < argc; i++) {
@@ -101,8 +98,7 @@ static int batch_only(int argc, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     struct sigaction sa;
 
     memset(&sa, 0, sizeof sa);

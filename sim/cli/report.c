@@ -8,30 +8,26 @@
 #include "cli.h"
 #include "csv_out.h"
 
-void report_error(const struct err *err)
-{
+void report_error(const struct err *err) {
     char buf[800];
     fprintf(stderr, "%s\n", err_format(err, buf, sizeof buf));
 }
 
-static void num(FILE *f, int width, double v, int prec)
-{
+static void num(FILE *f, int width, double v, int prec) {
     if (isfinite(v))
         fprintf(f, " %*.*f", width, prec, v);
     else
         fprintf(f, " %*s", width, "-");
 }
 
-static void header(FILE *f, int ci)
-{
+static void header(FILE *f, int ci) {
     fprintf(f, "%-14s %-13s %9s %9s %7s %7s %9s %8s %8s %8s %8s %8s %8s %5s %7s\n", "component",
             "kind", "arrivals", "done", "reject", "errors", "rps", "mean_ms", "p50_ms", "p90_ms",
             "p99_ms", "p99.9_ms", "max_ms", "util", "queue");
     (void)ci;
 }
 
-static void row(FILE *f, const struct model_row *r)
-{
+static void row(FILE *f, const struct model_row *r) {
     fprintf(f, "%-14s %-13s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64, r->component,
             r->kind, r->arrivals, r->completions, r->rejected, r->errors);
     num(f, 9, r->throughput_rps, 1);
@@ -46,15 +42,15 @@ static void row(FILE *f, const struct model_row *r)
     fputc('\n', f);
 }
 
-void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep *reps, size_t n)
-{
+void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep *reps, size_t n) {
     const struct run_rep *last;
 
     if (n == 0) return;
     last = &reps[n - 1];
     if (n == 1) {
-        fprintf(f, "%s: seed %" PRIu64 ", %.3f s simulated (warm-up %.3f s excluded), %" PRIu64
-                   " events in %.2f s%s\n",
+        fprintf(f,
+                "%s: seed %" PRIu64 ", %.3f s simulated (warm-up %.3f s excluded), %" PRIu64
+                " events in %.2f s%s\n",
                 s->name, last->seed, last->sim_time_s, (double)s->warmup_ns / 1e9, last->events,
                 last->wall_s, last->partial ? " — PARTIAL (interrupted)" : "");
         header(f, 0);
@@ -65,8 +61,9 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
                     last->rows[last->nrows - 1].in_flight);
         return;
     }
-    fprintf(f, "%s: %zu replications from seed %" PRIu64 ", %.3f s simulated each (warm-up %.3f s "
-               "excluded)%s\n",
+    fprintf(f,
+            "%s: %zu replications from seed %" PRIu64 ", %.3f s simulated each (warm-up %.3f s "
+            "excluded)%s\n",
             s->name, n, reps[0].seed, reps[0].sim_time_s, (double)s->warmup_ns / 1e9,
             last->partial ? " — PARTIAL (interrupted)" : "");
     fprintf(f, "mean over replications ± 95%% confidence half-width (Student t, %zu d.f.)\n",

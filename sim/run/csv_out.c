@@ -23,15 +23,13 @@ static const char timeseries_header[] =
     "latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms,utilization,queue_mean\n";
 
 /* The kind-specific columns (enum model_extra), appended to both files' rows. */
-static void put_extra_header(FILE *f)
-{
+static void put_extra_header(FILE *f) {
     for (int x = 0; x < MX_COUNT; x++)
         fprintf(f, ",%s", model_extra_name((enum model_extra)x));
     fputc('\n', f);
 }
 
-static void put_extras(FILE *f, const struct model_row *r)
-{
+static void put_extras(FILE *f, const struct model_row *r) {
     for (int x = 0; x < MX_COUNT; x++) {
         fputc(',', f);
         if (isfinite(r->extra[x])) fprintf(f, "%.9g", r->extra[x]);
@@ -39,45 +37,38 @@ static void put_extras(FILE *f, const struct model_row *r)
     fputc('\n', f);
 }
 
-void csv_out_summary_header(FILE *f)
-{
+void csv_out_summary_header(FILE *f) {
     fwrite(summary_header, 1, sizeof summary_header - 2, f); /* without the newline */
     put_extra_header(f);
 }
 
-void csv_out_summary_header_sweep(FILE *f)
-{
+void csv_out_summary_header_sweep(FILE *f) {
     fputs("point,vary,", f);
     csv_out_summary_header(f);
 }
 
-void csv_out_timeseries_header(FILE *f)
-{
+void csv_out_timeseries_header(FILE *f) {
     fwrite(timeseries_header, 1, sizeof timeseries_header - 2, f);
     put_extra_header(f);
 }
 
-static void put_text(FILE *f, const char *s)
-{
+static void put_text(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\r\n"))
         csv_fwrite(f, s, strlen(s));
     else
         fputs(s, f);
 }
 
-static void put_num(FILE *f, double v)
-{
+static void put_num(FILE *f, double v) {
     fputc(',', f);
     if (isfinite(v)) fprintf(f, "%.9g", v);
 }
 
-static void put_u64(FILE *f, uint64_t v)
-{
+static void put_u64(FILE *f, uint64_t v) {
     fprintf(f, ",%" PRIu64, v);
 }
 
-static void put_row_metrics(FILE *f, const struct model_row *r)
-{
+static void put_row_metrics(FILE *f, const struct model_row *r) {
     fputc(',', f);
     put_text(f, r->component);
     fputc(',', f);
@@ -101,22 +92,19 @@ static void put_row_metrics(FILE *f, const struct model_row *r)
 }
 
 /* The sweep's leading columns, each followed by its comma. */
-static void put_point(FILE *f, const struct csv_point *pt)
-{
+static void put_point(FILE *f, const struct csv_point *pt) {
     if (!pt) return;
     fprintf(f, "%zu,", pt->index);
     put_text(f, pt->vary);
     fputc(',', f);
 }
 
-void csv_out_summary_rep(FILE *f, const char *scenario, const struct run_rep *rep)
-{
+void csv_out_summary_rep(FILE *f, const char *scenario, const struct run_rep *rep) {
     csv_out_summary_rep_pt(f, NULL, scenario, rep);
 }
 
 void csv_out_summary_rep_pt(FILE *f, const struct csv_point *pt, const char *scenario,
-                            const struct run_rep *rep)
-{
+                            const struct run_rep *rep) {
     for (size_t i = 0; i < rep->nrows; i++) {
         const struct model_row *r = &rep->rows[i];
         int total = i + 1 == rep->nrows;
@@ -139,8 +127,7 @@ void csv_out_summary_rep_pt(FILE *f, const struct csv_point *pt, const char *sce
 }
 
 void csv_out_rep_stat(const struct run_rep *reps, size_t n, size_t i, size_t offset, double *mean,
-                      double *half)
-{
+                      double *half) {
     struct stats_acc acc;
 
     stats_acc_init(&acc);
@@ -153,21 +140,19 @@ void csv_out_rep_stat(const struct run_rep *reps, size_t n, size_t i, size_t off
     *half = acc.n >= 2 ? stats_ci_halfwidth(&acc, 0.95) : NAN;
 }
 
-void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *reps, size_t n)
-{
+void csv_out_summary_mean(FILE *f, const char *scenario, const struct run_rep *reps, size_t n) {
     csv_out_summary_mean_pt(f, NULL, scenario, reps, n);
 }
 
 void csv_out_summary_mean_pt(FILE *f, const struct csv_point *pt, const char *scenario,
-                             const struct run_rep *reps, size_t n)
-{
+                             const struct run_rep *reps, size_t n) {
     static const size_t fields[] = {
-        offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, goodput_rps),
-        offsetof(struct model_row, error_rate),
-        offsetof(struct model_row, latency_mean_ms), offsetof(struct model_row, latency_p50_ms),
-        offsetof(struct model_row, latency_p90_ms),  offsetof(struct model_row, latency_p99_ms),
-        offsetof(struct model_row, latency_p999_ms), offsetof(struct model_row, latency_max_ms),
-        offsetof(struct model_row, utilization),     offsetof(struct model_row, queue_mean),
+        offsetof(struct model_row, throughput_rps), offsetof(struct model_row, goodput_rps),
+        offsetof(struct model_row, error_rate),     offsetof(struct model_row, latency_mean_ms),
+        offsetof(struct model_row, latency_p50_ms), offsetof(struct model_row, latency_p90_ms),
+        offsetof(struct model_row, latency_p99_ms), offsetof(struct model_row, latency_p999_ms),
+        offsetof(struct model_row, latency_max_ms), offsetof(struct model_row, utilization),
+        offsetof(struct model_row, queue_mean),
     };
     static const size_t ci_fields[] = {
         offsetof(struct model_row, throughput_rps),
@@ -228,7 +213,8 @@ void csv_out_summary_mean_pt(FILE *f, const struct csv_point *pt, const char *sc
             /* Extras: the mean over replications. */
             struct model_row m = reps[0].rows[i];
             for (int x = 0; x < MX_COUNT; x++)
-                csv_out_rep_stat(reps, n, i, offsetof(struct model_row, extra) + (size_t)x * sizeof(double),
+                csv_out_rep_stat(reps, n, i,
+                                 offsetof(struct model_row, extra) + (size_t)x * sizeof(double),
                                  &m.extra[x], &half);
             put_extras(f, &m);
         }
@@ -237,8 +223,7 @@ void csv_out_summary_mean_pt(FILE *f, const struct csv_point *pt, const char *sc
 
 void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
                              int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
-                             const struct model_row *rows, size_t nrows)
-{
+                             const struct model_row *rows, size_t nrows) {
     for (size_t i = 0; i < nrows; i++) {
         put_text(f, scenario);
         fprintf(f, ",%u,%" PRIu64, replication, seed);
@@ -250,14 +235,12 @@ void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication
     }
 }
 
-void csv_out_events_header(FILE *f)
-{
+void csv_out_events_header(FILE *f) {
     fputs("scenario,replication,seed,t_s,component,event,detail\n", f);
 }
 
 void csv_out_event(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
-                   const struct net_event *ev)
-{
+                   const struct net_event *ev) {
     put_text(f, scenario);
     fprintf(f, ",%u,%" PRIu64, replication, seed);
     put_num(f, (double)ev->t_ns / 1e9);
@@ -271,8 +254,7 @@ void csv_out_event(FILE *f, const char *scenario, unsigned replication, uint64_t
 }
 
 /* The number "%.9g" writes, read back. */
-static double round9(double v)
-{
+static double round9(double v) {
     char buf[40];
 
     if (!isfinite(v)) return v;
@@ -280,14 +262,13 @@ static double round9(double v)
     return strtod(buf, NULL);
 }
 
-void csv_out_canonical(struct run_rep *rep)
-{
+void csv_out_canonical(struct run_rep *rep) {
     static const size_t fields[] = {
-        offsetof(struct model_row, throughput_rps),  offsetof(struct model_row, goodput_rps),
-        offsetof(struct model_row, error_rate),      offsetof(struct model_row, latency_mean_ms),
-        offsetof(struct model_row, latency_p50_ms),  offsetof(struct model_row, latency_p90_ms),
-        offsetof(struct model_row, latency_p99_ms),  offsetof(struct model_row, latency_p999_ms),
-        offsetof(struct model_row, latency_max_ms),  offsetof(struct model_row, utilization),
+        offsetof(struct model_row, throughput_rps), offsetof(struct model_row, goodput_rps),
+        offsetof(struct model_row, error_rate),     offsetof(struct model_row, latency_mean_ms),
+        offsetof(struct model_row, latency_p50_ms), offsetof(struct model_row, latency_p90_ms),
+        offsetof(struct model_row, latency_p99_ms), offsetof(struct model_row, latency_p999_ms),
+        offsetof(struct model_row, latency_max_ms), offsetof(struct model_row, utilization),
         offsetof(struct model_row, queue_mean),
     };
 
@@ -312,8 +293,7 @@ void csv_out_canonical(struct run_rep *rep)
     }
 }
 
-int csv_out_metric_offset(const char *name, size_t *offset)
-{
+int csv_out_metric_offset(const char *name, size_t *offset) {
     static const struct {
         const char *name;
         size_t offset;
@@ -344,8 +324,7 @@ int csv_out_metric_offset(const char *name, size_t *offset)
     return -1;
 }
 
-void csv_out_record(FILE *f, const char *const *fields, size_t n)
-{
+void csv_out_record(FILE *f, const char *const *fields, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (i) fputc(',', f);
         put_text(f, fields[i]);

@@ -22,8 +22,7 @@ struct walk {
 };
 
 /* Add w expected visits at c and propagate downstream (the call graph is acyclic). */
-static void visit(struct walk *wk, const struct comp *c, double w)
-{
+static void visit(struct walk *wk, const struct comp *c, double w) {
     wk->visits[c->index] += w;
     if (c->ops == &lb_ops) {
         struct comp *t[4096];
@@ -57,8 +56,7 @@ static void visit(struct walk *wk, const struct comp *c, double w)
         if (service_queue_capacity(c) >= 0) {
             wk->refused = 1;
             snprintf(wk->why, sizeof wk->why,
-                     "'%s' has a bounded queue: requests are lost, not a Jackson network",
-                     c->name);
+                     "'%s' has a bounded queue: requests are lost, not a Jackson network", c->name);
         }
         for (size_t i = 0; i < n && i < 256; i++)
             visit(wk, to[i], w * prob[i]);
@@ -86,8 +84,7 @@ static void visit(struct walk *wk, const struct comp *c, double w)
     }
 }
 
-void run_predict(const struct net *net, struct run_prediction *p)
-{
+void run_predict(const struct net *net, struct run_prediction *p) {
     struct workload *wl = net_workload(net);
     size_t nc = net_ncomps(net), ncls = workload_nclasses(wl);
     double *visits = xcalloc(nc * ncls, sizeof *visits); /* [cls][comp] */
@@ -239,8 +236,7 @@ void run_predict(const struct net *net, struct run_prediction *p)
     free(visits);
 }
 
-void run_prediction_free(struct run_prediction *p)
-{
+void run_prediction_free(struct run_prediction *p) {
     if (!p) return;
     free(p->stations);
     p->stations = NULL;

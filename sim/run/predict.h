@@ -39,23 +39,23 @@ struct run_station_pred {
     char model[48];      /* "M/M/4", "M/G/1", "M/M/2/10", "" when none */
     int have;            /* st is filled */
     struct analytic_station st;
-    double p_block;      /* bounded queue: probability an arrival is rejected */
-    char note[120];      /* why there is no formula, when there is none */
+    double p_block; /* bounded queue: probability an arrival is rejected */
+    char note[120]; /* why there is no formula, when there is none */
 };
 
 struct run_prediction {
-    int open;                 /* open workload with one steady rate */
-    double lambda_per_s;      /* offered rate (open) */
+    int open;            /* open workload with one steady rate */
+    double lambda_per_s; /* offered rate (open) */
     size_t nstations;
     struct run_station_pred *stations; /* owned */
-    size_t unstable;          /* stations with rho >= 1 */
-    int have_total;           /* w_total_s is a prediction */
-    int total_approx;         /* ... an approximation (see the file comment) */
-    double w_total_s;         /* end-to-end mean response, s */
-    char why_not[160];        /* why there is no end-to-end prediction */
-    int have_closed;          /* closed: MVA results */
+    size_t unstable;                   /* stations with rho >= 1 */
+    int have_total;                    /* w_total_s is a prediction */
+    int total_approx;                  /* ... an approximation (see the file comment) */
+    double w_total_s;                  /* end-to-end mean response, s */
+    char why_not[160];                 /* why there is no end-to-end prediction */
+    int have_closed;                   /* closed: MVA results */
     unsigned users;
-    double x_per_s, r_s;      /* closed: throughput and response time (excl. think) */
+    double x_per_s, r_s; /* closed: throughput and response time (excl. think) */
 };
 
 /* Compute what can be computed for net. Always succeeds; free with run_prediction_free. */

@@ -39,21 +39,18 @@ static const char default_scenario[] =
     "    workers: 4\n"
     "    service_time: exp(2ms)\n";
 
-static const char *const top_keys[] = {"name",     "description", "duration",     "warmup",
-                                       "seed",     "replications", "interval",    "workload",
-                                       "components", "failures",   NULL};
+static const char *const top_keys[] = {"name",       "description",  "duration", "warmup",
+                                       "seed",       "replications", "interval", "workload",
+                                       "components", "failures",     NULL};
 
-const char *run_default_scenario(void)
-{
+const char *run_default_scenario(void) {
     return default_scenario;
 }
 
-static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets,
-                    struct err *err);
+static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets, struct err *err);
 
 int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
-                      size_t nsets, struct err *err)
-{
+                      size_t nsets, struct err *err) {
     memset(s, 0, sizeof *s);
     s->file = path ? path : "<built-in>";
     if (path)
@@ -65,8 +62,7 @@ int run_scenario_load(struct run_scenario *s, const char *path, const char *cons
 }
 
 int run_scenario_parse(struct run_scenario *s, const char *text, const char *name,
-                       const char *const *sets, size_t nsets, struct err *err)
-{
+                       const char *const *sets, size_t nsets, struct err *err) {
     memset(s, 0, sizeof *s);
     s->file = name;
     s->doc = scn_doc_parse(text, strlen(text), name, err);
@@ -75,8 +71,7 @@ int run_scenario_parse(struct run_scenario *s, const char *text, const char *nam
 }
 
 static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets,
-                    struct err *err)
-{
+                    struct err *err) {
     const struct scn_node *root;
     long long seed = 1, reps = 1;
 
@@ -135,22 +130,19 @@ fail:
     return -1;
 }
 
-void run_scenario_free(struct run_scenario *s)
-{
+void run_scenario_free(struct run_scenario *s) {
     if (!s) return;
     scn_doc_free(s->doc);
     s->doc = NULL;
 }
 
-uint64_t run_replication_seed(uint64_t seed, unsigned k)
-{
+uint64_t run_replication_seed(uint64_t seed, unsigned k) {
     if (k == 0) return seed;
     return rng_mix64(seed ^ rng_mix64(0x9e3779b97f4a7c15ULL * k));
 }
 
 static struct net *build(const struct run_scenario *s, uint64_t seed, struct sim **simp,
-                         struct err *err)
-{
+                         struct err *err) {
     struct net_config cfg = {seed, s->duration_ns, s->warmup_ns, s->interval_ns};
     struct sim *sim = sim_new();
     struct net *net = net_new(sim, s->doc, &cfg, err);
@@ -163,8 +155,7 @@ static struct net *build(const struct run_scenario *s, uint64_t seed, struct sim
     return net;
 }
 
-int run_check(const struct run_scenario *s, struct run_checked *out, struct err *err)
-{
+int run_check(const struct run_scenario *s, struct run_checked *out, struct err *err) {
     struct sim *sim = NULL;
     struct net *net = build(s, s->seed, &sim, err);
 
@@ -179,8 +170,7 @@ int run_check(const struct run_scenario *s, struct run_checked *out, struct err 
     return 0;
 }
 
-void run_check_free(struct run_checked *c)
-{
+void run_check_free(struct run_checked *c) {
     if (!c) return;
     net_free(c->net);
     sim_free(c->sim);
@@ -188,8 +178,7 @@ void run_check_free(struct run_checked *c)
     c->sim = NULL;
 }
 
-static double wall_now(void)
-{
+static double wall_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -210,8 +199,7 @@ struct pass {
 
 /* Run one pass to its end (or until stopped or cancelled); fills out like run_replication. */
 static int run_pass(const struct run_scenario *s, const struct pass *p, struct run_rep *out,
-                    struct err *err)
-{
+                    struct err *err) {
     struct net_config cfg = {p->seed, s->duration_ns, p->warmup_ns, s->interval_ns};
     struct sim *sim = sim_new();
     struct net *net = net_new(sim, s->doc, &cfg, err);
@@ -238,7 +226,8 @@ static int run_pass(const struct run_scenario *s, const struct pass *p, struct r
         }
         t = next;
         if (h && h->progress)
-            h->progress(h->user, p->k, p->progress_from + p->progress_scale * (double)t / (double)end);
+            h->progress(h->user, p->k,
+                        p->progress_from + p->progress_scale * (double)t / (double)end);
         if ((h && h->stop && *h->stop) || (p->cancel && atomic_load(p->cancel))) {
             partial = t < end;
             break;
@@ -272,8 +261,7 @@ struct series {
 };
 
 static void collect_total(void *user, int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
-                          const struct model_row *rows, size_t nrows)
-{
+                          const struct model_row *rows, size_t nrows) {
     struct series *sr = user;
 
     (void)t_start_ns;
@@ -289,8 +277,7 @@ static void collect_total(void *user, int64_t t_start_ns, int64_t t_end_ns, unsi
 /* An interval without a completion has no mean latency: it takes the previous interval's
  * value (the first finite one for a leading run of such intervals), so the series keeps one
  * value per interval and the cut stays aligned with time. Returns 0 when no value is finite. */
-static int fill_gaps(double *v, size_t n)
-{
+static int fill_gaps(double *v, size_t n) {
     size_t first = 0;
 
     while (first < n && !isfinite(v[first]))
@@ -304,15 +291,13 @@ static int fill_gaps(double *v, size_t n)
 }
 
 int run_replication(const struct run_scenario *s, unsigned k, const struct run_hooks *hooks,
-                    struct run_rep *out, struct err *err)
-{
+                    struct run_rep *out, struct err *err) {
     return run_replication_cancellable(s, k, hooks, NULL, out, err);
 }
 
 int run_replication_cancellable(const struct run_scenario *s, unsigned k,
                                 const struct run_hooks *hooks, const atomic_int *cancel,
-                                struct run_rep *out, struct err *err)
-{
+                                struct run_rep *out, struct err *err) {
     struct pass p;
     double t0 = wall_now();
     int note = 0;
@@ -371,8 +356,7 @@ int run_replication_cancellable(const struct run_scenario *s, unsigned k,
     return 0;
 }
 
-void run_rep_free(struct run_rep *r)
-{
+void run_rep_free(struct run_rep *r) {
     if (!r) return;
     for (size_t i = 0; i < r->nrows; i++) {
         free((char *)(uintptr_t)r->rows[i].component);

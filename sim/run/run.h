@@ -58,8 +58,8 @@ struct run_scenario {
 const char *run_default_scenario(void);
 
 /* Load path (NULL: the built-in default), apply the "path=value" overrides in order, and read
- * the top-level keys (`warmup` is a duration or `auto`). -1 with a located err. Components and workload are validated later, by
- * net_new (run_check does it without running). */
+ * the top-level keys (`warmup` is a duration or `auto`). -1 with a located err. Components and
+ * workload are validated later, by net_new (run_check does it without running). */
 int run_scenario_load(struct run_scenario *s, const char *path, const char *const *sets,
                       size_t nsets, struct err *err);
 /* The same from YAML text in memory (tests, embedded scenarios); name is the file name used in
@@ -84,21 +84,23 @@ uint64_t run_replication_seed(uint64_t seed, unsigned k);
 struct run_rep {
     unsigned replication;
     uint64_t seed;
-    size_t nrows;          /* components + 1; the last row is "total" */
+    size_t nrows;           /* components + 1; the last row is "total" */
     struct model_row *rows; /* owned; names owned too */
     uint64_t events;
     double sim_time_s, wall_s;
-    int partial;    /* interrupted before its end */
-    int overflowed; /* ... because NET_MAX_IN_FLIGHT requests were waiting */
+    int partial;     /* interrupted before its end */
+    int overflowed;  /* ... because NET_MAX_IN_FLIGHT requests were waiting */
     double warmup_s; /* s; the warm-up excluded: the scenario's, or the cut warm-up auto chose */
     int warmup_note; /* RUN_WARMUP_*: how warm-up auto went (0 otherwise) */
 };
 
 /* run_rep.warmup_note */
-#define RUN_WARMUP_SHORT        1 /* MSER's minimum is at the end of its search range: the run
-                                   * may be too short to reach steady state */
-#define RUN_WARMUP_UNDETERMINED 2 /* fewer than 3 batches of intervals, or interrupted in the
-                                   * first pass: no cut chosen, warm-up 0 */
+#define RUN_WARMUP_SHORT                                                                           \
+    1 /* MSER's minimum is at the end of its search range: the run                                 \
+       * may be too short to reach steady state */
+#define RUN_WARMUP_UNDETERMINED                                                                    \
+    2 /* fewer than 3 batches of intervals, or interrupted in the                                  \
+       * first pass: no cut chosen, warm-up 0 */
 void run_rep_free(struct run_rep *r);
 
 /* Hooks a caller may set (any may be NULL). */
