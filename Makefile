@@ -12,7 +12,7 @@ V          ?= 0
 
 # Debian packages the build, the tests and the benchmark need; `make deps` installs the missing ones.
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libcsv-dev libcunit1-dev libgsl-dev \
-                libncurses-dev libhttp-parser-dev libssl-dev tmux nginx-light valgrind time wrk
+                libncurses-dev libhttp-parser-dev libssl-dev openssl tmux nginx-light valgrind time wrk
 
 ifeq ($(V),0)
 Q  := @
