@@ -34,6 +34,7 @@ struct lreq {
     size_t cls;
     int64_t intended_ns; /* CLOCK_MONOTONIC */
     int64_t sent_ns;     /* first byte written (the latest attempt) */
+    int64_t first_ns;    /* first byte written (the first attempt); 0 before */
     unsigned char retried;
 };
 
@@ -121,6 +122,7 @@ static void rec_response(struct worker *w, const struct lreq *r, int status, uin
                          int64_t now) {
     pthread_mutex_lock(&w->mu);
     tally_response(&w->iv[r->cls], status, now - r->intended_ns, now - r->sent_ns, body);
+    if (w->e->p->open && r->first_ns) tally_lag(&w->iv[r->cls], r->first_ns - r->intended_ns);
     w->inflight[r->cls]--;
     if (status >= 400 && status != 429 && status != 503) {
         char *slot = w->first_error[status >= 500 ? TALLY_E_5XX : TALLY_E_4XX];
@@ -133,6 +135,7 @@ static void rec_failure(struct worker *w, const struct lreq *r, enum tally_err k
                         const char *msg, int64_t now) {
     pthread_mutex_lock(&w->mu);
     tally_failure(&w->iv[r->cls], kind, now - r->intended_ns);
+    if (w->e->p->open && r->first_ns) tally_lag(&w->iv[r->cls], r->first_ns - r->intended_ns);
     w->inflight[r->cls]--;
     if (!w->first_error[kind][0]) snprintf(w->first_error[kind], 200, "%s", msg);
     pthread_mutex_unlock(&w->mu);
@@ -373,6 +376,7 @@ static void send_request(struct lconn *c) {
     http_resp_start(c->resp, http_tmpl_is_head(t));
     c->st = C_BUSY;
     c->req.sent_ns = ev_now();
+    if (!c->req.first_ns) c->req.first_ns = c->req.sent_ns;
     do_write(c);
 }
 

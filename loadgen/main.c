@@ -68,6 +68,7 @@ static void on_signal(int sig) {
 static void usage(FILE *f) {
     fputs("usage: archload [options] URL\n"
           "       archload --scenario FILE [--set PATH=VALUE]... [options] URL\n"
+          "       archload --scenario FILE --target URL [options]\n"
           "\n"
           "model (open with --rate or --phase, closed otherwise):\n"
           "  -r, --rate R              open model: R requests/s in total (e.g. 2000 or 2000/s)\n"
@@ -93,6 +94,8 @@ static void usage(FILE *f) {
           "      --scenario FILE       take the workload (rate or phases or users, classes,\n"
           "                            keys, duration, warm-up, seed) from an archsim scenario\n"
           "      --set PATH=VALUE      override a scenario value\n"
+          "      --target URL          the URL (base URL with --scenario), instead of the\n"
+          "                            positional URL\n"
           "      --class 'NAME=METHOD PATH'  what a scenario class sends (path may use {key})\n"
           "      --keys DIST           keys for {key}: uniform(n=1000), zipf(s=1.0, n=1e6),\n"
           "                            hotspot(n=1e6, hot=1%, share=90%) (default: the index)\n"
@@ -200,7 +203,8 @@ enum {
     O_THRESHOLD,
     O_ABORT,
     O_TUI,
-    O_KEYS
+    O_KEYS,
+    O_TARGET
 };
 
 static int parse_args(int argc, char **argv, struct opts *o) {
@@ -225,6 +229,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
         {"set", required_argument, NULL, O_SET},
         {"class", required_argument, NULL, O_CLASS},
         {"keys", required_argument, NULL, O_KEYS},
+        {"target", required_argument, NULL, O_TARGET},
         {"insecure", no_argument, NULL, 'k'},
         {"cacert", required_argument, NULL, O_CACERT},
         {"csv", required_argument, NULL, O_CSV},
@@ -329,6 +334,10 @@ static int parse_args(int argc, char **argv, struct opts *o) {
             case O_KEYS:
                 o->keys = optarg;
                 break;
+            case O_TARGET:
+                if (o->url) return bad("--target given twice");
+                o->url = optarg;
+                break;
             case 'k':
                 o->insecure = 1;
                 break;
@@ -371,6 +380,12 @@ static int parse_args(int argc, char **argv, struct opts *o) {
             default:
                 return bad("unknown option '%s' (see archload --help)", argv[optind - 1]);
         }
+    }
+    /* --target URL is the positional URL under a name (the form `archload --scenario FILE
+     * --target BASE_URL`); giving both is ambiguous, so refused. */
+    if (o->url) {
+        if (optind < argc) return bad("give the URL once: --target URL or URL, not both");
+        return 0;
     }
     if (optind + 1 != argc) {
         if (optind >= argc) return bad("missing URL (see archload --help)");

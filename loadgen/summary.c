@@ -143,6 +143,12 @@ void summary_print(FILE *f, const struct plan *p, const struct engine_result *r,
         fprintf(f, "; %" PRIu64 " request(s) resent after an idle keep-alive connection closed",
                 t->retries);
     fputc('\n', f);
+    if (p->open && t->lag_n)
+        fprintf(f,
+                "schedule lag: %" PRIu64 " of %" PRIu64 " answered requests (%.3f %%) first "
+                "written more than 1 ms after their intended time (longest %.3f ms)\n",
+                t->late, t->lag_n, 100.0 * (double)t->late / (double)t->lag_n,
+                (double)t->lag_max_ns / 1e6);
     if (t->held)
         fprintf(f,
                 "held back: %" PRIu64 " request(s) waited for a free connection (longest %.3f ms): "

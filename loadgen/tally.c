@@ -47,6 +47,9 @@ void tally_merge(struct tally *dst, const struct tally *src) {
     if (src->held_max_ns > dst->held_max_ns) dst->held_max_ns = src->held_max_ns;
     dst->retries += src->retries;
     dst->connects += src->connects;
+    dst->lag_n += src->lag_n;
+    dst->late += src->late;
+    if (src->lag_max_ns > dst->lag_max_ns) dst->lag_max_ns = src->lag_max_ns;
     hist_merge(dst->lat, src->lat);
     hist_merge(dst->svc, src->svc);
     hist_merge(dst->fail, src->fail);
@@ -54,6 +57,13 @@ void tally_merge(struct tally *dst, const struct tally *src) {
 
 static int64_t nonneg(int64_t v) {
     return v < 0 ? 0 : v;
+}
+
+void tally_lag(struct tally *t, int64_t lag_ns) {
+    lag_ns = nonneg(lag_ns);
+    t->lag_n++;
+    if (lag_ns > TALLY_LATE_NS) t->late++;
+    if (lag_ns > t->lag_max_ns) t->lag_max_ns = lag_ns;
 }
 
 void tally_response(struct tally *t, int status, int64_t lat_ns, int64_t svc_ns,

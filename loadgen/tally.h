@@ -42,6 +42,7 @@ enum tally_err {
     TALLY_NERR
 };
 
+#define TALLY_LATE_NS INT64_C(1000000) /* a send this far behind its schedule is late */
 #define TALLY_NSTATUS 600 /* status[code] for codes 0..599; other codes count in status[0] */
 
 struct tally {
@@ -57,9 +58,13 @@ struct tally {
     uint64_t retries;    /* requests resent once after a reused keep-alive connection closed
                           * before answering */
     uint64_t connects;   /* connections opened */
-    struct hist *lat;    /* ns, completions, from the intended send time */
-    struct hist *svc;    /* ns, completions, from the actual send */
-    struct hist *fail;   /* ns, rejections and errors, from the intended send time */
+    /* Schedule lag (open model): of the answered requests that were written (lag_n), those
+     * whose first byte was first written more than TALLY_LATE_NS after their intended time. */
+    uint64_t lag_n, late;
+    int64_t lag_max_ns; /* the largest such delay, ns */
+    struct hist *lat;   /* ns, completions, from the intended send time */
+    struct hist *svc;   /* ns, completions, from the actual send */
+    struct hist *fail;  /* ns, rejections and errors, from the intended send time */
 };
 
 /* Initialise t empty (allocates the histograms). free with tally_free. */
@@ -79,6 +84,9 @@ void tally_merge(struct tally *dst, const struct tally *src);
  * file comment says. */
 void tally_response(struct tally *t, int status, int64_t lat_ns, int64_t svc_ns,
                     uint64_t body_bytes);
+
+/* Count one request of the open model first written lag_ns after its intended time. */
+void tally_lag(struct tally *t, int64_t lag_ns);
 
 /* Count a transport failure of kind (TALLY_E_CONNECT .. TALLY_E_TLS) after lat_ns. */
 void tally_failure(struct tally *t, enum tally_err kind, int64_t lat_ns);

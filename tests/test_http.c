@@ -22,11 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv_out.h"
 #include "engine.h"
 #include "ev.h"
 #include "hist.h"
 #include "http.h"
 #include "plan.h"
+#include "run.h"
+#include "summary.h"
 #include "tally.h"
 
 void test_http_register(void);
@@ -255,14 +258,24 @@ static void test_template(void) {
 /* --- a scripted loopback server ---------------------------------------------------------- */
 
 enum srv_mode {
-    SRV_OK,         /* 200, Content-Length 2, keep-alive */
-    SRV_CLOSE_MID,  /* headers promise 100 bytes, 3 are sent, then close */
-    SRV_SILENT,     /* read the request, never answer */
-    SRV_BAD_STATUS, /* "HTTP/1.1 2x0 OK", then close */
-    SRV_HTTP10,     /* HTTP/1.0 body ended by EOF */
-    SRV_IDLE_CLOSE, /* answer the first request of a connection, close at the second */
-    SRV_STALL       /* SRV_OK, but request number stall_at waits stall_ms first */
+    SRV_OK,          /* 200, Content-Length 2, keep-alive */
+    SRV_CLOSE_MID,   /* headers promise 100 bytes, 3 are sent, then close */
+    SRV_SILENT,      /* read the request, never answer */
+    SRV_BAD_STATUS,  /* "HTTP/1.1 2x0 OK", then close */
+    SRV_HTTP10,      /* HTTP/1.0 body ended by EOF */
+    SRV_IDLE_CLOSE,  /* answer the first request of a connection, close at the second */
+    SRV_STALL,       /* SRV_OK, but request number stall_at waits stall_ms first */
+    SRV_CLOSE_AFTER, /* SRV_OK, but the close_after-th response of a connection is its last:
+                      * with "Connection: close" when close_hdr, else the server just closes
+                      * after writing it */
+    SRV_EMPTY,       /* 200, Content-Length 0, keep-alive */
+    SRV_BIG,         /* one 200 with Content-Length 52428800, written 64 KiB at a time */
+    SRV_500,         /* 500, Content-Length 0, keep-alive */
+    SRV_SOME_SILENT  /* SRV_OK, except that request n with n % 3 == 2 is never answered */
 };
+
+#define BIG_BODY  52428800u /* 50 MiB */
+#define BIG_CHUNK 65536u
 
 #define SRV_MAX 64
 
@@ -271,20 +284,26 @@ struct srv {
     pthread_t th;
     enum srv_mode mode;
     unsigned stall_at, stall_ms;
-    unsigned requests, accepted; /* read after join */
+    unsigned close_after;
+    int close_hdr;
+    unsigned requests, accepted, reads; /* read after join */
     int fds[SRV_MAX];
     unsigned served[SRV_MAX];
     char buf[SRV_MAX][4096];
     size_t len[SRV_MAX];
 };
 
-static void srv_write(int fd, const char *s) {
-    size_t n = strlen(s), off = 0;
+static void srv_write_n(int fd, const char *s, size_t n) {
+    size_t off = 0;
     while (off < n) {
         ssize_t w = write(fd, s + off, n - off);
         if (w <= 0) return;
         off += (size_t)w;
     }
+}
+
+static void srv_write(int fd, const char *s) {
+    srv_write_n(fd, s, strlen(s));
 }
 
 static void srv_close(struct srv *s, int i) {
@@ -319,6 +338,32 @@ static void srv_request(struct srv *s, int i) {
             srv_write(fd, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from 1.0");
             srv_close(s, i);
             return;
+        case SRV_CLOSE_AFTER:
+            if (s->served[i] + 1 < s->close_after) {
+                srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                break;
+            }
+            srv_write(fd, s->close_hdr ? "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+                                         "Content-Length: 2\r\n\r\nok"
+                                       : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            srv_close(s, i);
+            return;
+        case SRV_EMPTY:
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            break;
+        case SRV_BIG: {
+            static const char chunk[BIG_CHUNK];
+            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 52428800\r\n\r\n");
+            for (unsigned k = 0; k < BIG_BODY / BIG_CHUNK; k++)
+                srv_write_n(fd, chunk, sizeof chunk);
+            break;
+        }
+        case SRV_500:
+            srv_write(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+            break;
+        case SRV_SOME_SILENT:
+            if (n % 3 != 2) srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            break;
         case SRV_IDLE_CLOSE:
             if (s->served[i] > 0) {
                 srv_close(s, i);
@@ -371,6 +416,7 @@ static void *srv_main(void *arg) {
                 srv_close(s, i);
                 continue;
             }
+            s->reads++;
             s->len[i] += (size_t)r;
             s->buf[i][s->len[i]] = 0;
             while (s->fds[i] >= 0 && (end = strstr(s->buf[i], "\r\n\r\n")) != NULL) {
@@ -408,13 +454,15 @@ static struct srv *srv_start(enum srv_mode mode) {
     return s;
 }
 
-/* Stop the server; its counts, read after the join, go to *accepted and *requests (may be
- * NULL). */
-static void srv_stop_counts(struct srv *s, unsigned *accepted, unsigned *requests) {
+/* Stop the server; its counts, read after the join, go to *accepted, *requests and *reads
+ * (each may be NULL). */
+static void srv_stop_counts(struct srv *s, unsigned *accepted, unsigned *requests,
+                            unsigned *reads) {
     if (write(s->wake[1], "x", 1) != 1) abort();
     pthread_join(s->th, NULL);
     if (accepted) *accepted = s->accepted;
     if (requests) *requests = s->requests;
+    if (reads) *reads = s->reads;
     close(s->lfd);
     close(s->wake[0]);
     close(s->wake[1]);
@@ -422,7 +470,7 @@ static void srv_stop_counts(struct srv *s, unsigned *accepted, unsigned *request
 }
 
 static void srv_stop(struct srv *s) {
-    srv_stop_counts(s, NULL, NULL);
+    srv_stop_counts(s, NULL, NULL, NULL);
 }
 
 /* A port with nothing listening: bound, then closed. */
@@ -491,7 +539,7 @@ static void test_engine_ok_keepalive(void) {
     plan_free(&p);
     {
         unsigned accepted, requests;
-        srv_stop_counts(s, &accepted, &requests);
+        srv_stop_counts(s, &accepted, &requests, NULL);
         CU_ASSERT_EQUAL(accepted, 2); /* the server saw the two connections, 50 requests */
         CU_ASSERT_EQUAL(requests, 50);
     }
@@ -640,6 +688,11 @@ static void test_engine_stall_coordinated_omission(void) {
         CU_ASSERT(svc99 < 0.05);
         CU_ASSERT((double)hist_max(r.total.svc) / 1e9 >= 0.5);
         CU_ASSERT(r.total.held >= 90); /* the ~100 requests due during the stall waited */
+        /* and were written late: schedule lag > 1 ms for at least those 90, the first by
+         * nearly the whole stall */
+        CU_ASSERT_EQUAL(r.total.lag_n, 400);
+        CU_ASSERT(r.total.late >= 90 && r.total.late <= 200);
+        CU_ASSERT((double)r.total.lag_max_ns / 1e9 >= 0.45);
         if (!(p99 >= 0.40 && p99 <= 0.55) || !(svc99 < 0.05))
             fprintf(stderr, "\nstall: p99 %.3f s, service p99 %.3f s\n", p99, svc99);
         engine_result_free(&r);
@@ -768,6 +821,300 @@ static void test_engine_graceful_stop(void) {
     srv_stop(s);
 }
 
+/* A server that ends every keep-alive connection after its 10th response: 100 requests over one
+ * closed-model connection are 100 successes and no errors on 100 / 10 = 10 connections, both
+ * when the 10th response says "Connection: close" and when the server just closes after
+ * writing it. In the second case requests 11, 21, ..., 91 are each written on the connection
+ * the server has closed, find it closed without a byte of their response, and are resent once
+ * on a new connection: 9 resends, and the server sees exactly 100 requests (none twice, none
+ * lost: it read none of the 9 on the closed connections). */
+static void close_after_10(int close_hdr) {
+    struct srv *s = srv_start(SRV_CLOSE_AFTER);
+    struct plan p;
+    struct engine_result r;
+    unsigned accepted, requests;
+
+    s->close_after = 10;
+    s->close_hdr = close_hdr;
+    closed_plan(&p, s->port, 1, 100);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.arrivals, 100);
+        CU_ASSERT_EQUAL(r.total.completions, 100);
+        CU_ASSERT_EQUAL(r.total.status[200], 100);
+        CU_ASSERT_EQUAL(r.total.errors, 0);
+        CU_ASSERT_EQUAL(r.total.connects, 10);
+        CU_ASSERT_EQUAL(r.total.retries, close_hdr ? 0 : 9);
+        CU_ASSERT_EQUAL(r.total.body_bytes, 200);
+        CU_ASSERT_EQUAL(hist_count(r.total.lat), 100);
+        check_identity(&r);
+        if (r.total.completions != 100 || r.total.errors || r.total.connects != 10)
+            fprintf(stderr, "\nclose after 10 (header %d): %llu done, %llu errors, %llu conns\n",
+                    close_hdr, (unsigned long long)r.total.completions,
+                    (unsigned long long)r.total.errors, (unsigned long long)r.total.connects);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop_counts(s, &accepted, &requests, NULL);
+    CU_ASSERT_EQUAL(accepted, 10);
+    CU_ASSERT_EQUAL(requests, 100);
+}
+
+static void test_engine_close_after_10_header(void) {
+    close_after_10(1);
+}
+
+static void test_engine_close_after_10_silent(void) {
+    close_after_10(0);
+}
+
+/* One keep-alive connection, Content-Length: 0 answers, 2000 requests back to back: on
+ * loopback a round trip is tens of microseconds, so p50 < 1 ms and mean < 2 ms leave room for
+ * a busy 2-core machine; anything like Nagle's 40 ms delayed-ACK stall or a request split over
+ * two writes would break them. Each request arrives at the server in one read (one write, sent
+ * at once). */
+static void test_engine_loopback_latency(void) {
+    struct srv *s = srv_start(SRV_EMPTY);
+    struct plan p;
+    struct engine_result r;
+    unsigned accepted, requests, reads;
+
+    closed_plan(&p, s->port, 1, 2000);
+    if (run(&p, &r) == 0) {
+        double p50 = (double)hist_percentile(r.total.lat, 50) / 1e6;
+        double mean = hist_mean(r.total.lat) / 1e6;
+        CU_ASSERT_EQUAL(r.total.completions, 2000);
+        CU_ASSERT_EQUAL(r.total.connects, 1);
+        CU_ASSERT(p50 < 1.0);
+        CU_ASSERT(mean < 2.0);
+        if (getenv("ARCHLOAD_TEST_VERBOSE") || !(p50 < 1.0) || !(mean < 2.0))
+            fprintf(stderr, "\nloopback: p50 %.3f ms, mean %.3f ms, max %.3f ms\n", p50, mean,
+                    (double)hist_max(r.total.lat) / 1e6);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    reads = s->reads; /* the server thread is idle once the run is over; read after the join */
+    srv_stop_counts(s, &accepted, &requests, NULL);
+    (void)reads;
+    CU_ASSERT_EQUAL(requests, 2000);
+}
+
+/* A 50 MiB body in 64 KiB writes: counted to the byte, one success. */
+static void test_engine_big_body(void) {
+    struct srv *s = srv_start(SRV_BIG);
+    struct plan p;
+    struct engine_result r;
+
+    closed_plan(&p, s->port, 1, 1);
+    p.timeout_ns = INT64_C(30000000000);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.completions, 1);
+        CU_ASSERT_EQUAL(r.total.errors, 0);
+        CU_ASSERT_EQUAL(r.total.body_bytes, 52428800);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* The report of r as text and as summary.csv (header and rows), into *text and *csv (free
+ * both). */
+static void report(const struct plan *p, const struct engine_result *r, char **text, char **csv) {
+    struct model_row rows[2];
+    struct run_rep rep;
+    size_t n;
+    FILE *f;
+    double secs = (double)r->measured_ns / 1e9;
+
+    CU_ASSERT_EQUAL_FATAL(p->nclasses, 1);
+    summary_rows(p, r->cls, &r->total, r->in_flight, r->in_flight_total, secs, rows);
+    f = open_memstream(text, &n);
+    summary_print(f, p, r, rows);
+    fclose(f);
+    memset(&rep, 0, sizeof rep);
+    rep.seed = p->seed;
+    rep.nrows = 2;
+    rep.rows = rows;
+    rep.events = r->total.arrivals;
+    rep.sim_time_s = secs;
+    rep.wall_s = (double)r->run_ns / 1e9;
+    rep.partial = r->stopped != 0;
+    f = open_memstream(csv, &n);
+    csv_out_summary_header(f);
+    csv_out_summary_rep(f, p->name, &rep);
+    fclose(f);
+}
+
+/* The value of column col in the csv row whose 4th field (component) is comp; "" if absent. */
+static void csv_field(const char *csv, const char *comp, const char *col, char *out, size_t n) {
+    char line[4096], head[4096];
+    const char *nl = strchr(csv, '\n');
+    int want = -1, k = 0;
+
+    out[0] = 0;
+    if (!nl) return;
+    snprintf(head, sizeof head, "%.*s", (int)(nl - csv), csv);
+    for (char *save, *t = strtok_r(head, ",", &save); t; t = strtok_r(NULL, ",", &save), k++)
+        if (strcmp(t, col) == 0) want = k;
+    for (const char *q = nl + 1; *q && want >= 0; q = strchr(q, '\n') + 1) {
+        const char *e = strchr(q, '\n');
+        const char *f[128];
+        int nf = 0;
+        char *c;
+        snprintf(line, sizeof line, "%.*s", (int)(e ? e - q : (long)strlen(q)), q);
+        f[nf++] = line;
+        for (c = line; *c && nf < 128; c++)
+            if (*c == ',') {
+                *c = 0;
+                f[nf++] = c + 1;
+            }
+        if (nf > want && nf > 3 && strcmp(f[3], comp) == 0) {
+            snprintf(out, n, "%s", f[want]);
+            return;
+        }
+        if (!e) break;
+    }
+}
+
+static void expect_csv(const char *csv, const char *comp, const char *col, const char *want) {
+    char got[64];
+
+    csv_field(csv, comp, col, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\nsummary.csv %s %s: got '%s', want '%s'\n", comp, col, got, want);
+}
+
+/* Every request answered 500: 20 errors (5xx), no latency sample. The report says "no
+ * samples" and prints "-" for the latency columns; summary.csv leaves them empty; no duration
+ * is negative. */
+static void test_engine_all_500(void) {
+    struct srv *s = srv_start(SRV_500);
+    struct plan p;
+    struct engine_result r;
+    char *text = NULL, *csv = NULL;
+
+    closed_plan(&p, s->port, 2, 20);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.completions, 0);
+        CU_ASSERT_EQUAL(r.total.errors, 20);
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_5XX], 20);
+        CU_ASSERT_EQUAL(hist_count(r.total.lat), 0);
+        CU_ASSERT_EQUAL(r.total.lag_n, 0); /* no schedule in the closed model */
+        CU_ASSERT(r.measured_ns >= 0 && r.run_ns >= 0);
+        CU_ASSERT(hist_count(r.total.fail) == 0 || hist_min(r.total.fail) >= 0);
+        check_identity(&r);
+        report(&p, &r, &text, &csv);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "latency: no samples"));
+        CU_ASSERT_PTR_NULL(strstr(text, "nan"));
+        CU_ASSERT_PTR_NULL(strstr(text, "-0."));
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "sent 20 = 0 completed + 0 rejected + 20 errors + 0 "
+                                            "in flight"));
+        expect_csv(csv, "total", "completions", "0");
+        expect_csv(csv, "total", "errors", "20");
+        expect_csv(csv, "total", "latency_p50_ms", "");
+        expect_csv(csv, "total", "latency_mean_ms", "");
+        expect_csv(csv, "total", "latency_max_ms", "");
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* Connection refused for every request: 6 connect errors, "no samples", latencies >= 0. */
+static void test_engine_refused_report(void) {
+    struct plan p;
+    struct engine_result r;
+    char *text = NULL, *csv = NULL;
+
+    closed_plan(&p, dead_port(), 2, 6);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_CONNECT], 6);
+        CU_ASSERT(hist_count(r.total.fail) == 0 || hist_min(r.total.fail) >= 0);
+        report(&p, &r, &text, &csv);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "latency: no samples"));
+        CU_ASSERT_PTR_NULL(strstr(text, "nan"));
+        expect_csv(csv, "total", "latency_p99_ms", "");
+        expect_csv(csv, "total", "errors", "6");
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+}
+
+/* Open model, constant 100/s for 1 s (requests 0..99) against a server that never answers the
+ * requests it receives as number n with n % 3 == 2: 2, 5, ..., 98, i.e. 33 of the 100; 67 are
+ * answered. Up to 64 connections, so none waits for one.
+ * (a) --timeout 300 ms: the 33 time out during the run or its drain: 67 completed + 33 errors
+ *     (timeout) + 0 in flight.
+ * (b) --timeout 10 s, and a second interrupt at 1.5 s, while the run waits for the answers
+ *     after its 1 s: the 33 are reported in flight: 67 + 0 + 33. */
+static void some_silent(int abort_at_1500ms) {
+    struct srv *s = srv_start(SRV_SOME_SILENT);
+    struct plan p;
+    struct engine_result r;
+    struct engine_hooks h;
+    struct err e;
+    char url[64], *text = NULL, *csv = NULL;
+    struct sched_phase ph = {0, 100, 100};
+    volatile sig_atomic_t flag = 0;
+    struct stopper st = {&flag, 2, 1500};
+    pthread_t th;
+
+    plan_init(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
+    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
+    p.open = 1;
+    plan_add_phase(&p, &ph);
+    p.duration_ns = INT64_C(1000000000);
+    p.connections = 64;
+    p.threads = 1;
+    p.timeout_ns = abort_at_1500ms ? INT64_C(10000000000) : INT64_C(300000000);
+    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
+    memset(&h, 0, sizeof h);
+    h.stop = &flag;
+    if (abort_at_1500ms) pthread_create(&th, NULL, stop_later, &st);
+    if (engine_run(&p, &h, &r, &e) == 0) {
+        const char *line = abort_at_1500ms
+                               ? "sent 100 = 67 completed + 0 rejected + 0 errors + 33 in flight"
+                               : "sent 100 = 67 completed + 0 rejected + 33 errors + 0 in flight";
+        CU_ASSERT_EQUAL(r.total.arrivals, 100);
+        CU_ASSERT_EQUAL(r.total.completions, 67);
+        CU_ASSERT_EQUAL(r.total.errors, abort_at_1500ms ? 0 : 33);
+        CU_ASSERT_EQUAL(r.total.err[TALLY_E_TIMEOUT], abort_at_1500ms ? 0 : 33);
+        CU_ASSERT_EQUAL(r.in_flight_total, abort_at_1500ms ? 33 : 0);
+        CU_ASSERT_EQUAL(r.unsent, 0);
+        CU_ASSERT_EQUAL(r.stopped, abort_at_1500ms ? 2 : 0);
+        CU_ASSERT(hist_min(r.total.lat) >= 0 && hist_min(r.total.svc) >= 0);
+        CU_ASSERT(hist_count(r.total.fail) == 0 || hist_min(r.total.fail) >= 0);
+        check_identity(&r);
+        report(&p, &r, &text, &csv);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, line));
+        if (!strstr(text, line)) fprintf(stderr, "\n%s\n", text);
+        expect_csv(csv, "total", "arrivals", "100");
+        expect_csv(csv, "total", "completions", "67");
+        expect_csv(csv, "total", "errors", abort_at_1500ms ? "0" : "33");
+        expect_csv(csv, "total", "in_flight", abort_at_1500ms ? "33" : "0");
+        expect_csv(csv, "total", "partial", abort_at_1500ms ? "1" : "0");
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    if (abort_at_1500ms) pthread_join(th, NULL);
+    plan_free(&p);
+    srv_stop(s);
+}
+
+static void test_engine_some_silent_timeout(void) {
+    some_silent(0);
+}
+
+static void test_engine_some_silent_in_flight(void) {
+    some_silent(1);
+}
+
 void test_http_register(void) {
     CU_pSuite s = CU_add_suite("http", NULL, NULL);
 
@@ -796,4 +1143,12 @@ void test_http_register(void) {
     CU_add_test(s, "engine: constant rate over 4 threads", test_engine_rate_threads);
     CU_add_test(s, "engine: second interrupt aborts, in flight counted", test_engine_abort);
     CU_add_test(s, "engine: first interrupt drains", test_engine_graceful_stop);
+    CU_add_test(s, "engine: close after 10, Connection: close", test_engine_close_after_10_header);
+    CU_add_test(s, "engine: close after 10, no header", test_engine_close_after_10_silent);
+    CU_add_test(s, "engine: loopback latency under 1 ms", test_engine_loopback_latency);
+    CU_add_test(s, "engine: 50 MiB body counted", test_engine_big_body);
+    CU_add_test(s, "engine: all 500, no samples", test_engine_all_500);
+    CU_add_test(s, "engine: refused, no samples", test_engine_refused_report);
+    CU_add_test(s, "engine: unanswered requests time out", test_engine_some_silent_timeout);
+    CU_add_test(s, "engine: unanswered requests in flight", test_engine_some_silent_in_flight);
 }

@@ -181,6 +181,28 @@ if [ $NGINX_OK = 1 ]; then
         grep -q 'response bodies 20971520 bytes' "$OUT"
     check "1 MiB bodies: 20 x 200, 20971520 bytes" $? "$(grep -E '^(status|connections|errors)' "$OUT")"
 
+    # 3b. A 50 MiB body is streamed, not buffered: one response of 52,428,800 bytes is counted
+    # to the byte, and archload's peak RSS (/usr/bin/time %M, KiB) for it is within 10 MiB of
+    # its peak RSS for a 1 MiB body (a client that kept the body would need 50 MiB more).
+    if [ -x /usr/bin/time ]; then
+        head -c 52428800 /dev/zero >"$NGX/www/50mib.bin"
+        chmod 644 "$NGX/www/50mib.bin"
+        /usr/bin/time -f %M -o "$TMP/rss1" "$AL" -n 1 -c 1 -t 1 "$U/1mib.bin" >"$TMP/big1.out" 2>&1
+        r1=$?
+        /usr/bin/time -f %M -o "$TMP/rss50" "$AL" -n 1 -c 1 -t 1 "$U/50mib.bin" >"$OUT" 2>&1
+        RC=$?
+        m1=$(tail -1 "$TMP/rss1")
+        m50=$(tail -1 "$TMP/rss50")
+        [ "$r1" = 0 ] && [ "$RC" = 0 ] && grep -q 'response bodies 1048576 bytes' "$TMP/big1.out" &&
+            grep -q 'response bodies 52428800 bytes' "$OUT" && [ "$(status_count 200)" = 1 ] &&
+            [ $((m50 - m1)) -lt 10240 ]
+        check "50 MiB body: 52428800 bytes counted; peak RSS ${m50} KiB vs ${m1} KiB for 1 MiB (< 10 MiB apart)" $? \
+            "rc=$r1/$RC $(grep -E '^(status|connections|errors)' "$OUT")"
+        rm -f "$NGX/www/50mib.bin"
+    else
+        not_ok "50 MiB body streamed" "/usr/bin/time missing (apt-get install time)"
+    fi
+
     # 4. Connection: close: every request needs its own connection.
     al -n 30 -c 2 -t 1 "$U/close/hello.txt"
     c=$(log_connections /close/hello.txt)
@@ -298,6 +320,17 @@ EOF
         [ "$(log_requests /mix1.txt 200)" = "$r" ] && [ "$(log_requests /mix2.txt 200)" = "$w" ]
     check "--scenario: 400 requests, read $r / write $w, each to its own path" $? \
         "rc=$RC $(head -3 "$OUT") $(cat "$ERR")"
+    # The same run in the issue's form, --target BASE_URL instead of the positional URL.
+    al --scenario "$TMP/mix.yaml" --target "$U/" --class 'read=GET /mix1.txt' \
+        --class 'write=GET /mix2.txt' -t 2 --csv "$TMP/mixt" --threshold 'error_rate<=0%'
+    r2=$(csv "$TMP/mixt/summary.csv" read arrivals)
+    t2=$(csv "$TMP/mixt/summary.csv" total completions)
+    [ "$RC" = 0 ] && [ "$t2" = 400 ] && [ "$r2" = "$r" ]
+    check "--scenario FILE --target BASE_URL: the same 400 requests (read $r2 = $r)" $? \
+        "rc=$RC $(head -3 "$OUT") $(cat "$ERR")"
+    al --scenario "$TMP/mix.yaml" --target "$U/" -n 1 "$U/"
+    [ "$RC" = 2 ] && grep -q 'not both' "$ERR"
+    check "--target and a positional URL together: exit 2" $? "rc=$RC $(cat "$ERR")"
     al --scenario "$TMP/mix.yaml" --class 'raed=GET /' -n 1 "$U/"
     [ "$RC" = 2 ] && grep -q "did you mean 'read'" "$ERR"
     check "--class with an unknown class: exit 2 with a suggestion" $? "rc=$RC $(cat "$ERR")"
