@@ -260,12 +260,6 @@ void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, con
     metrics_init(&c->m, servers);
 }
 
-void comp_set_queue(struct sim *sim, struct comp *c, double len) {
-    int64_t now = sim_now(sim);
-    stats_tw_set(&c->m.queue, now, len);
-    stats_tw_set(&c->m.iqueue, now, len);
-}
-
 void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
     int64_t now = sim_now(sim);
 
@@ -277,12 +271,6 @@ void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
     c->m.servers = servers;
     stats_tw_set(&c->m.cap, now, servers);
     stats_tw_set(&c->m.icap, now, servers);
-}
-
-void comp_set_busy(struct sim *sim, struct comp *c, double busy) {
-    int64_t now = sim_now(sim);
-    stats_tw_set(&c->m.busy, now, busy);
-    stats_tw_set(&c->m.ibusy, now, busy);
 }
 
 /* --- call path ------------------------------------------------------------------------------ */
@@ -306,12 +294,9 @@ struct call *net_call_new(struct net *net, struct req *req, struct comp *to, cal
                           void *ctx) {
     struct call *call = pool_get(net->call_pool);
 
-    memset(call, 0, sizeof *call);
     net_req_hold(req);
-    call->req = req;
-    call->to = to;
-    call->done = done;
-    call->ctx = ctx;
+    /* Every field named, the rest zero: cheaper than a memset and a second pass of stores. */
+    *call = (struct call){.req = req, .to = to, .done = done, .ctx = ctx};
     return call;
 }
 

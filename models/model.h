@@ -407,9 +407,19 @@ int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, st
  * time-averaged busy over time-averaged capacity. */
 void comp_set_capacity(struct sim *sim, struct comp *c, double servers);
 
-/* Queue length / busy workers changes for the time-weighted metrics. */
-void comp_set_queue(struct sim *sim, struct comp *c, double len);
-void comp_set_busy(struct sim *sim, struct comp *c, double busy);
+/* Queue length / busy workers changes for the time-weighted metrics (run and interval).
+ * Inline: a station calls one of them on every arrival and departure. */
+static inline void comp_set_queue(struct sim *sim, struct comp *c, double len) {
+    int64_t now = sim_now(sim);
+    stats_tw_set(&c->m.queue, now, len);
+    stats_tw_set(&c->m.iqueue, now, len);
+}
+
+static inline void comp_set_busy(struct sim *sim, struct comp *c, double busy) {
+    int64_t now = sim_now(sim);
+    stats_tw_set(&c->m.busy, now, busy);
+    stats_tw_set(&c->m.ibusy, now, busy);
+}
 
 /* Set up / release a metrics block that is not a component's (the workload's total). */
 void metrics_init_for(struct comp_metrics *m, double servers);

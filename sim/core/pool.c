@@ -14,10 +14,9 @@ struct slab {
 };
 
 struct pool {
+    struct pool_head head; /* first: pool_get / pool_put (pool.h) reach it through a cast */
     size_t obj_size;
-    void *free_list; /* first word of a free object links to the next */
     struct slab *slabs;
-    size_t in_use;
 };
 
 struct pool *pool_new(size_t obj_size) {
@@ -39,7 +38,7 @@ void pool_free(struct pool *p) {
     free(p);
 }
 
-static void pool_grow(struct pool *p) {
+void *pool_refill(struct pool *p) {
     size_t header = (sizeof(struct slab) + 15) / 16 * 16;
     struct slab *s = xmalloc(header + p->obj_size * POOL_SLAB_OBJS);
     char *base = (char *)s + header;
@@ -49,27 +48,12 @@ static void pool_grow(struct pool *p) {
     /* Thread the new objects onto the free list in address order. */
     for (size_t i = POOL_SLAB_OBJS; i-- > 0;) {
         void *obj = base + i * p->obj_size;
-        *(void **)obj = p->free_list;
-        p->free_list = obj;
+        *(void **)obj = p->head.free_list;
+        p->head.free_list = obj;
     }
-}
-
-void *pool_get(struct pool *p) {
-    void *obj;
-
-    if (!p->free_list) pool_grow(p);
-    obj = p->free_list;
-    p->free_list = *(void **)obj;
-    p->in_use++;
-    return obj;
-}
-
-void pool_put(struct pool *p, void *obj) {
-    *(void **)obj = p->free_list;
-    p->free_list = obj;
-    p->in_use--;
+    return p->head.free_list;
 }
 
 size_t pool_in_use(const struct pool *p) {
-    return p->in_use;
+    return p->head.in_use;
 }

@@ -5,6 +5,11 @@
  *
  * Rejected: malloc per object (the allocator dominates an event's cost and its timing
  * varies); one huge preallocated array (needs the peak population in advance).
+ *
+ * pool_get and pool_put run several times per event, so they are static inline over a small
+ * public prefix of struct pool (struct pool_head: the free list and the in-use count); the
+ * rest of struct pool stays in pool.c. Rejected: out-of-line calls (the call costs as much
+ * as the work) and making struct pool public.
  */
 #ifndef ARCHSIM_POOL_H
 #define ARCHSIM_POOL_H
@@ -13,6 +18,12 @@
 
 struct pool;
 
+/* The public prefix of struct pool: touch it only through pool_get / pool_put. */
+struct pool_head {
+    void *free_list; /* first word of a free object links to the next */
+    size_t in_use;
+};
+
 /* A pool handing out objects of obj_size bytes (rounded up to pointer alignment).
  * Never NULL (xmalloc). Free with pool_free. */
 struct pool *pool_new(size_t obj_size);
@@ -20,11 +31,29 @@ struct pool *pool_new(size_t obj_size);
 /* Free every slab, so every object handed out. NULL is a no-op. */
 void pool_free(struct pool *p);
 
+/* For pool_get only: add a slab of objects to the free list; returns the new first free
+ * object. Never NULL (xmalloc). */
+void *pool_refill(struct pool *p);
+
 /* An object of the pool's size, uninitialised. Never NULL. Return it with pool_put. */
-void *pool_get(struct pool *p);
+static inline void *pool_get(struct pool *p) {
+    struct pool_head *h = (struct pool_head *)(void *)p;
+    void *obj = h->free_list;
+
+    if (!obj) obj = pool_refill(p);
+    h->free_list = *(void **)obj;
+    h->in_use++;
+    return obj;
+}
 
 /* Give obj (from pool_get of this pool) back for reuse. */
-void pool_put(struct pool *p, void *obj);
+static inline void pool_put(struct pool *p, void *obj) {
+    struct pool_head *h = (struct pool_head *)(void *)p;
+
+    *(void **)obj = h->free_list;
+    h->free_list = obj;
+    h->in_use--;
+}
 
 /* Objects currently handed out (gets minus puts). */
 size_t pool_in_use(const struct pool *p);

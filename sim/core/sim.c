@@ -24,7 +24,8 @@ struct heap_entry {
 };
 
 struct sim {
-    int64_t now; /* ns */
+    struct sim_clock clock; /* first: sim_now (sim.h) reads it through a cast */
+    int hole;               /* the root is the fired event's hole (see sim.h, replace-top) */
     uint64_t counter;
     uint64_t events;
     struct heap_entry *heap;
@@ -52,10 +53,6 @@ void sim_free(struct sim *sim) {
     free(sim);
 }
 
-int64_t sim_now(const struct sim *sim) {
-    return sim->now;
-}
-
 static inline int entry_less(const struct heap_entry *x, const struct heap_entry *y) {
     return x->time < y->time || (x->time == y->time && x->key < y->key);
 }
@@ -74,7 +71,9 @@ static void sift_up(struct sim *sim, size_t i) {
     e.ev->slot = i;
 }
 
-static void sift_down(struct sim *sim, size_t i) {
+/* Inlined into its callers: the event loop's replace-top calls it once per event, and a call
+ * there costs about as much as the sift itself (3-6 pending events: one level). */
+static inline __attribute__((always_inline)) void sift_down(struct sim *sim, size_t i) {
     struct heap_entry e = sim->heap[i];
     size_t n = sim->n;
 
@@ -97,14 +96,10 @@ static void sift_down(struct sim *sim, size_t i) {
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b) {
     struct sim_event *ev;
-    size_t i;
+    struct heap_entry *e;
 
-    assert(at_ns >= sim->now && "scheduling in the past");
+    assert(at_ns >= sim->clock.now && "scheduling in the past");
     assert(prio >= 0 && prio <= 255);
-    if (sim->n == sim->cap) {
-        sim->cap *= 2;
-        sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
-    }
     ev = sim->ev_free;
     if (ev)
         sim->ev_free = ev->next;
@@ -113,17 +108,26 @@ struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, si
     ev->fn = fn;
     ev->a = a;
     ev->b = b;
-    i = sim->n++;
-    sim->heap[i].time = at_ns;
-    sim->heap[i].key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
-    sim->heap[i].ev = ev;
-    ev->slot = i;
-    sift_up(sim, i);
+    if (sim->hole) {
+        /* Replace-top: the new entry takes the fired event's root slot. */
+        sim->hole = 0;
+        e = &sim->heap[0];
+        e->time = at_ns;
+        e->key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
+        e->ev = ev;
+        sift_down(sim, 0);
+        return ev;
+    }
+    if (sim->n == sim->cap) {
+        sim->cap *= 2;
+        sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
+    }
+    e = &sim->heap[sim->n];
+    e->time = at_ns;
+    e->key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
+    e->ev = ev;
+    sift_up(sim, sim->n++);
     return ev;
-}
-
-struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b) {
-    return sim_schedule_prio(sim, at_ns, SIM_PRIO_NORMAL, fn, a, b);
 }
 
 /* Remove heap slot i, keeping the heap property. */
@@ -151,7 +155,7 @@ void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns) {
     uint64_t prio = sim->heap[i].key >> PRIO_SHIFT;
 
     assert(i < sim->n && sim->heap[i].ev == ev && "reschedule of a non-pending event");
-    assert(at_ns >= sim->now && "rescheduling into the past");
+    assert(at_ns >= sim->clock.now && "rescheduling into the past");
     sim->heap[i].time = at_ns;
     sim->heap[i].key = prio << PRIO_SHIFT | sim->counter++;
     if (i > 0 && entry_less(&sim->heap[i], &sim->heap[(i - 1) / HEAP_D]))
@@ -168,24 +172,29 @@ int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev) {
 enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
     sim->stop = 0;
     while (sim->n > 0) {
-        struct heap_entry top = sim->heap[0];
-        sim_event_fn *fn;
-        void *a, *b;
+        struct heap_entry *top = &sim->heap[0];
+        struct sim_event *ev = top->ev;
 
-        if (top.time >= end_ns) break;
+        if (top->time >= end_ns) break;
         if ((sim->events & 4095) == 0 && sim->stop_flag && *sim->stop_flag) sim->stop = 1;
         if (sim->stop) return SIM_STOP_INTERRUPTED;
-        sim->now = top.time;
-        fn = top.ev->fn;
-        a = top.ev->a;
-        b = top.ev->b;
-        heap_remove(sim, 0);
-        top.ev->next = sim->ev_free;
-        sim->ev_free = top.ev;
+        sim->clock.now = top->time;
+        /* The entry stays as a hole that orders before every pending event (nothing can sift
+         * above it) until the handler's first sim_schedule fills it. */
+        top->time = INT64_MIN;
+        top->key = 0;
+        top->ev = NULL;
+        sim->hole = 1;
+        ev->next = sim->ev_free;
+        sim->ev_free = ev;
         sim->events++;
-        fn(sim, a, b);
+        ev->fn(sim, ev->a, ev->b);
+        if (sim->hole) {
+            sim->hole = 0;
+            heap_remove(sim, 0);
+        }
     }
-    if (end_ns > sim->now) sim->now = end_ns;
+    if (end_ns > sim->clock.now) sim->clock.now = end_ns;
     return sim->n > 0 ? SIM_STOP_END : SIM_STOP_EMPTY;
 }
 
@@ -202,7 +211,7 @@ uint64_t sim_events(const struct sim *sim) {
 }
 
 size_t sim_pending(const struct sim *sim) {
-    return sim->n;
+    return sim->n - (size_t)sim->hole;
 }
 
 void sim_set_ctx(struct sim *sim, void *ctx) {

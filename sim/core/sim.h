@@ -13,6 +13,18 @@
  * Rejected: calendar queues (fast on uniform event spacing but degrade on the bursty spacing
  * of retries and timeouts), and a sorted list (O(n) insert).
  *
+ * Replace-top: while a handler runs, its fired entry stays at the root as a hole that orders
+ * before everything. The handler's first sim_schedule writes the new entry into the hole and
+ * sifts it down once (one sift instead of a remove and an insert: most handlers schedule
+ * exactly one follow-up); an unused hole is removed when the handler returns. Events still
+ * order by (time, priority, insertion): a strict total order, so the heap's shape never
+ * changes which event runs next.
+ *
+ * The clock is read on every event by every layer, so sim_now is a static inline over a
+ * small public prefix of struct sim (struct sim_clock). Only that field is exposed, read-only
+ * by contract; the rest of struct sim stays in sim.c. Rejected: an out-of-line accessor (a
+ * call per read, ~4 instructions per event each) and making struct sim public.
+ *
  * End-of-run rule: sim_run_until(end) runs every event whose time is strictly less than end,
  * then sets the clock to exactly end. An event at exactly end does not run (it stays
  * pending). Cancelled events are removed from the heap at once, so they can never advance the
@@ -46,17 +58,25 @@ struct sim *sim_new(void);
 /* Free the simulation and its event records (payloads are borrowed: not freed). NULL ok. */
 void sim_free(struct sim *sim);
 
+/* The public prefix of struct sim: read it only through sim_now. */
+struct sim_clock {
+    int64_t now; /* ns */
+};
+
 /* Current simulated time, ns. */
-int64_t sim_now(const struct sim *sim);
+static inline int64_t sim_now(const struct sim *sim) {
+    return ((const struct sim_clock *)(const void *)sim)->now;
+}
 
-/* Schedule fn(sim, a, b) at absolute time at_ns (>= now; scheduling in the past is a bug:
- * assert) with priority SIM_PRIO_NORMAL. Returns a handle valid until the event runs or is
- * cancelled. */
-struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b);
-
-/* As sim_schedule with an explicit priority 0..255. */
+/* sim_schedule_prio: schedule fn(sim, a, b) at absolute time at_ns (>= now; scheduling in the
+ * past is a bug: assert) with priority 0..255. Returns a handle valid until the event runs or
+ * is cancelled. sim_schedule: the same with priority SIM_PRIO_NORMAL. */
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b);
+static inline struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn,
+                                             void *a, void *b) {
+    return sim_schedule_prio(sim, at_ns, SIM_PRIO_NORMAL, fn, a, b);
+}
 
 /* Remove a pending event; its handler never runs. ev must be pending (assert). */
 void sim_cancel(struct sim *sim, struct sim_event *ev);

@@ -39,6 +39,9 @@ struct hist {
     uint64_t touched[TOUCH_WORDS];           /* bit b of word w: block w*64+b has been written */
     uint64_t bcount[COUNTS_LEN / BLOCK_LEN]; /* sum of each block's counters: percentile walks
                                               * skip whole blocks */
+    uint64_t nz[COUNTS_LEN / BLOCK_LEN];     /* bit j of nz[k]: counter k*64+j is non-zero, so
+                                              * merge and reset visit only those (an interval
+                                              * of ~1000 samples spreads over ~250 blocks) */
     uint64_t counts[];                       /* COUNTS_LEN counters */
 };
 
@@ -120,8 +123,11 @@ static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
     h->count += n;
     if (*v < h->min) h->min = *v;
     if (*v > h->max) h->max = *v;
-    h->touched[i >> (BLOCK_SHIFT + 6)] |= UINT64_C(1) << ((i >> BLOCK_SHIFT) & 63);
     h->bcount[i >> BLOCK_SHIFT] += n;
+    /* A block's touched bit changes only on its first write (nz still 0): skip it otherwise. */
+    if (!h->nz[i >> BLOCK_SHIFT])
+        h->touched[i >> (BLOCK_SHIFT + 6)] |= UINT64_C(1) << ((i >> BLOCK_SHIFT) & 63);
+    h->nz[i >> BLOCK_SHIFT] |= UINT64_C(1) << (i & (BLOCK_LEN - 1));
     return i;
 }
 
@@ -156,7 +162,12 @@ void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n) {
 
 void hist_reset(struct hist *h) {
     FOR_EACH_BLOCK(h, first, {
-        memset(&h->counts[first], 0, BLOCK_LEN * sizeof h->counts[0]);
+        uint64_t m = h->nz[first >> BLOCK_SHIFT];
+        while (m) {
+            h->counts[first + (size_t)__builtin_ctzll(m)] = 0;
+            m &= m - 1;
+        }
+        h->nz[first >> BLOCK_SHIFT] = 0;
         h->bcount[first >> BLOCK_SHIFT] = 0;
     })
     set_empty(h);
@@ -173,8 +184,13 @@ void hist_merge(struct hist *dst, const struct hist *src) {
         uint64_t *restrict d = dst->counts;
         const uint64_t *restrict sc = src->counts;
         FOR_EACH_BLOCK(src, first, {
-            for (size_t i = first; i < first + BLOCK_LEN; i++)
+            uint64_t m = src->nz[first >> BLOCK_SHIFT];
+            dst->nz[first >> BLOCK_SHIFT] |= m;
+            while (m) {
+                size_t i = first + (size_t)__builtin_ctzll(m);
                 d[i] += sc[i];
+                m &= m - 1;
+            }
             dst->bcount[first >> BLOCK_SHIFT] += src->bcount[first >> BLOCK_SHIFT];
         })
         for (size_t w = 0; w < TOUCH_WORDS; w++)
@@ -199,6 +215,7 @@ void hist_copy(struct hist *dst, const struct hist *src) {
     FOR_EACH_BLOCK(src, first, {
         memcpy(&dst->counts[first], &src->counts[first], BLOCK_LEN * sizeof src->counts[0]);
         dst->bcount[first >> BLOCK_SHIFT] = src->bcount[first >> BLOCK_SHIFT];
+        dst->nz[first >> BLOCK_SHIFT] = src->nz[first >> BLOCK_SHIFT];
     })
     memcpy(dst->touched, src->touched, sizeof dst->touched);
     dst->count = src->count;

@@ -15,13 +15,6 @@ void stats_tw_init(struct stats_tw *t, int64_t now_ns, double value) {
     t->area = 0.0;
 }
 
-void stats_tw_set(struct stats_tw *t, int64_t now_ns, double value) {
-    assert(now_ns >= t->last_ns);
-    t->area += t->value * (double)(now_ns - t->last_ns);
-    t->last_ns = now_ns;
-    t->value = value;
-}
-
 void stats_tw_add(struct stats_tw *t, int64_t now_ns, double delta) {
     stats_tw_set(t, now_ns, t->value + delta);
 }
