@@ -91,6 +91,7 @@ struct worker {
     struct tally *iv;
     uint64_t *inflight;
     uint64_t unsent;
+    uint64_t unsent_at_stop; /* waiting requests dropped when sending stopped */
     char first_error[TALLY_NERR][200];
     struct err err;
     int failed;
@@ -616,7 +617,7 @@ static void next_work(struct lconn *c, int ok) {
     }
     if (p->has_think) {
         double d = dist_sample(&p->think, &c->rng);
-        ev_timer_start(w->ev, &c->think, ev_now() + (int64_t)(d + 0.5));
+        ev_timer_start(w->ev, &c->think, ev_now() + dist_ns(d));
     } else if (!ok) {
         /* Through the loop, not recursively: a refused connect fails at once. */
         ev_timer_start(w->ev, &c->think, ev_now());
@@ -631,6 +632,12 @@ static void stop_sending(struct worker *w) {
     if (!w->sending) return;
     w->sending = 0;
     ev_timer_stop(w->ev, &w->sched_timer);
+    /* Requests still waiting for a free connection are not sent after a stop: they are
+     * reported as never sent. (Sending them would keep loading an overloaded server long
+     * after Ctrl-C, and a `timeout` around the run could not bound it.) */
+    w->unsent_at_stop += w->plen;
+    w->plen = 0;
+    w->phead = 0;
     if (!w->e->p->open)
         for (unsigned i = 0; i < w->nconns; i++)
             if (!w->conns[i].has_req) conn_done(&w->conns[i]);
@@ -673,7 +680,7 @@ static void *worker_main(void *arg) {
         }
     }
     pthread_mutex_lock(&w->mu);
-    w->unsent = w->plen;
+    w->unsent = w->plen + w->unsent_at_stop;
     pthread_mutex_unlock(&w->mu);
     for (unsigned i = 0; i < w->nconns; i++)
         close_socket(&w->conns[i]);

@@ -108,12 +108,14 @@ int plan_set_url(struct plan *p, const char *url, struct err *err) {
         }
     }
     if (host_end == host) return err_set(err, NULL, 0, 0, "URL: empty host");
+    /* Released and cleared together: an error below leaves p consistent for plan_free. */
     free(p->host);
     free(p->port);
     free(p->path);
     free(p->host_header);
     free(p->url);
     free(p->component);
+    p->host = p->port = p->path = p->host_header = p->url = p->component = NULL;
     p->host = dupn(host, (size_t)(host_end - host));
     if (port) {
         char *end;

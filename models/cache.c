@@ -461,7 +461,7 @@ static void on_hit_done(struct sim *sim, void *a, void *b) {
 
 static void answer_hit(struct sim *sim, struct cache *k, struct call *call) {
     double t = dist_sample(&k->hit_time, &k->rng) * k->base.slow;
-    int64_t ns = t > 0 ? (int64_t)(t + 0.5) : 0;
+    int64_t ns = dist_ns(t);
 
     /* Always through an event, even after 0 ns: answering inside receive would let a closed
      * user with no think time recurse without bound. */

@@ -142,17 +142,18 @@ static int parse_entry(struct fault_plan *p, struct entry *e, const struct scn_n
     {
         static const struct {
             const char *key, *verbs;
-        } only[] = {{"mode", " crash "},
-                    {"factor", " slow "},
-                    {"link", " drop "},
-                    {"for", " crash slow partition cut drop "}};
+        } only[] = {{"mode", "crash"},
+                    {"factor", "slow"},
+                    {"link", "drop"},
+                    {"for", "crash slow partition cut drop"}};
         for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
             const struct scn_node *k = scn_map_get(n, only[i].key);
-            char needle[32];
+            char needle[32], hay[64];
             snprintf(needle, sizeof needle, " %s ", verb_name);
-            if (k && !strstr(only[i].verbs, needle))
+            snprintf(hay, sizeof hay, " %s ", only[i].verbs);
+            if (k && !strstr(hay, needle))
                 return err_set(err, k->file, k->line, k->col,
-                               "%s: '%s' does not apply to '%s' (it goes with:%s)", k->path,
+                               "%s: '%s' does not apply to '%s' (it goes with: %s)", k->path,
                                only[i].key, verb_name, only[i].verbs);
         }
     }
@@ -327,7 +328,7 @@ static void on_random_repair(struct sim *sim, void *a, void *b) {
     double up = dist_sample(&e->mtbf, &e->rng);
 
     apply(sim, e, &e->undo);
-    sim_schedule(sim, sim_now(sim) + (int64_t)(up + 0.5), on_random_crash, a, e);
+    sim_schedule(sim, sim_now(sim) + dist_ns(up), on_random_crash, a, e);
 }
 
 static void on_random_crash(struct sim *sim, void *a, void *b) {
@@ -335,7 +336,7 @@ static void on_random_crash(struct sim *sim, void *a, void *b) {
     double down = dist_sample(&e->mttr, &e->rng);
 
     apply(sim, e, &e->act);
-    sim_schedule(sim, sim_now(sim) + (int64_t)(down + 0.5), on_random_repair, a, e);
+    sim_schedule(sim, sim_now(sim) + dist_ns(down), on_random_repair, a, e);
 }
 
 static void on_action(struct sim *sim, void *a, void *b) {
@@ -364,7 +365,7 @@ void fault_plan_start(struct fault_plan *p) {
         struct entry *e = &p->entries[i];
         if (e->kind == E_RANDOM) {
             double up = dist_sample(&e->mtbf, &e->rng);
-            sim_schedule(sim, now + (int64_t)(up + 0.5), on_random_crash, p, e);
+            sim_schedule(sim, now + dist_ns(up), on_random_crash, p, e);
         } else {
             /* Failures act before anything else at their instant. */
             sim_schedule_prio(sim, e->at_ns > now ? e->at_ns : now, SIM_PRIO_FIRST + 2, on_action,

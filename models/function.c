@@ -115,7 +115,7 @@ static void note_alive(struct sim *sim, struct function *f) {
 
 static int64_t sample_ns(const struct dist *d, struct rng *r, double slow) {
     double t = dist_sample(d, r) * slow;
-    return t > 0 ? (int64_t)(t + 0.5) : 0;
+    return dist_ns(t);
 }
 
 static void on_done(struct sim *sim, void *a, void *b);

@@ -406,7 +406,7 @@ static void start_attempt(struct sim *sim, struct mq *q, struct group *g, struct
     g->busy++;
     q->nbusy++;
     t = dist_sample(&g->st, &g->rng_svc) * q->base.slow * g->slow;
-    a->work = sim_schedule(sim, now + (t > 0 ? (int64_t)(t + 0.5) : 0), on_service_done, a, NULL);
+    a->work = sim_schedule(sim, now + dist_ns(t), on_service_done, a, NULL);
     if (g->timeout_ns > 0)
         a->timer = sim_schedule(sim, now + g->timeout_ns, on_consumer_timeout, a, NULL);
 }
@@ -534,8 +534,7 @@ static void mq_receive(struct sim *sim, struct comp *c, struct call *call) {
         call->next = q->pending;
         if (q->pending) q->pending->prev = call;
         q->pending = call;
-        call->work =
-            sim_schedule(sim, sim_now(sim) + (t > 0 ? (int64_t)(t + 0.5) : 0), on_stored, q, call);
+        call->work = sim_schedule(sim, sim_now(sim) + dist_ns(t), on_stored, q, call);
         return;
     }
     admit(sim, q, call);

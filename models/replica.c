@@ -314,7 +314,7 @@ static void start_service(struct sim *sim, struct replica_set *rs, struct job *j
 
     j->phase = PH_SERVICE;
     active_add(n, j);
-    j->ev = sim_schedule(sim, sim_now(sim) + (t > 0 ? (int64_t)(t + 0.5) : 0), on_job, rs, j);
+    j->ev = sim_schedule(sim, sim_now(sim) + dist_ns(t), on_job, rs, j);
 }
 
 /* j arrives at its node's station: a free worker takes it, else it waits in FIFO order. */
@@ -514,7 +514,7 @@ static void write_at_primary(struct sim *sim, struct replica_set *rs, struct op 
         j->phase = PH_LAG;
         op->pending |= bit(n);
         active_add(&rs->nodes[n], j);
-        j->ev = sim_schedule(sim, now + (t > 0 ? (int64_t)(t + 0.5) : 0), on_job, rs, j);
+        j->ev = sim_schedule(sim, now + dist_ns(t), on_job, rs, j);
     }
     write_check(sim, rs, op);
 }

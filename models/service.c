@@ -337,7 +337,7 @@ static void held_remove(struct service *s, struct call *call) {
 static void start_service(struct sim *sim, struct service *s, struct call *call) {
     const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
     double t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
-    int64_t ns = t > 0 ? (int64_t)(t + 0.5) : 0;
+    int64_t ns = dist_ns(t);
 
     held_add(s, call);
     call->work = sim_schedule(sim, sim_now(sim) + ns, on_service_done, s, call);

@@ -437,7 +437,7 @@ static void on_answer(struct sim *sim, struct call *call) {
     net_req_release(req);
     if (user) {
         int64_t think = 0;
-        if (wl->has_think) think = (int64_t)(dist_sample(&wl->think, &wl->rng_think) + 0.5);
+        if (wl->has_think) think = dist_ns(dist_sample(&wl->think, &wl->rng_think));
         if (think > 0)
             sim_schedule(sim, sim_now(sim) + think, on_user_think_done, user, NULL);
         else

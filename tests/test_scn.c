@@ -693,7 +693,7 @@ static void test_dist_errors(void) {
     dist_bad("(1ms)", "t.yaml:1:4: error: v: expected name(parameters) such as exp(5ms), got "
                       "'(1ms)'");
     dist_bad("uniform(3ms, 1ms)",
-             "t.yaml:1:4: error: v: uniform: hi must be finite and >= lo (got 1e+06)");
+             "t.yaml:1:4: error: v: uniform: max (1ms) must be at least min (3ms)");
     dist_bad("lognormal(mean=5ms, p99=40ms, mu=1)",
              "t.yaml:1:4: error: v: lognormal(): give either mean and p99, or mu, sigma and unit");
     dist_bad("lognormal(mu=1, sigma=0.5)",

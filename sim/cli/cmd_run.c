@@ -337,7 +337,7 @@ int cmd_run(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":s:R:r:d:j:qh", opts, NULL)) != -1) {
         switch (c) {
             case 's':
-                if (cli_parse_count("--seed", optarg, UINT64_MAX >> 1, &seed)) goto out;
+                if (cli_parse_count("--seed", optarg, UINT64_MAX, &seed)) goto out;
                 seed_set = 1;
                 break;
             case 'S':

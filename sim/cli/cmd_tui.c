@@ -156,12 +156,11 @@ int cmd_tui(int argc, char **argv) {
                 char *end;
                 errno = 0;
                 seed = strtoull(optarg, &end, 10);
-                if (errno || end == optarg || *end || optarg[0] == '-' ||
-                    seed > (UINT64_MAX >> 1)) {
+                if (errno || end == optarg || *end || optarg[0] == '-' || 0) {
                     fprintf(stderr,
                             "archsim: --seed: expected a whole number up to %llu, got "
                             "'%s'\n",
-                            (unsigned long long)(UINT64_MAX >> 1), optarg);
+                            (unsigned long long)UINT64_MAX, optarg);
                     goto out;
                 }
                 seed_set = 1;

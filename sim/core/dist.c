@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "units.h"
 #include "xmalloc.h"
 
 /* Phi^-1(0.99), the standard normal 99th percentile, to double precision (Abramowitz & Stegun
@@ -42,7 +44,13 @@ int dist_exp(struct dist *d, double mean, struct err *err) {
 
 int dist_uniform(struct dist *d, double lo, double hi, struct err *err) {
     if (!isfinite(lo) || lo < 0) return bad(err, "uniform: lo must be finite and >= 0", lo);
-    if (!isfinite(hi) || hi < lo) return bad(err, "uniform: hi must be finite and >= lo", hi);
+    if (!isfinite(hi) || hi < lo) {
+        char a[32], b[32];
+        if (!isfinite(hi)) return bad(err, "uniform: max must be finite", hi);
+        return err_set(err, NULL, 0, 0, "uniform: max (%s) must be at least min (%s)",
+                       units_format_duration((int64_t)hi, a, sizeof a),
+                       units_format_duration((int64_t)lo, b, sizeof b));
+    }
     *d = (struct dist){.kind = DIST_UNIFORM, .p = {lo, hi}};
     return 0;
 }
@@ -66,7 +74,13 @@ int dist_lognormal_mean_p99(struct dist *d, double mean, double p99, struct err 
     double lr, disc, sigma;
 
     if (!isfinite(mean) || mean <= 0) return bad(err, "lognormal: mean must be > 0", mean);
-    if (!isfinite(p99) || p99 < mean) return bad(err, "lognormal: p99 must be >= mean", p99);
+    if (!isfinite(p99) || p99 < mean) {
+        char a[32], b[32];
+        if (!isfinite(p99)) return bad(err, "lognormal: p99 must be finite", p99);
+        return err_set(err, NULL, 0, 0, "lognormal: p99 (%s) must be at least the mean (%s)",
+                       units_format_duration((int64_t)p99, a, sizeof a),
+                       units_format_duration((int64_t)mean, b, sizeof b));
+    }
     /* ln(p99/mean) = z sigma - sigma^2/2 has a real root iff ln(p99/mean) <= z^2/2. */
     lr = log(p99 / mean);
     disc = Z99 * Z99 - 2 * lr;
@@ -289,6 +303,14 @@ int dist_empirical_csv(struct dist *d, const char *path, const char *column, str
 
     f = fopen(path, "rb");
     if (!f) return err_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+    {
+        /* Only a regular file: a device or pipe (/dev/zero, a FIFO) could stream for ever. */
+        struct stat sb;
+        if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            fclose(f);
+            return err_set(err, path, 0, 0, "not a regular file (samples must be in a CSV file)");
+        }
+    }
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(f);
         return err_set(err, path, 0, 0, "cannot initialise the CSV parser");

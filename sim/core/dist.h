@@ -104,6 +104,19 @@ int dist_empirical_csv(struct dist *d, const char *path, const char *column, str
  * constructors above; may be 0 (const 0, uniform from 0, clamped normal, empirical). */
 double dist_sample(const struct dist *d, struct rng *r);
 
+/* Longest time a sampled duration may take, ns (about 3.2 years): heavy-tailed distributions
+ * (Pareto with alpha <= 1, a huge hyperexponential branch, an empirical 1e30) can draw values
+ * no clock can represent; they are capped here so they stay events in the far future. */
+#define DIST_MAX_NS 100000000000000000LL
+
+/* A sampled duration t (ns, as dist_sample returns it) rounded to whole ns and clamped to
+ * [0, DIST_MAX_NS]; NaN gives 0. */
+static inline int64_t dist_ns(double t) {
+    if (!(t > 0)) return 0;
+    if (t >= (double)DIST_MAX_NS) return DIST_MAX_NS;
+    return (int64_t)(t + 0.5);
+}
+
 /* Exact mean of d (INFINITY for Pareto with alpha <= 1). */
 double dist_mean(const struct dist *d);
 

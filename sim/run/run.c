@@ -1,6 +1,7 @@
 /* run — scenario loading, checking and replications; see run.h. */
 #include "run.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ int run_scenario_parse(struct run_scenario *s, const char *text, const char *nam
 static int load_doc(struct run_scenario *s, const char *const *sets, size_t nsets,
                     struct err *err) {
     const struct scn_node *root;
-    long long seed = 1, reps = 1;
+    long long reps = 1;
 
     for (size_t i = 0; i < nsets; i++)
         if (scn_doc_set(s->doc, sets[i], err)) goto fail;
@@ -110,8 +111,27 @@ static int load_doc(struct run_scenario *s, const char *const *sets, size_t nset
         err_set(err, n->file, n->line, n->col, "interval: must be positive");
         goto fail;
     }
-    if (scn_get_int(root, "seed", 0, 0, INT64_MAX, &seed, err)) goto fail;
-    s->seed = (uint64_t)seed;
+    {
+        /* Seeds are 64-bit unsigned (replication seeds use the whole range, and a printed
+         * seed must be usable again), beyond scn_as_int's long long. */
+        const struct scn_node *sn = scn_map_get(root, "seed");
+        s->seed = 1;
+        if (sn) {
+            char *end;
+            unsigned long long v;
+            errno = 0;
+            v = sn->type == SCN_SCALAR ? strtoull(sn->value, &end, 10) : 0;
+            if (sn->type != SCN_SCALAR || errno || end == sn->value || *end ||
+                sn->value[0] == '-' || sn->value[0] == '+') {
+                err_set(err, sn->file, sn->line, sn->col,
+                        "seed: expected a whole number from 0 to %llu, got '%s'",
+                        (unsigned long long)UINT64_MAX,
+                        sn->type == SCN_SCALAR ? sn->value : "a map or list");
+                goto fail;
+            }
+            s->seed = v;
+        }
+    }
     if (scn_get_int(root, "replications", 0, 1, 100000, &reps, err)) goto fail;
     s->replications = (unsigned)reps;
     if (!scn_map_get(root, "workload")) {
