@@ -254,6 +254,11 @@ static int parse_args(int argc, char **argv, struct opts *o) {
             case 'r':
                 if (plan_parse_rate(optarg, &o->rate, &e)) return bad("--rate: %s", e.msg);
                 if (!(o->rate > 0)) return bad("--rate: must be positive");
+                /* Far beyond what one machine sends; each request waiting for a connection
+                 * holds memory, so an absurd rate would exhaust it before being refused. */
+                if (o->rate > 1e7)
+                    return bad("--rate: at most 10000000/s from one process (use --segment "
+                               "I/N over several machines for more)");
                 o->has_rate = 1;
                 break;
             case O_PHASE:
