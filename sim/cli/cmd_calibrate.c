@@ -343,7 +343,7 @@ static void chart(FILE *f, const struct point *pts, size_t n) {
 }
 
 static void plot(const char *out, const char *dir, const struct point *pts, size_t n) {
-    char gp[PATH_MAX], data[PATH_MAX], script[PATH_MAX], log[PATH_MAX];
+    char gp[PATH_MAX], data[PATH_MAX + 32], script[PATH_MAX + 32], log[PATH_MAX + 32];
     const char *ext = strrchr(out, '.');
     FILE *f;
 
