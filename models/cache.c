@@ -526,7 +526,8 @@ static void cache_receive(struct sim *sim, struct comp *c, struct call *call) {
 /* Every call held is lost: hits waiting out their hit time are dropped; calls waiting for a
  * fetch are abandoned (the fetch still comes back, frees them and fills nothing). The contents
  * go too. */
-static void crash(struct sim *sim, struct cache *k, int blackhole) {
+static void cache_crash(struct sim *sim, struct comp *c, int blackhole) {
+    struct cache *k = cache_of(c);
     struct call *call, *next;
 
     k->base.down = 1;
@@ -563,21 +564,8 @@ static int cache_control(struct sim *sim, struct comp *c, const struct comp_acti
             /* Fetches in flight still fill when they return: they carry fresh values. */
             if (sim) contents_clear(k);
             return 0;
-        case ACT_CRASH:
-            if (sim && !c->down) crash(sim, k, a->blackhole);
-            return 0;
-        case ACT_RECOVER:
-            if (sim) c->down = 0;
-            return 0;
-        case ACT_SLOW:
-            if (sim) c->slow = a->factor;
-            return 0;
-        case ACT_RESTORE:
-            if (sim) c->slow = 1.0;
-            return 0;
         default:
-            return err_set(err, NULL, 0, 0,
-                           "a cache cannot be partitioned (it can crash, recover, slow, flush)");
+            return comp_control_basic(sim, c, a, err);
     }
 }
 
@@ -747,6 +735,7 @@ const struct model_ops cache_ops = {
     .describe = cache_describe,
     .destroy = cache_destroy,
     .control = cache_control,
+    .crash = cache_crash,
     .extras = cache_extras,
     .restart = cache_restart,
 };

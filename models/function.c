@@ -224,7 +224,8 @@ static void on_done(struct sim *sim, void *a, void *b) {
 
 /* Crash: running and queued invocations are lost, every instance is gone (the next calls
  * after recovery start cold). */
-static void crash(struct sim *sim, struct function *f, int blackhole) {
+static void function_crash(struct sim *sim, struct comp *comp, int blackhole) {
+    struct function *f = fn_of(comp);
     struct call *c, *next;
 
     f->base.down = 1;
@@ -259,29 +260,6 @@ static void crash(struct sim *sim, struct function *f, int blackhole) {
     f->busy = 0;
     note_alive(sim, f);
     comp_set_busy(sim, &f->base, 0);
-}
-
-static int function_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                            struct err *err) {
-    struct function *f = fn_of(c);
-
-    if (a->part) return err_set(err, NULL, 0, 0, "a function has no part '%s'", a->part);
-    switch (a->kind) {
-        case ACT_CRASH:
-            if (sim && !c->down) crash(sim, f, a->blackhole);
-            return 0;
-        case ACT_RECOVER:
-            if (sim) c->down = 0;
-            return 0;
-        case ACT_SLOW:
-            if (sim) c->slow = a->factor;
-            return 0;
-        case ACT_RESTORE:
-            if (sim) c->slow = 1.0;
-            return 0;
-        default:
-            return err_set(err, NULL, 0, 0, "a function can crash, recover and slow down");
-    }
 }
 
 static size_t function_downstream(const struct comp *c, struct comp **out, size_t max) {
@@ -338,5 +316,5 @@ const struct model_ops function_ops = {
     .destroy = function_destroy,
     .extras = function_extras,
     .restart = function_restart,
-    .control = function_control,
+    .crash = function_crash,
 };

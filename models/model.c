@@ -474,10 +474,8 @@ size_t net_events(const struct net *net, const struct net_event **first_half, si
 static const char *const action_names[] = {"crash", "recover",   "slow", "restore",
                                            "flush", "partition", "heal"};
 
-/* Generic handling for kinds without their own control: whole-component crash, recover,
- * slow-down and restore. */
-static int generic_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                           struct err *err) {
+int comp_control_basic(struct sim *sim, struct comp *c, const struct comp_action *a,
+                       struct err *err) {
     if (a->part)
         return err_set(err, NULL, 0, 0, "%s '%s' has no part '%s'", c->ops->kind, c->name, a->part);
     switch (a->kind) {
@@ -487,10 +485,13 @@ static int generic_control(struct sim *sim, struct comp *c, const struct comp_ac
         case ACT_RESTORE:
             break;
         default:
-            return err_set(err, NULL, 0, 0, "a %s cannot %s", c->ops->kind, action_names[a->kind]);
+            return err_set(err, NULL, 0, 0, "a %s cannot %s (it can crash, recover, slow)",
+                           c->ops->kind, action_names[a->kind]);
     }
     if (!sim) return 0;
     if (a->kind == ACT_CRASH) {
+        if (c->down) return 0;
+        if (c->ops->crash) c->ops->crash(sim, c, a->blackhole);
         c->down = 1;
         c->blackhole = a->blackhole;
     } else if (a->kind == ACT_RECOVER) {
@@ -504,7 +505,7 @@ static int generic_control(struct sim *sim, struct comp *c, const struct comp_ac
 }
 
 int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err) {
-    int rc = c->ops->control ? c->ops->control(sim, c, a, err) : generic_control(sim, c, a, err);
+    int rc = c->ops->control ? c->ops->control(sim, c, a, err) : comp_control_basic(sim, c, a, err);
 
     if (rc || !sim) return rc;
     if (a->kind == ACT_SLOW)

@@ -238,6 +238,10 @@ struct model_ops {
      * callback the generic handling applies: crash/recover/slow/restore of the whole
      * component through c->down / c->slow, nothing else. */
     int (*control)(struct sim *sim, struct comp *c, const struct comp_action *a, struct err *err);
+    /* Optional: lose the work the component holds when it crashes (queued and in-service
+     * calls, instances). The generic handling (comp_control_basic) calls it once per crash,
+     * then marks the component down; without it only the mark is set. */
+    void (*crash)(struct sim *sim, struct comp *c, int blackhole);
     /* Optional: fill the extra metrics the kind has into vals[MX_COUNT] (pre-set to NAN), for
      * the current interval (interval = 1) or the run since warm-up, at time now. */
     void (*extras)(const struct comp *c, int interval, int64_t now, double *vals);
@@ -398,6 +402,13 @@ void net_set_event_sink(struct net *net, net_event_fn *fn, void *user);
 #define NET_EVENT_KEEP 256
 size_t net_events(const struct net *net, const struct net_event **first_half, size_t *n_first,
                   const struct net_event **second_half, size_t *n_second);
+
+/* The handling every kind shares: crash (through ops->crash), recover, slow and restore of
+ * the whole component; anything else (parts, flush, partitions) is refused naming the kind.
+ * A kind's control hook handles what is its own and passes the rest here. sim == NULL: check
+ * only. */
+int comp_control_basic(struct sim *sim, struct comp *c, const struct comp_action *a,
+                       struct err *err);
 
 /* Apply an action now (the dashboard's keys; the failure schedule). -1 with err when the kind
  * does not support it. Logged. */

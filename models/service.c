@@ -679,7 +679,8 @@ static const struct scn_node *service_ref(const struct comp *c, const struct com
 /* Crash: every call here is lost — queued ones and those in service are dropped, those
  * waiting for downstream answers are abandoned (their children still come back, and are
  * ignored). Workers and queue are empty until recovery. */
-static void crash(struct sim *sim, struct service *s, int blackhole) {
+static void service_crash(struct sim *sim, struct comp *comp, int blackhole) {
+    struct service *s = svc_of(comp);
     struct call *c, *next;
 
     s->base.down = 1;
@@ -705,30 +706,6 @@ static void crash(struct sim *sim, struct service *s, int blackhole) {
     s->busy = 0;
     note_queue(sim, s);
     note_busy(sim, s);
-}
-
-static int service_control(struct sim *sim, struct comp *c, const struct comp_action *a,
-                           struct err *err) {
-    struct service *s = svc_of(c);
-
-    if (a->part) return err_set(err, NULL, 0, 0, "a service has no part '%s'", a->part);
-    switch (a->kind) {
-        case ACT_CRASH:
-            if (sim && !c->down) crash(sim, s, a->blackhole);
-            return 0;
-        case ACT_RECOVER:
-            if (sim) c->down = 0;
-            return 0;
-        case ACT_SLOW:
-            if (sim) c->slow = a->factor;
-            return 0;
-        case ACT_RESTORE:
-            if (sim) c->slow = 1.0;
-            return 0;
-        default:
-            return err_set(err, NULL, 0, 0, "a service cannot %s (it can crash, recover, slow)",
-                           a->kind == ACT_FLUSH ? "flush" : "be partitioned");
-    }
 }
 
 static size_t service_downstream(const struct comp *c, struct comp **out, size_t max) {
@@ -768,7 +745,7 @@ const struct model_ops service_ops = {
     .downstream = service_downstream,
     .describe = service_describe,
     .destroy = service_destroy,
-    .control = service_control,
+    .crash = service_crash,
     .ref = service_ref,
     .extras = service_extras,
     .restart = service_restart,
