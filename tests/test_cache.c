@@ -33,6 +33,7 @@
 #include "model.h"
 #include "run.h"
 #include "sim.h"
+#include "testutil.h"
 
 void test_cache_register(void);
 
@@ -67,28 +68,13 @@ static void on_event(void *user, const struct net_event *ev) {
 
 static int run_yaml_hooks(const char *yaml, const char *const *sets, size_t nsets,
                           struct capture *cap, struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks;
-    struct err err;
-    int rc;
 
-    err_clear(&err);
     memset(&hooks, 0, sizeof hooks);
     hooks.event = on_event;
     hooks.interval = on_interval;
     hooks.user = cap;
-    if (run_scenario_parse(&s, yaml, "test.yaml", sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, cap ? &hooks : NULL, out, &err);
-    if (rc) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-    }
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, sets, nsets, 0, cap ? &hooks : NULL, out);
 }
 
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct run_rep *out) {
@@ -96,10 +82,9 @@ static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, str
 }
 
 static const struct model_row *find_row(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    CU_FAIL_FATAL("row not found");
-    return NULL;
+    const struct model_row *row = tu_row(r, name);
+    if (!row) CU_FAIL_FATAL("row not found");
+    return row;
 }
 
 static int near_abs(const char *what, double got, double want, double tol) {

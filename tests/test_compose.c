@@ -12,11 +12,10 @@
 
 #include "model.h"
 #include "run.h"
+#include "testutil.h"
 
 static const struct model_row *row_of(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    return NULL;
+    return tu_row(r, name);
 }
 
 /* Counts after warm-up can differ by the requests in flight across the warm-up boundary and

@@ -9,6 +9,7 @@
 
 #include "model.h"
 #include "run.h"
+#include "testutil.h"
 
 struct log {
     double t[256];
@@ -29,37 +30,15 @@ static void on_event(void *user, const struct net_event *ev) {
 
 static int run_file(const char *path, const char *const *sets, size_t nsets, struct log *l,
                     struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks = {NULL, l, NULL, NULL, on_event};
-    struct err err;
-    int rc;
 
-    err_clear(&err);
-    if (run_scenario_load(&s, path, sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, &hooks, out, &err);
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(path, 1, sets, nsets, 0, &hooks, out);
 }
 
 static int run_log(const char *yaml, struct log *l, struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks = {NULL, l, NULL, NULL, on_event};
-    struct err err;
-    int rc;
 
-    err_clear(&err);
-    if (run_scenario_parse(&s, yaml, "t.yaml", NULL, 0, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, &hooks, out, &err);
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, NULL, 0, 0, &hooks, out);
 }
 
 /* scenarios/examples/autoscale.yaml: arrivals ramp from 100/s to 1000/s over 60 s (then hold) on a

@@ -26,6 +26,7 @@
 #include "rng.h"
 #include "run.h"
 #include "sim.h"
+#include "testutil.h"
 
 /* --- running a lesson and capturing its interval rows and events -------------------------- */
 
@@ -121,10 +122,9 @@ static struct series *run_lesson(const char *file, const char *const *sets, size
 }
 
 static const struct model_row *row_of(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    CU_FAIL("no such component row");
-    return &r->rows[r->nrows - 1];
+    const struct model_row *row = tu_row(r, name);
+    if (!row) CU_FAIL("no such component row");
+    return row ? row : &r->rows[r->nrows - 1];
 }
 
 static int col_of(const struct series *s, const char *name) {

@@ -20,33 +20,16 @@
 #include "predict.h"
 #include "run.h"
 #include "sim.h"
+#include "testutil.h"
 
 /* Run replication k of a scenario given as YAML text, with overrides. */
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, unsigned k,
                     struct run_rep *out) {
-    struct run_scenario s;
-    struct err err;
-    int rc;
-
-    err_clear(&err);
-    if (run_scenario_parse(&s, yaml, "test.yaml", sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, k, NULL, out, &err);
-    if (rc) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-    }
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, sets, nsets, k, NULL, out);
 }
 
 static const struct model_row *find_row(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    return NULL;
+    return tu_row(r, name);
 }
 
 static int near_rel(double got, double want, double rel) {

@@ -17,6 +17,7 @@
 #include "model.h"
 #include "replica.h"
 #include "run.h"
+#include "testutil.h"
 
 /* Events captured from a run (detect, elect, promote, ...). */
 struct evlog {
@@ -40,35 +41,18 @@ static void on_event(void *user, const struct net_event *ev) {
 
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct evlog *log,
                     struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks = {0};
-    struct err err;
-    int rc;
 
-    err_clear(&err);
-    if (run_scenario_parse(&s, yaml, "test.yaml", sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
     if (log) {
         memset(log, 0, sizeof *log);
         hooks.event = on_event;
         hooks.user = log;
     }
-    rc = run_replication(&s, 0, &hooks, out, &err);
-    if (rc) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-    }
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, sets, nsets, 0, &hooks, out);
 }
 
 static const struct model_row *find_row(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    return NULL;
+    return tu_row(r, name);
 }
 
 static int near_abs(const char *what, double got, double want, double tol) {

@@ -9,6 +9,7 @@
 
 #include "model.h"
 #include "run.h"
+#include "testutil.h"
 
 struct capture {
     /* total row of the interval starting at want_start_s */
@@ -47,43 +48,19 @@ static void on_event(void *user, const struct net_event *ev) {
  * overrides, as `archsim run FILE --set ...` would. */
 static int run_file(const char *path, const char *const *sets, size_t nsets, struct capture *cap,
                     struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
-    struct err err;
-    int rc;
 
-    err_clear(&err);
-    if (run_scenario_load(&s, path, sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, &hooks, out, &err);
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(path, 1, sets, nsets, 0, &hooks, out);
 }
 
 static int run_capture(const char *yaml, struct capture *cap, struct run_rep *out) {
-    struct run_scenario s;
     struct run_hooks hooks = {on_interval, cap, NULL, NULL, on_event};
-    struct err err;
-    int rc;
 
-    err_clear(&err);
-    if (run_scenario_parse(&s, yaml, "t.yaml", NULL, 0, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, &hooks, out, &err);
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, NULL, 0, 0, &hooks, out);
 }
 
 static const struct model_row *row_of(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    return NULL;
+    return tu_row(r, name);
 }
 
 /* The retry storm (scenarios/examples/retry-storm.yaml, metastable failure): a service at 70 %

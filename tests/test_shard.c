@@ -16,27 +16,12 @@
 #include "rng.h"
 #include "run.h"
 #include "shard.h"
+#include "testutil.h"
 
 #define NKEYS 1000000u
 
 static int run_yaml(const char *yaml, const char *const *sets, size_t nsets, struct run_rep *out) {
-    struct run_scenario s;
-    struct err err;
-    int rc;
-
-    err_clear(&err);
-    if (run_scenario_parse(&s, yaml, "test.yaml", sets, nsets, &err)) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    rc = run_replication(&s, 0, NULL, out, &err);
-    if (rc) {
-        char buf[600];
-        fprintf(stderr, "\n%s\n", err_format(&err, buf, sizeof buf));
-    }
-    run_scenario_free(&s);
-    return rc;
+    return tu_run(yaml, 0, sets, nsets, 0, NULL, out);
 }
 
 /* Build (not run) a scenario; returns -1 with err filled when it does not validate. */
@@ -53,10 +38,9 @@ static int check_yaml(const char *yaml, const char *const *sets, size_t nsets,
 }
 
 static const struct model_row *find_row(const struct run_rep *r, const char *name) {
-    for (size_t i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].component, name) == 0) return &r->rows[i];
-    CU_FAIL("row not found");
-    return &r->rows[0];
+    const struct model_row *row = tu_row(r, name);
+    if (!row) CU_FAIL("row not found");
+    return row ? row : &r->rows[0];
 }
 
 static int near_abs(double got, double want, double tol) {
