@@ -71,61 +71,76 @@ static void sift_up(struct sim *sim, size_t i) {
     e.ev->slot = i;
 }
 
-/* Inlined into its callers: the event loop's replace-top calls it once per event, and a call
- * there costs about as much as the sift itself (3-6 pending events: one level). */
-static inline __attribute__((always_inline)) void sift_down(struct sim *sim, size_t i) {
-    struct heap_entry e = sim->heap[i];
+/* Move the entry e down from slot i (whose old content is dead) to where it belongs, and
+ * store it there. Inlined into its callers: the event loop's replace-top calls it once per
+ * event, and a call there costs about as much as the sift itself (3-6 pending events: one
+ * level). A node with all four children picks the least by a two-round tournament (three
+ * compares, no loop); the last node with fewer children scans them. */
+static inline __attribute__((always_inline)) void sift_down_entry(struct sim *sim, size_t i,
+                                                                  struct heap_entry e) {
+    struct heap_entry *h = sim->heap;
     size_t n = sim->n;
 
     for (;;) {
-        size_t first = i * HEAP_D + 1, best, last;
+        size_t first = i * HEAP_D + 1;
+        const struct heap_entry *best;
         if (first >= n) break;
-        best = first;
-        last = first + HEAP_D < n ? first + HEAP_D : n;
-        for (size_t c = first + 1; c < last; c++)
-            if (entry_less(&sim->heap[c], &sim->heap[best])) best = c;
-        if (!entry_less(&sim->heap[best], &e)) break;
-        sim->heap[i] = sim->heap[best];
-        sim->heap[i].ev->slot = i;
-        i = best;
+        best = &h[first];
+        if (first + HEAP_D <= n) {
+            const struct heap_entry *x = entry_less(&h[first + 1], best) ? &h[first + 1] : best;
+            const struct heap_entry *y =
+                entry_less(&h[first + 3], &h[first + 2]) ? &h[first + 3] : &h[first + 2];
+            best = entry_less(y, x) ? y : x;
+        } else {
+            for (const struct heap_entry *c = best + 1; c < h + n; c++)
+                if (entry_less(c, best)) best = c;
+        }
+        if (!entry_less(best, &e)) break;
+        h[i] = *best;
+        h[i].ev->slot = i;
+        i = (size_t)(best - h);
     }
-    sim->heap[i] = e;
+    h[i] = e;
     e.ev->slot = i;
+}
+
+static inline __attribute__((always_inline)) void sift_down(struct sim *sim, size_t i) {
+    sift_down_entry(sim, i, sim->heap[i]);
+}
+
+/* An event record: from the free list, refilled from the pool out of line. */
+static __attribute__((noinline)) struct sim_event *ev_refill(struct sim *sim) {
+    struct sim_event *ev = pool_get(sim->ev_pool);
+    ev->next = NULL;
+    return ev;
 }
 
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b) {
-    struct sim_event *ev;
-    struct heap_entry *e;
+    struct sim_event *ev = sim->ev_free;
+    struct heap_entry e;
 
     assert(at_ns >= sim->clock.now && "scheduling in the past");
     assert(prio >= 0 && prio <= 255);
-    ev = sim->ev_free;
-    if (ev)
-        sim->ev_free = ev->next;
-    else
-        ev = pool_get(sim->ev_pool);
+    if (__builtin_expect(!ev, 0)) ev = ev_refill(sim);
+    sim->ev_free = ev->next;
     ev->fn = fn;
     ev->a = a;
     ev->b = b;
+    e.time = at_ns;
+    e.key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
+    e.ev = ev;
     if (sim->hole) {
         /* Replace-top: the new entry takes the fired event's root slot. */
         sim->hole = 0;
-        e = &sim->heap[0];
-        e->time = at_ns;
-        e->key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
-        e->ev = ev;
-        sift_down(sim, 0);
+        sift_down_entry(sim, 0, e);
         return ev;
     }
     if (sim->n == sim->cap) {
         sim->cap *= 2;
         sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
     }
-    e = &sim->heap[sim->n];
-    e->time = at_ns;
-    e->key = (uint64_t)prio << PRIO_SHIFT | sim->counter++;
-    e->ev = ev;
+    sim->heap[sim->n] = e;
     sift_up(sim, sim->n++);
     return ev;
 }

@@ -1,6 +1,8 @@
 /* csv_out — summary.csv and timeseries.csv writers; see csv_out.h and docs/csv.md. */
 #include "csv_out.h"
 
+#include "numfmt.h"
+
 #include <csv.h>
 #include <inttypes.h>
 #include <math.h>
@@ -29,12 +31,17 @@ static void put_extra_header(FILE *f) {
     fputc('\n', f);
 }
 
+/* The extras and the newline in one write: most are empty. */
 static void put_extras(FILE *f, const struct model_row *r) {
+    char buf[MX_COUNT * NUMFMT_MAX + 2];
+    size_t n = 0;
+
     for (int x = 0; x < MX_COUNT; x++) {
-        fputc(',', f);
-        if (isfinite(r->extra[x])) fprintf(f, "%.9g", r->extra[x]);
+        buf[n++] = ',';
+        if (isfinite(r->extra[x])) n += numfmt_g9(buf + n, r->extra[x]);
     }
-    fputc('\n', f);
+    buf[n++] = '\n';
+    fwrite(buf, 1, n, f);
 }
 
 void csv_out_summary_header(FILE *f) {
@@ -59,13 +66,21 @@ static void put_text(FILE *f, const char *s) {
         fputs(s, f);
 }
 
+/* ",%.9g" (just "," when v is not finite) and ",%" PRIu64, through numfmt (see numfmt.h). */
 static void put_num(FILE *f, double v) {
-    fputc(',', f);
-    if (isfinite(v)) fprintf(f, "%.9g", v);
+    char buf[NUMFMT_MAX + 1];
+    size_t n = 1;
+
+    buf[0] = ',';
+    if (isfinite(v)) n += numfmt_g9(buf + 1, v);
+    fwrite(buf, 1, n, f);
 }
 
 static void put_u64(FILE *f, uint64_t v) {
-    fprintf(f, ",%" PRIu64, v);
+    char buf[NUMFMT_MAX + 1];
+
+    buf[0] = ',';
+    fwrite(buf, 1, 1 + numfmt_u64(buf + 1, v), f);
 }
 
 static void put_row_metrics(FILE *f, const struct model_row *r) {
@@ -226,10 +241,12 @@ void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication
                              const struct model_row *rows, size_t nrows) {
     for (size_t i = 0; i < nrows; i++) {
         put_text(f, scenario);
-        fprintf(f, ",%u,%" PRIu64, replication, seed);
+        put_u64(f, replication);
+        put_u64(f, seed);
         put_num(f, (double)t_start_ns / 1e9);
         put_num(f, (double)t_end_ns / 1e9);
-        fprintf(f, ",%d,%d", (flags & NET_ROW_WARMUP) != 0, (flags & NET_ROW_PARTIAL) != 0);
+        fputs(flags & NET_ROW_WARMUP ? ",1" : ",0", f);
+        fputs(flags & NET_ROW_PARTIAL ? ",1" : ",0", f);
         put_row_metrics(f, &rows[i]);
         put_extras(f, &rows[i]);
     }
