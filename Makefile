@@ -152,16 +152,16 @@ deps:
 # --- user-facing targets ----------------------------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
-	./$(ARCHSIM) run
+	$(ARCHSIM) run
 
 test: deps
 	@$(MAKE) --no-print-directory unit asan integration
 
 unit: $(UNIT_TESTS)
-	./$(UNIT_TESTS)
+	$(UNIT_TESTS)
 
 asan: $(ASAN_TESTS)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(ASAN_TESTS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_TESTS)
 
 integration: $(PROGRAMS)
 	@sh tests/integration/run.sh $(ARCHSIM)
