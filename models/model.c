@@ -116,8 +116,6 @@ static void metrics_init(struct comp_metrics *m, double servers) {
     m->servers = servers;
     stats_tw_init(&m->queue, 0, 0);
     stats_tw_init(&m->busy, 0, 0);
-    stats_tw_init(&m->iqueue, 0, 0);
-    stats_tw_init(&m->ibusy, 0, 0);
 }
 
 void metrics_free(struct comp_metrics *m) {
@@ -135,14 +133,14 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now) {
     m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
     m->good = 0;
     m->elat_ns = 0;
-    if (m->dynamic_cap) stats_tw_restart(&m->cap, now);
+    if (m->dynamic_cap) stats_tw_mark_now(&m->cap, now, &m->cap_run);
     hist_reset(m->lat);
     /* What the current interval recorded so far happened in warm-up: set it aside so the
      * interval row still shows it but the run never does. */
     hist_merge(m->pre, m->ilat);
     hist_reset(m->ilat);
-    stats_tw_restart(&m->queue, now);
-    stats_tw_restart(&m->busy, now);
+    stats_tw_mark_now(&m->queue, now, &m->queue_run);
+    stats_tw_mark_now(&m->busy, now, &m->busy_run);
 }
 
 static void metrics_restart_interval(struct comp_metrics *m, int64_t now) {
@@ -152,9 +150,9 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now) {
     m->i_elat_ns = 0;
     hist_reset(m->ilat);
     hist_reset(m->pre);
-    if (m->dynamic_cap) stats_tw_restart(&m->icap, now);
-    stats_tw_restart(&m->iqueue, now);
-    stats_tw_restart(&m->ibusy, now);
+    if (m->dynamic_cap) stats_tw_mark_now(&m->cap, now, &m->cap_i);
+    stats_tw_mark_now(&m->queue, now, &m->queue_i);
+    stats_tw_mark_now(&m->busy, now, &m->busy_i);
 }
 
 static double ns_to_ms(double ns) {
@@ -235,12 +233,14 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
     done = row->completions + bad;
     row->error_rate = done ? (double)bad / (double)done : NAN;
     if (m->servers > 0 || m->dynamic_cap) {
-        const struct stats_tw *busy = interval ? &m->ibusy : &m->busy;
-        const struct stats_tw *queue = interval ? &m->iqueue : &m->queue;
-        double cap =
-            m->dynamic_cap ? stats_tw_mean(interval ? &m->icap : &m->cap, now) : m->servers;
-        row->utilization = cap > 0 ? stats_tw_mean(busy, now) / cap : NAN;
-        row->queue_mean = stats_tw_mean(queue, now);
+        double cap = m->dynamic_cap
+                         ? stats_tw_mean_since(&m->cap, interval ? &m->cap_i : &m->cap_run, now)
+                         : m->servers;
+        row->utilization =
+            cap > 0 ? stats_tw_mean_since(&m->busy, interval ? &m->busy_i : &m->busy_run, now) / cap
+                    : NAN;
+        row->queue_mean =
+            stats_tw_mean_since(&m->queue, interval ? &m->queue_i : &m->queue_run, now);
     } else {
         row->utilization = NAN;
         row->queue_mean = NAN;
@@ -265,27 +265,21 @@ void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
 
     if (!c->m.dynamic_cap) {
         c->m.dynamic_cap = 1;
+        /* Capacity was m.servers from the start: the same integral and marks as busy's. */
         stats_tw_init(&c->m.cap, c->m.busy.start_ns, c->m.servers);
-        stats_tw_init(&c->m.icap, c->m.ibusy.start_ns, c->m.servers);
+        c->m.cap_run = (struct stats_tw_mark){
+            c->m.busy_run.at_ns, c->m.servers * (double)(c->m.busy_run.at_ns - c->m.busy.start_ns)};
+        c->m.cap_i = (struct stats_tw_mark){
+            c->m.busy_i.at_ns, c->m.servers * (double)(c->m.busy_i.at_ns - c->m.busy.start_ns)};
     }
     c->m.servers = servers;
     stats_tw_set(&c->m.cap, now, servers);
-    stats_tw_set(&c->m.icap, now, servers);
 }
 
 /* --- call path ------------------------------------------------------------------------------ */
 
-void net_req_hold(struct req *req) {
-    req->refs++;
-}
-
-void net_req_release(struct req *req) {
-    assert(req->refs > 0);
-    if (--req->refs == 0) pool_put(req->home, req);
-}
-
 /* Every call leaves through here: it drops its hold on the request. */
-static void call_free(struct net *net, struct call *call) {
+static inline __attribute__((always_inline)) void call_free(struct net *net, struct call *call) {
     net_req_release(call->req);
     pool_put(net->call_pool, call);
 }

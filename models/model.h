@@ -27,6 +27,7 @@
 #ifndef ARCHSIM_MODEL_H
 #define ARCHSIM_MODEL_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@
 #include "err.h"
 #include "hist.h"
 #include "keydist.h"
+#include "pool.h"
 #include "rng.h"
 #include "scn.h"
 #include "sim.h"
@@ -124,9 +126,16 @@ struct req {
     struct pool *home;
 };
 
-/* Take / drop a reference to req; the last release returns it to req->home. */
-void net_req_hold(struct req *req);
-void net_req_release(struct req *req);
+/* Take / drop a reference to req; the last release returns it to req->home. Inline: every
+ * call takes and drops one. */
+static inline void net_req_hold(struct req *req) {
+    req->refs++;
+}
+
+static inline void net_req_release(struct req *req) {
+    assert(req->refs > 0);
+    if (--req->refs == 0) pool_put(req->home, req);
+}
 
 /* The continuation of a call: runs once, when the callee answers or the caller's timeout
  * fires (call->status says which). The call is valid only during the continuation: the call
@@ -167,15 +176,18 @@ struct comp_metrics {
     int has_deadline;              /* goodput is meaningful */
     uint64_t in_flight;            /* calls taken and not yet answered (never reset) */
     struct hist *lat;              /* ns, successful replies, since warm-up */
+    /* Queue length and busy workers over the whole run; the run's and the interval's means
+     * are taken from marks at the end of warm-up (run) and at each interval start (i). */
     struct stats_tw queue, busy;
+    struct stats_tw_mark queue_run, busy_run, queue_i, busy_i;
     uint64_t i_arrivals, i_completions, i_rejected, i_errors;
-    struct hist *ilat; /* ns, current interval (see model.c: recorded once, merged at the end) */
-    struct hist *pre;  /* ns, the warm-up part of the interval in which warm-up ended */
-    struct stats_tw iqueue, ibusy;
-    double servers;            /* capacity for utilization = busy / servers; 0 when not a station */
-    int dynamic_cap;           /* servers changes (autoscaling): utilization is then
-                                * time-averaged busy / time-averaged capacity */
-    struct stats_tw cap, icap; /* capacity over time, when dynamic_cap */
+    struct hist *ilat;   /* ns, current interval (see model.c: recorded once, merged at the end) */
+    struct hist *pre;    /* ns, the warm-up part of the interval in which warm-up ended */
+    double servers;      /* capacity for utilization = busy / servers; 0 when not a station */
+    int dynamic_cap;     /* servers changes (autoscaling): utilization is then
+                          * time-averaged busy / time-averaged capacity */
+    struct stats_tw cap; /* capacity over time, when dynamic_cap, with its marks */
+    struct stats_tw_mark cap_run, cap_i;
 };
 
 /* A component. Each kind embeds this first in its own struct. */
@@ -418,18 +430,15 @@ int net_control(struct sim *sim, struct comp *c, const struct comp_action *a, st
  * time-averaged busy over time-averaged capacity. */
 void comp_set_capacity(struct sim *sim, struct comp *c, double servers);
 
-/* Queue length / busy workers changes for the time-weighted metrics (run and interval).
- * Inline: a station calls one of them on every arrival and departure. */
+/* Queue length / busy workers changes for the time-weighted metrics (one accumulator each;
+ * the run and interval windows are marks on it). Inline: a station calls one of them on
+ * every arrival and departure. */
 static inline void comp_set_queue(struct sim *sim, struct comp *c, double len) {
-    int64_t now = sim_now(sim);
-    stats_tw_set(&c->m.queue, now, len);
-    stats_tw_set(&c->m.iqueue, now, len);
+    stats_tw_set(&c->m.queue, sim_now(sim), len);
 }
 
 static inline void comp_set_busy(struct sim *sim, struct comp *c, double busy) {
-    int64_t now = sim_now(sim);
-    stats_tw_set(&c->m.busy, now, busy);
-    stats_tw_set(&c->m.ibusy, now, busy);
+    stats_tw_set(&c->m.busy, sim_now(sim), busy);
 }
 
 /* Set up / release a metrics block that is not a component's (the workload's total). */

@@ -806,7 +806,8 @@ static void mq_extras(const struct comp *c, int interval, int64_t now, double *v
     vals[MX_DROPPED] = (double)k->dropped;
     vals[MX_DEAD_LETTERED] = (double)k->dead;
     vals[MX_BLOCKED] = (double)k->blocked;
-    vals[MX_QUEUE_DEPTH] = stats_tw_mean(interval ? &c->m.iqueue : &c->m.queue, now);
+    vals[MX_QUEUE_DEPTH] =
+        stats_tw_mean_since(&c->m.queue, interval ? &c->m.queue_i : &c->m.queue_run, now);
     vals[MX_CONSUMER_LAG] = (double)(q->nwait + q->nbusy);
     for (size_t i = 0; i < q->ngroups; i++) {
         const struct mq_msg *m = q->groups[i].head;

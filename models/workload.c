@@ -73,6 +73,9 @@ struct workload {
     struct phase *phases;
     size_t nphases;
     double rate_scale;
+    /* Stationary Poisson (one constant-rate phase) when > 0: the mean gap in ns,
+     * 1e9 / (rate * rate_scale), kept up to date by set_mean_gap. */
+    double poisson_gap_ns;
     unsigned users;
     struct user *user_slots;
     struct dist think;
@@ -90,6 +93,8 @@ struct workload {
     int overflowed;
     struct comp_metrics m;
 };
+
+static void set_mean_gap(struct workload *wl);
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
@@ -303,6 +308,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
     net_rng(net, &wl->rng_cls, "workload", "classes");
     net_rng(net, &wl->rng_key, "workload", "keys");
     net_rng(net, &wl->rng_think, "workload", "think");
+    set_mean_gap(wl);
     return wl;
 fail:
     workload_free(wl);
@@ -460,21 +466,30 @@ static double phase_rate(const struct phase *ph, double scale, int64_t t) {
     return (ph->from_per_s + f * (ph->to_per_s - ph->from_per_s)) * scale;
 }
 
-/* Time of the next arrival after t, or INT64_MAX. */
-static int64_t next_arrival(struct workload *wl, int64_t t) {
+/* The stationary Poisson case's mean gap (0: not that case), after any change of rate. */
+static void set_mean_gap(struct workload *wl) {
+    wl->poisson_gap_ns = 0;
     if (wl->arrivals == ARR_POISSON && wl->nphases == 1 &&
-        wl->phases[0].from_per_s == wl->phases[0].to_per_s && wl->phases[0].end_ns == INT64_MAX) {
-        /* Stationary Poisson (the common case): the general loop below without the phase
-         * lookup, fmax and thinning, with the same draws and the same arithmetic. */
-        double max_rate = wl->phases[0].from_per_s * wl->rate_scale;
-        double gap_ns;
+        wl->phases[0].from_per_s == wl->phases[0].to_per_s && wl->phases[0].end_ns == INT64_MAX &&
+        wl->phases[0].from_per_s * wl->rate_scale > 0)
+        wl->poisson_gap_ns = 1e9 / (wl->phases[0].from_per_s * wl->rate_scale);
+}
 
-        if (max_rate <= 0) return INT64_MAX;
-        gap_ns = -log(rng_uniform_pos(&wl->rng_arr)) * 1e9 / max_rate;
+/* Time of the next arrival after t, or INT64_MAX. */
+static int64_t next_arrival_phased(struct workload *wl, int64_t t);
+static inline int64_t next_arrival(struct workload *wl, int64_t t) {
+    if (wl->poisson_gap_ns > 0) {
+        /* Stationary Poisson (the common case): the loop of next_arrival_phased without the
+         * phase lookup, fmax and thinning. */
+        double gap_ns = zig_exp1(&wl->rng_arr) * wl->poisson_gap_ns;
         if (gap_ns < 1) gap_ns = 1;
         if ((double)t + gap_ns >= (double)INT64_MAX / 2) return INT64_MAX;
         return t + (int64_t)(gap_ns + 0.5);
     }
+    return next_arrival_phased(wl, t);
+}
+
+static int64_t next_arrival_phased(struct workload *wl, int64_t t) {
     for (;;) {
         const struct phase *ph = phase_at(wl, t);
         double max_rate = fmax(ph->from_per_s, ph->to_per_s) * wl->rate_scale;
@@ -489,7 +504,7 @@ static int64_t next_arrival(struct workload *wl, int64_t t) {
         if (wl->arrivals == ARR_CONSTANT) {
             gap_ns = 1e9 / phase_rate(ph, wl->rate_scale, t);
         } else {
-            gap_ns = -log(rng_uniform_pos(&wl->rng_arr)) * 1e9 / max_rate;
+            gap_ns = zig_exp1(&wl->rng_arr) * 1e9 / max_rate;
         }
         if (gap_ns < 1) gap_ns = 1;
         if ((double)t + gap_ns >= (double)INT64_MAX / 2) return INT64_MAX;
@@ -646,6 +661,7 @@ const struct dist *workload_think(const struct workload *wl) {
 
 void workload_scale_rate(struct workload *wl, double factor) {
     if (factor > 0) wl->rate_scale *= factor;
+    set_mean_gap(wl);
 }
 
 void workload_describe(const struct workload *wl, char *buf, size_t n) {

@@ -98,17 +98,23 @@ static void test_retry_storm(void) {
 /* Failover (scenarios/examples/failover.yaml): round robin over 3 replicas at 300/s (constant),
  * health checks every 1 s marking a target down after 3 failures. api[2] crashes (refusing) at
  * 10 s: probes at 10, 11 and 12 s fail, so it is marked down at 12 s. Errors: a third of the
- * arrivals in [10 s, 12 s) — exactly 100 per second — and none before or after. It recovers
- * at 20 s and is marked up after probes at 20 and 21 s. */
-static int64_t errors_by_second[40];
+ * arrivals in [10 s, 12 s) — exactly 100 per second — plus the calls api[2] was serving when it
+ * crashed (its in-flight count at the end of the interval that ends at 10 s: 0, 1 or 2 with its
+ * 2 workers), and none before or after. It recovers at 20 s and is marked up after probes at
+ * 20 and 21 s. */
+static int64_t errors_by_second[40], api2_in_flight_at_end[40];
 
 static void count_errors(void *user, int64_t t0, int64_t t1, unsigned flags,
                          const struct model_row *rows, size_t nrows) {
     (void)user;
     (void)t1;
     (void)flags;
-    if (t0 / 1000000000LL < 40)
+    if (t0 / 1000000000LL < 40) {
         errors_by_second[t0 / 1000000000LL] = (int64_t)rows[nrows - 1].errors;
+        for (size_t i = 0; i + 1 < nrows; i++)
+            if (strcmp(rows[i].component, "api[2]") == 0)
+                api2_in_flight_at_end[t0 / 1000000000LL] = (int64_t)rows[i].in_flight;
+    }
 }
 
 static void test_failover_window(void) {
@@ -117,13 +123,17 @@ static void test_failover_window(void) {
     struct run_hooks hooks = {count_errors, &c, NULL, NULL, on_event};
     struct run_rep r;
     struct err err;
+    int64_t in_service;
 
     memset(errors_by_second, 0, sizeof errors_by_second);
+    memset(api2_in_flight_at_end, 0, sizeof api2_in_flight_at_end);
     CU_ASSERT_FATAL(run_scenario_load(&s, "scenarios/examples/failover.yaml", NULL, 0, &err) == 0);
     CU_ASSERT_FATAL(run_replication(&s, 0, &hooks, &r, &err) == 0);
+    in_service = api2_in_flight_at_end[9];
+    CU_ASSERT_TRUE(in_service >= 0 && in_service <= 2);
     for (int t = 0; t < 30; t++)
-        CU_ASSERT_EQUAL(errors_by_second[t], (t == 10 || t == 11) ? 100 : 0);
-    CU_ASSERT_EQUAL(row_of(&r, "total")->errors, 200);
+        CU_ASSERT_EQUAL(errors_by_second[t], t == 10 ? 100 + in_service : t == 11 ? 100 : 0);
+    CU_ASSERT_EQUAL(row_of(&r, "total")->errors, 200 + (uint64_t)in_service);
     CU_ASSERT_EQUAL(c.nevents, 4);
     CU_ASSERT_STRING_EQUAL(c.events[1], "lb health api[2] down");
     CU_ASSERT_DOUBLE_EQUAL(c.event_t[1], 12.0, 1e-9);
@@ -277,6 +287,7 @@ static void test_link_faults(void) {
     double late;
 
     memset(errors_by_second, 0, sizeof errors_by_second);
+    memset(api2_in_flight_at_end, 0, sizeof api2_in_flight_at_end);
     {
         struct run_scenario s;
         struct run_hooks hooks = {count_errors, &c, NULL, NULL, on_event};

@@ -400,15 +400,14 @@ static double sample_gamma(const struct dist *d, struct rng *r) {
     return scale * g;
 }
 
-double dist_sample(const struct dist *d, struct rng *r) {
+double dist_sample_any(const struct dist *d, struct rng *r) {
     double x;
 
     switch (d->kind) {
         case DIST_CONST:
             return d->p[0];
         case DIST_EXP:
-            /* Inversion: 1 - U and U have the same law; U in (0, 1) keeps log finite. */
-            return -d->p[0] * log(rng_uniform_pos(r));
+            return d->p[0] * zig_exp1(r);
         case DIST_UNIFORM:
             return d->p[0] + (d->p[1] - d->p[0]) * rng_uniform(r);
         case DIST_NORMAL:
@@ -423,7 +422,7 @@ double dist_sample(const struct dist *d, struct rng *r) {
             return d->p[1] * pow(rng_uniform_pos(r), d->p[2]);
         case DIST_HYPEREXP:
             x = rng_uniform(r) < d->p[0] ? d->p[1] : d->p[2];
-            return -x * log(rng_uniform_pos(r));
+            return x * zig_exp1(r);
         case DIST_EMPIRICAL:
             return d->samples[rng_bounded(r, (uint32_t)d->nsamples)];
     }

@@ -10,16 +10,16 @@
  * Values are in the unit of the parameters; the simulator uses nanoseconds, which dist_describe
  * and dist_empirical_csv assume. Samplers draw from a caller-supplied struct rng and keep no
  * state of their own (no cached second normal variate), so a draw depends only on the stream.
- * Methods: exponential by inversion, -mean * log(U); normal by Marsaglia's polar method;
- * lognormal as exp(normal); gamma by Marsaglia & Tsang (2000) with the U^(1/k) boost for k < 1
- * and a product of uniforms for small integer k (Erlang); Pareto by inversion; hyperexponential
- * by composition; empirical by uniform choice among the samples.
+ * Methods: exponential by the ziggurat (zig.h; Marsaglia & Tsang 2000); normal by Marsaglia's polar
+ * method; lognormal as exp(normal); gamma by Marsaglia & Tsang (2000) with the U^(1/k) boost for k
+ * < 1 and a product of uniforms for small integer k (Erlang); Pareto by inversion; hyperexponential
+ * by composition with a ziggurat exponential; empirical by uniform choice among the samples.
  *
  * Rejected: a vtable per distribution (an indirect call and a heap object per dist for nine
  * fixed kinds); Box–Muller with the second variate cached (hidden state makes a draw depend on
- * the previous call); ziggurat samplers (faster, but large tables to generate and verify for a
- * cost that is small next to the event queue); interpolating empirical CDFs (an empirical
- * distribution should reproduce exactly the measured values).
+ * the previous call); a ziggurat for the normal too (the exponential is the hot draw: every
+ * Poisson gap and exponential service time; normals and lognormals are rarer); interpolating
+ * empirical CDFs (an empirical distribution should reproduce exactly the measured values).
  */
 #ifndef ARCHSIM_DIST_H
 #define ARCHSIM_DIST_H
@@ -28,6 +28,7 @@
 
 #include "err.h"
 #include "rng.h"
+#include "zig.h"
 
 enum dist_kind {
     DIST_CONST,     /* p[0] = value */
@@ -101,8 +102,14 @@ int dist_empirical(struct dist *d, const double *samples, size_t n, struct err *
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err);
 
 /* One draw from d using r (advances r). Never negative for distributions built by the
- * constructors above; may be 0 (const 0, uniform from 0, clamped normal, empirical). */
-double dist_sample(const struct dist *d, struct rng *r);
+ * constructors above; may be 0 (const 0, uniform from 0, clamped normal, empirical).
+ * dist_sample is inline for the exponential (the common service time) and calls
+ * dist_sample_any, the general switch, for the rest; both give the same draws. */
+double dist_sample_any(const struct dist *d, struct rng *r);
+static inline double dist_sample(const struct dist *d, struct rng *r) {
+    if (d->kind == DIST_EXP) return d->p[0] * zig_exp1(r);
+    return dist_sample_any(d, r);
+}
 
 /* Longest time a sampled duration may take, ns (about 3.2 years): heavy-tailed distributions
  * (Pareto with alpha <= 1, a huge hyperexponential branch, an empirical 1e30) can draw values

@@ -24,6 +24,20 @@ void stats_tw_restart(struct stats_tw *t, int64_t now_ns) {
     stats_tw_init(t, now_ns, t->value);
 }
 
+void stats_tw_mark_now(const struct stats_tw *t, int64_t now_ns, struct stats_tw_mark *m) {
+    assert(now_ns >= t->last_ns);
+    m->at_ns = now_ns;
+    m->area = t->area + t->value * (double)(now_ns - t->last_ns);
+}
+
+double stats_tw_mean_since(const struct stats_tw *t, const struct stats_tw_mark *m,
+                           int64_t now_ns) {
+    assert(now_ns >= t->last_ns && now_ns >= m->at_ns);
+    if (now_ns == m->at_ns) return t->value;
+    return (t->area + t->value * (double)(now_ns - t->last_ns) - m->area) /
+           (double)(now_ns - m->at_ns);
+}
+
 double stats_tw_mean(const struct stats_tw *t, int64_t now_ns) {
     assert(now_ns >= t->last_ns);
     if (now_ns == t->start_ns) return t->value;

@@ -53,6 +53,22 @@ void stats_tw_restart(struct stats_tw *t, int64_t now_ns);
  * value when now == start. t is not modified. now_ns >= last_ns (assert). */
 double stats_tw_mean(const struct stats_tw *t, int64_t now_ns);
 
+/* A mark on a time-weighted quantity: its integral up to at_ns. One cumulative stats_tw then
+ * serves several windows at once (the run since warm-up, the current interval): the mean over
+ * [mark, now] is a difference of two integrals, so a change costs one update, not one per
+ * window. Value struct. */
+struct stats_tw_mark {
+    int64_t at_ns; /* ns */
+    double area;   /* value * ns, the integral over [t->start_ns, at_ns] */
+};
+
+/* Set *m to t's integral up to now_ns (now_ns >= t->last_ns: assert). */
+void stats_tw_mark_now(const struct stats_tw *t, int64_t now_ns, struct stats_tw_mark *m);
+
+/* Mean over [m->at_ns, now_ns]: (integral to now - m->area) / (now - m->at_ns); the current
+ * value when now == m->at_ns. now_ns >= t->last_ns (assert). */
+double stats_tw_mean_since(const struct stats_tw *t, const struct stats_tw_mark *m, int64_t now_ns);
+
 /* Welford accumulator of independent observations (e.g. one mean per replication). */
 struct stats_acc {
     uint64_t n;  /* observations */
