@@ -86,13 +86,13 @@ const char *const *model_kind_names(void) {
 }
 
 struct net {
+    struct net_hot hot; /* first: the inline call path in model.h reads it through a cast */
     struct sim *sim;
     struct net_config cfg;
     struct comp **comps;
     size_t ncomps;
     const char **names; /* NULL-terminated, borrowed from comps */
     struct workload *wl;
-    struct pool *call_pool;
     int64_t interval_start_ns;
     int warm; /* warm-up is over */
     net_interval_fn *sink;
@@ -103,7 +103,6 @@ struct net {
     size_t nevents;                          /* logged in all */
     net_event_fn *event_sink;
     void *event_user;
-    struct fault_plan *faults;
 };
 
 /* --- metrics ------------------------------------------------------------------------------ */
@@ -281,17 +280,7 @@ void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
 /* Every call leaves through here: it drops its hold on the request. */
 static inline __attribute__((always_inline)) void call_free(struct net *net, struct call *call) {
     net_req_release(call->req);
-    pool_put(net->call_pool, call);
-}
-
-struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
-                          void *ctx) {
-    struct call *call = pool_get(net->call_pool);
-
-    net_req_hold(req);
-    /* Every field named, the rest zero: cheaper than a memset and a second pass of stores. */
-    *call = (struct call){.req = req, .to = to, .done = done, .ctx = ctx};
-    return call;
+    pool_put(net->hot.call_pool, call);
 }
 
 static void on_call_timeout(struct sim *sim, void *a, void *b) {
@@ -310,14 +299,14 @@ static void on_call_timeout(struct sim *sim, void *a, void *b) {
     if (!call->at_callee) call_free(call->to->net, call);
 }
 
-void net_send(struct sim *sim, struct call *call) {
+void net_send_general(struct sim *sim, struct call *call) {
     struct comp *c = call->to;
 
     call->start_ns = sim_now(sim);
     if (call->timeout_ns > 0)
         call->timer =
             sim_schedule(sim, call->start_ns + call->timeout_ns, on_call_timeout, call, NULL);
-    if (c->net->faults && fault_link_blocks(c->net->faults, sim, call->from, c)) {
+    if (c->net->hot.faults && fault_link_blocks(c->net->hot.faults, sim, call->from, c)) {
         /* Lost on the way: the callee never sees it; only the caller's timeout answers it
          * (without one the caller waits for ever). */
         if (!call->timer) call_free(c->net, call);
@@ -385,7 +374,7 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole) {
     call_free(net, call);
 }
 
-void net_reply(struct sim *sim, struct call *call, int status) {
+void net_reply_general(struct sim *sim, struct call *call, int status) {
     struct comp_metrics *m = &call->to->m;
     struct net *net = call->to->net;
 
@@ -631,7 +620,7 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
 
     net->sim = sim;
     net->cfg = *cfg;
-    net->call_pool = pool_new(sizeof(struct call));
+    net->hot.call_pool = pool_new(sizeof(struct call));
     /* The workload first: components refer to its request classes by name. */
     wl = scn_map_get(root, "workload");
     if (!wl) {
@@ -655,8 +644,8 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
     free(colour);
     colour = NULL;
     if (scn_map_get(root, "failures")) {
-        net->faults = fault_plan_new(net, scn_map_get(root, "failures"), dir, err);
-        if (!net->faults) goto fail;
+        net->hot.faults = fault_plan_new(net, scn_map_get(root, "failures"), dir, err);
+        if (!net->hot.faults) goto fail;
     }
     net->rows = xcalloc(net->ncomps + 1, sizeof *net->rows);
     net->scratch = hist_new();
@@ -670,7 +659,7 @@ fail:
 
 void net_free(struct net *net) {
     if (!net) return;
-    fault_plan_free(net->faults);
+    fault_plan_free(net->hot.faults);
     workload_free(net->wl);
     for (size_t i = 0; i < net->ncomps; i++) {
         struct comp *c = net->comps[i];
@@ -683,7 +672,7 @@ void net_free(struct net *net) {
     free(net->names);
     free(net->rows);
     hist_free(net->scratch);
-    pool_free(net->call_pool);
+    pool_free(net->hot.call_pool);
     free(net);
 }
 
@@ -767,7 +756,7 @@ void net_start(struct net *net) {
         sim_schedule_prio(sim, net->cfg.warmup_ns, SIM_PRIO_FIRST + 1, on_warmup_end, net, NULL);
     else
         net->warm = 1;
-    if (net->faults) fault_plan_start(net->faults);
+    if (net->hot.faults) fault_plan_start(net->hot.faults);
     for (size_t i = 0; i < net->ncomps; i++)
         if (net->comps[i]->ops->start) net->comps[i]->ops->start(sim, net->comps[i]);
     workload_start(net->wl);

@@ -42,6 +42,7 @@
 #include "stats.h"
 
 struct net;
+struct fault_plan;
 struct workload;
 struct comp;
 struct call;
@@ -364,20 +365,76 @@ int net_class_is_write(const struct net *net, size_t cls);
 
 /* --- the call path -------------------------------------------------------------------------- */
 
+/* The public prefix of struct net: the two fields the inline call path below reads (every
+ * request crosses it once per hop, and an out-of-line call per step cost more than the step).
+ * Read-only outside model.c. */
+struct net_hot {
+    struct pool *call_pool;    /* where calls come from */
+    struct fault_plan *faults; /* the scenario's failures, NULL when it has none */
+};
+
+static inline const struct net_hot *net_hot_of(const struct net *net) {
+    return (const struct net_hot *)(const void *)net;
+}
+
 /* A call of req to `to`, answered through done(ctx). Never NULL (pooled; freed by the call
  * path, never by the caller). */
-struct call *net_call_new(struct net *net, struct req *req, struct comp *to, call_done_fn *done,
-                          void *ctx);
+static inline struct call *net_call_new(struct net *net, struct req *req, struct comp *to,
+                                        call_done_fn *done, void *ctx) {
+    struct call *call = pool_get(net_hot_of(net)->call_pool);
+
+    net_req_hold(req);
+    /* Every field named, the rest zero: cheaper than a memset and a second pass of stores. */
+    *call = (struct call){.req = req, .to = to, .done = done, .ctx = ctx};
+    return call;
+}
 
 /* Deliver call to its callee now: counts the arrival, starts the caller's timeout if
- * call->timeout_ns > 0, and hands the call to the kind's receive. */
-void net_send(struct sim *sim, struct call *call);
+ * call->timeout_ns > 0, and hands the call to the kind's receive. net_send is the inline
+ * common case (no timeout, no failures in the scenario, callee up); net_send_general does
+ * everything and is what net_send calls otherwise. */
+void net_send_general(struct sim *sim, struct call *call);
+static inline void net_send(struct sim *sim, struct call *call) {
+    struct comp *c = call->to;
+
+    if (call->timeout_ns > 0 || net_hot_of(c->net)->faults || c->down) {
+        net_send_general(sim, call);
+        return;
+    }
+    call->start_ns = sim_now(sim);
+    call->at_callee = 1;
+    c->m.arrivals++;
+    c->m.i_arrivals++;
+    c->m.in_flight++;
+    c->ops->receive(sim, c, call);
+}
 
 /* The callee answers with status: counts its completion (recording the latency of a success),
  * rejection or error — even when the caller has already timed out, because the work was done
  * all the same — then runs the caller's continuation unless it already ran (timeout), and
- * frees the call. */
-void net_reply(struct sim *sim, struct call *call, int status);
+ * frees the call. net_reply is the inline common case (a success of a call still waited for,
+ * with no timer); net_reply_general does everything. */
+void net_reply_general(struct sim *sim, struct call *call, int status);
+static inline void net_reply(struct sim *sim, struct call *call, int status) {
+    struct comp *c = call->to;
+    struct req *req = call->req;
+
+    if (status != CALL_OK || call->abandoned || call->answered || call->timer) {
+        net_reply_general(sim, call, status);
+        return;
+    }
+    assert(call->at_callee);
+    call->at_callee = 0;
+    c->m.in_flight--;
+    c->m.completions++;
+    c->m.i_completions++;
+    hist_record(c->m.ilat, sim_now(sim) - call->start_ns);
+    call->answered = 1;
+    call->status = CALL_OK;
+    call->done(sim, call);
+    net_req_release(req);
+    pool_put(net_hot_of(c->net)->call_pool, call);
+}
 
 /* Answer a call that was never sent (a local failure, e.g. an open circuit breaker): runs the
  * continuation with status and frees the call; no component counts it. */

@@ -308,24 +308,25 @@ static void issue_next(struct sim *sim, struct service *s, struct call *call);
 
 /* Busy workers / queue length changed: the component's metrics, and the autoscaler's
  * evaluation window. */
-static void note_busy(struct sim *sim, struct service *s) {
+static inline __attribute__((always_inline)) void note_busy(struct sim *sim, struct service *s) {
     comp_set_busy(sim, &s->base, (double)s->busy);
     if (s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
 }
 
-static void note_queue(struct sim *sim, struct service *s) {
+static inline __attribute__((always_inline)) void note_queue(struct sim *sim, struct service *s) {
     comp_set_queue(sim, &s->base, (double)s->qlen);
     if (s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), (double)s->qlen);
 }
 
-static void held_add(struct service *s, struct call *call) {
+static inline __attribute__((always_inline)) void held_add(struct service *s, struct call *call) {
     call->prev = NULL;
     call->next = s->held;
     if (s->held) s->held->prev = call;
     s->held = call;
 }
 
-static void held_remove(struct service *s, struct call *call) {
+static inline __attribute__((always_inline)) void held_remove(struct service *s,
+                                                              struct call *call) {
     if (call->prev)
         call->prev->next = call->next;
     else
@@ -334,7 +335,8 @@ static void held_remove(struct service *s, struct call *call) {
     call->next = call->prev = NULL;
 }
 
-static void start_service(struct sim *sim, struct service *s, struct call *call) {
+static inline __attribute__((always_inline)) void start_service(struct sim *sim, struct service *s,
+                                                                struct call *call) {
     const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
     double t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
     int64_t ns = dist_ns(t);
@@ -344,7 +346,8 @@ static void start_service(struct sim *sim, struct service *s, struct call *call)
 }
 
 /* A worker becomes free: give it the next queued call, or count it idle. */
-static void release_worker(struct sim *sim, struct service *s) {
+static inline __attribute__((always_inline)) void release_worker(struct sim *sim,
+                                                                 struct service *s) {
     struct call *next = s->qhead;
 
     if (s->busy > s->workers) {

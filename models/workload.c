@@ -367,7 +367,8 @@ static size_t pick_class(struct workload *wl) {
     return i;
 }
 
-static void send_request(struct sim *sim, struct workload *wl, void *user) {
+static inline __attribute__((always_inline)) void send_request(struct sim *sim, struct workload *wl,
+                                                               void *user) {
     struct req *req;
     size_t cls;
     struct call *call;
