@@ -30,19 +30,25 @@
 #define BLOCK_LEN   ((size_t)1 << BLOCK_SHIFT)
 #define TOUCH_WORDS ((COUNTS_LEN / BLOCK_LEN + 63) / 64)
 
+#define NBLOCKS (COUNTS_LEN / BLOCK_LEN)
+
+/* 64 counters with their sum and non-zero bitmap, allocated on the block's first record: a
+ * histogram costs what it recorded, not the 264 KiB of the whole range (a service with
+ * thousands of replicas has three histograms per replica, most of them nearly empty). */
+struct block {
+    uint64_t nz;    /* bit j: counts[j] is non-zero, so merge and reset visit only those */
+    uint64_t total; /* sum of counts[]: percentile walks skip whole blocks */
+    uint64_t counts[BLOCK_LEN];
+};
+
 struct hist {
-    uint64_t count;                          /* recorded values */
-    uint64_t saturated;                      /* of which clamped to HIST_HIGHEST_NS */
-    uint64_t sum_lo;                         /* exact sum of values in ns, low 64 bits ... */
-    uint64_t sum_hi;                         /* ... and high 64 bits */
-    int64_t min, max;                        /* ns; INT64_MAX / 0 when empty */
-    uint64_t touched[TOUCH_WORDS];           /* bit b of word w: block w*64+b has been written */
-    uint64_t bcount[COUNTS_LEN / BLOCK_LEN]; /* sum of each block's counters: percentile walks
-                                              * skip whole blocks */
-    uint64_t nz[COUNTS_LEN / BLOCK_LEN];     /* bit j of nz[k]: counter k*64+j is non-zero, so
-                                              * merge and reset visit only those (an interval
-                                              * of ~1000 samples spreads over ~250 blocks) */
-    uint64_t counts[];                       /* COUNTS_LEN counters */
+    uint64_t count;                /* recorded values */
+    uint64_t saturated;            /* of which clamped to HIST_HIGHEST_NS */
+    uint64_t sum_lo;               /* exact sum of values in ns, low 64 bits ... */
+    uint64_t sum_hi;               /* ... and high 64 bits */
+    int64_t min, max;              /* ns; INT64_MAX / 0 when empty */
+    uint64_t touched[TOUCH_WORDS]; /* bit b of word w: block w*64+b has a non-zero counter */
+    struct block *blk[NBLOCKS];    /* NULL until first written; kept (zeroed) across resets */
 };
 
 /* Counter index of v, 0 <= v <= HIST_HIGHEST_NS. The "| SUB_MASK" makes every value below
@@ -87,31 +93,48 @@ static void set_empty(struct hist *h) {
     memset(h->touched, 0, sizeof h->touched);
 }
 
-/* Call fn(first counter index of the block) for every touched block of h, in order. */
-#define FOR_EACH_BLOCK(h, first, body)                                                             \
+/* Run body for every touched block of h in order, with b its block number. */
+#define FOR_EACH_BLOCK(h, b, body)                                                                 \
     for (size_t w_ = 0; w_ < TOUCH_WORDS; w_++) {                                                  \
         uint64_t bits_ = (h)->touched[w_];                                                         \
         while (bits_) {                                                                            \
-            size_t first = (w_ * 64 + (size_t)__builtin_ctzll(bits_)) << BLOCK_SHIFT;              \
+            size_t b = w_ * 64 + (size_t)__builtin_ctzll(bits_);                                   \
             bits_ &= bits_ - 1;                                                                    \
             body                                                                                   \
         }                                                                                          \
     }
 
+/* Counter i (0 when its block was never written). */
+static inline uint64_t count_at(const struct hist *h, size_t i) {
+    const struct block *blk = h->blk[i >> BLOCK_SHIFT];
+    return blk ? blk->counts[i & (BLOCK_LEN - 1)] : 0;
+}
+
+/* Block b, allocated zeroed on first use (out of line: once per block per histogram). */
+static __attribute__((noinline)) struct block *block_new(struct hist *h, size_t b) {
+    h->blk[b] = xcalloc(1, sizeof *h->blk[b]);
+    return h->blk[b];
+}
+
 struct hist *hist_new(void) {
-    struct hist *h = xcalloc(1, sizeof *h + COUNTS_LEN * sizeof h->counts[0]);
+    struct hist *h = xcalloc(1, sizeof *h);
     set_empty(h);
     return h;
 }
 
 void hist_free(struct hist *h) {
+    if (!h) return;
+    for (size_t b = 0; b < NBLOCKS; b++)
+        free(h->blk[b]);
     free(h);
 }
 
 /* Clamp v and fold the bookkeeping shared by hist_record and hist_record_n; returns the
- * counter index. Written with conditional expressions so compilers emit cmov, not jumps. */
+ * counter index. The value's block must exist (ensure_block): keeping the allocation out of
+ * here keeps the common path free of calls and their register saves. */
 static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
-    size_t i;
+    size_t i, b;
+    struct block *blk;
 
     assert(*v >= 0);
     if (__builtin_expect(*v > HIST_HIGHEST_NS, 0)) {
@@ -119,15 +142,16 @@ static inline size_t note_value(struct hist *h, int64_t *v, uint64_t n) {
         h->saturated += n;
     }
     i = index_of((uint64_t)*v);
-    h->counts[i] += n;
+    b = i >> BLOCK_SHIFT;
+    blk = h->blk[b];
+    blk->counts[i & (BLOCK_LEN - 1)] += n;
+    blk->total += n;
     h->count += n;
     if (*v < h->min) h->min = *v;
     if (*v > h->max) h->max = *v;
-    h->bcount[i >> BLOCK_SHIFT] += n;
-    /* A block's touched bit changes only on its first write (nz still 0): skip it otherwise. */
-    if (!h->nz[i >> BLOCK_SHIFT])
-        h->touched[i >> (BLOCK_SHIFT + 6)] |= UINT64_C(1) << ((i >> BLOCK_SHIFT) & 63);
-    h->nz[i >> BLOCK_SHIFT] |= UINT64_C(1) << (i & (BLOCK_LEN - 1));
+    /* A block's touched bit changes only on its first write since a reset (nz still 0). */
+    if (!blk->nz) h->touched[b >> 6] |= UINT64_C(1) << (b & 63);
+    blk->nz |= UINT64_C(1) << (i & (BLOCK_LEN - 1));
     return i;
 }
 
@@ -146,7 +170,25 @@ static void bounds(const struct hist *h, size_t *lo, size_t *hi) {
     if (*hi >= COUNTS_LEN) *hi = COUNTS_LEN - 1;
 }
 
+/* hist_record's rare cases, out of line so its common path makes no call (and saves no
+ * registers): a value above the range, or the first value of a block. */
+static __attribute__((noinline)) void record_slow(struct hist *h, int64_t v_ns) {
+    hist_record_n(h, v_ns, 1);
+}
+
 void hist_record(struct hist *h, int64_t v_ns) {
+    size_t i;
+
+    assert(v_ns >= 0);
+    if (__builtin_expect(v_ns > HIST_HIGHEST_NS, 0)) {
+        record_slow(h, v_ns);
+        return;
+    }
+    i = index_of((uint64_t)v_ns);
+    if (__builtin_expect(!h->blk[i >> BLOCK_SHIFT], 0)) {
+        record_slow(h, v_ns);
+        return;
+    }
     note_value(h, &v_ns, 1);
     sum_add(h, 0, (uint64_t)v_ns);
 }
@@ -155,20 +197,26 @@ void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n) {
     uint64_t hi, lo;
 
     if (n == 0) return;
+    if (v_ns >= 0) {
+        size_t b =
+            index_of((uint64_t)(v_ns > HIST_HIGHEST_NS ? HIST_HIGHEST_NS : v_ns)) >> BLOCK_SHIFT;
+        if (!h->blk[b]) block_new(h, b);
+    }
     note_value(h, &v_ns, n);
     mul_u128((uint64_t)v_ns, n, &hi, &lo);
     sum_add(h, hi, lo);
 }
 
 void hist_reset(struct hist *h) {
-    FOR_EACH_BLOCK(h, first, {
-        uint64_t m = h->nz[first >> BLOCK_SHIFT];
+    FOR_EACH_BLOCK(h, b, {
+        struct block *blk = h->blk[b];
+        uint64_t m = blk->nz;
         while (m) {
-            h->counts[first + (size_t)__builtin_ctzll(m)] = 0;
+            blk->counts[__builtin_ctzll(m)] = 0;
             m &= m - 1;
         }
-        h->nz[first >> BLOCK_SHIFT] = 0;
-        h->bcount[first >> BLOCK_SHIFT] = 0;
+        blk->nz = 0;
+        blk->total = 0;
     })
     set_empty(h);
 }
@@ -181,25 +229,26 @@ void hist_merge(struct hist *dst, const struct hist *src) {
 
     if (count == 0) return;
     if (dst != src) {
-        uint64_t *restrict d = dst->counts;
-        const uint64_t *restrict sc = src->counts;
-        FOR_EACH_BLOCK(src, first, {
-            uint64_t m = src->nz[first >> BLOCK_SHIFT];
-            dst->nz[first >> BLOCK_SHIFT] |= m;
+        FOR_EACH_BLOCK(src, b, {
+            const struct block *s = src->blk[b];
+            struct block *d = dst->blk[b] ? dst->blk[b] : block_new(dst, b);
+            uint64_t m = s->nz;
+            d->nz |= m;
             while (m) {
-                size_t i = first + (size_t)__builtin_ctzll(m);
-                d[i] += sc[i];
+                unsigned j = (unsigned)__builtin_ctzll(m);
+                d->counts[j] += s->counts[j];
                 m &= m - 1;
             }
-            dst->bcount[first >> BLOCK_SHIFT] += src->bcount[first >> BLOCK_SHIFT];
+            d->total += s->total;
         })
         for (size_t w = 0; w < TOUCH_WORDS; w++)
             dst->touched[w] |= src->touched[w];
     } else {
-        FOR_EACH_BLOCK(dst, first, {
-            for (size_t i = first; i < first + BLOCK_LEN; i++)
-                dst->counts[i] += dst->counts[i];
-            dst->bcount[first >> BLOCK_SHIFT] *= 2;
+        FOR_EACH_BLOCK(dst, b, {
+            struct block *d = dst->blk[b];
+            for (size_t j = 0; j < BLOCK_LEN; j++)
+                d->counts[j] += d->counts[j];
+            d->total *= 2;
         })
     }
     dst->count += count;
@@ -212,10 +261,9 @@ void hist_merge(struct hist *dst, const struct hist *src) {
 void hist_copy(struct hist *dst, const struct hist *src) {
     if (dst == src) return;
     hist_reset(dst);
-    FOR_EACH_BLOCK(src, first, {
-        memcpy(&dst->counts[first], &src->counts[first], BLOCK_LEN * sizeof src->counts[0]);
-        dst->bcount[first >> BLOCK_SHIFT] = src->bcount[first >> BLOCK_SHIFT];
-        dst->nz[first >> BLOCK_SHIFT] = src->nz[first >> BLOCK_SHIFT];
+    FOR_EACH_BLOCK(src, b, {
+        struct block *d = dst->blk[b] ? dst->blk[b] : block_new(dst, b);
+        *d = *src->blk[b];
     })
     memcpy(dst->touched, src->touched, sizeof dst->touched);
     dst->count = src->count;
@@ -257,41 +305,21 @@ double hist_stddev(const struct hist *h) {
     mean = hist_mean(h);
     bounds(h, &first, &last);
     for (size_t i = first; i <= last; i++) {
-        if (h->counts[i] == 0) continue;
+        uint64_t c = count_at(h, i);
+        if (c == 0) continue;
         range_of(i, &lo, &hi);
         double d = (double)(lo + ((hi - lo + 1) >> 1)) - mean;
-        acc += (double)h->counts[i] * d * d;
+        acc += (double)c * d * d;
     }
     return sqrt(acc / (double)h->count);
 }
 
 int64_t hist_percentile(const struct hist *h, double p) {
-    uint64_t rank, cum = 0;
-    int64_t lo, hi;
+    int64_t v;
 
     assert(p >= 0.0 && p <= 100.0);
-    if (h->count == 0) return 0;
-    if (p <= 0.0) return h->min;
-    if (p >= 100.0) return h->max;
-
-    /* rank = ceil(p/100 * count). p * count / 100 carries a few ulps of rounding error
-     * (99.9 is not a binary fraction); shaving 4 ulps keeps an exact integer rank from
-     * being bumped to the next sample. */
-    double r = p * (double)h->count / 100.0;
-    r = ceil(r * (1.0 - 4.0 * DBL_EPSILON));
-    rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
-
-    size_t first, last;
-    bounds(h, &first, &last);
-    for (size_t i = first; i <= last; i++) {
-        cum += h->counts[i];
-        if (cum < rank) continue;
-        /* The bucket's highest value; max caps it, min never needs to (min's bucket is the
-         * first non-empty one, and its highest value is >= min). */
-        range_of(i, &lo, &hi);
-        return hi > h->max ? h->max : hi;
-    }
-    return h->max; /* not reached: cum ends at count >= rank */
+    hist_percentiles(h, &p, 1, &v);
+    return v;
 }
 
 void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *out) {
@@ -317,22 +345,30 @@ void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *
             out[k] = h->max;
             continue;
         }
-        /* The same rank rule as hist_percentile. */
+        /* rank = ceil(p/100 * count). p * count / 100 carries a few ulps of rounding error
+         * (99.9 is not a binary fraction); shaving 4 ulps keeps an exact integer rank from
+         * being bumped to the next sample. */
         r = ceil(p[k] * (double)h->count / 100.0 * (1.0 - 4.0 * DBL_EPSILON));
         rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
         /* Resume the cumulative walk where the previous percentile stopped, a whole block at
          * a time while the block ends below the rank (it cannot be the last block: rank is at
          * most the count). */
         while (i < last) {
-            if ((i & (BLOCK_LEN - 1)) == 0 && cum + h->bcount[i >> BLOCK_SHIFT] < rank) {
-                cum += h->bcount[i >> BLOCK_SHIFT];
+            const struct block *blk = h->blk[i >> BLOCK_SHIFT];
+            uint64_t c;
+            if ((i & (BLOCK_LEN - 1)) == 0 && (!blk || cum + blk->total < rank)) {
+                if (blk) cum += blk->total;
                 i += BLOCK_LEN;
                 continue;
             }
-            if (cum + h->counts[i] >= rank) break;
-            cum += h->counts[i++];
+            c = blk ? blk->counts[i & (BLOCK_LEN - 1)] : 0;
+            if (cum + c >= rank) break;
+            cum += c;
+            i++;
         }
         {
+            /* The bucket's highest value; max caps it, min never needs to (min's bucket is the
+             * first non-empty one, and its highest value is >= min). */
             int64_t lo, hi;
             range_of(i, &lo, &hi);
             out[k] = hi > h->max ? h->max : hi;
@@ -346,9 +382,10 @@ int hist_next(const struct hist *h, struct hist_iter *it) {
     bounds(h, &first, &last);
     i = it->index > first ? it->index : first;
     for (; i <= last; i++) {
-        if (h->counts[i] == 0) continue;
+        uint64_t c = count_at(h, i);
+        if (c == 0) continue;
         range_of(i, &it->lo, &it->hi);
-        it->count = h->counts[i];
+        it->count = c;
         it->index = i + 1;
         return 1;
     }

@@ -11,14 +11,17 @@
  * here is counts[i] of an HdrHistogram with those parameters, so an interval-log writer can
  * encode the counts directly.
  *
- * Design: one flat array of uint64 counters (constant memory, exact merge by adding counts),
- * plus the exact count, a 128-bit exact sum (exact mean even for 2^64 one-hour samples),
- * min, max, and the touched counter range [lo_idx, hi_idx], so reset, merge, copy and
- * iteration cost O(touched range), not O(33792): interval histograms are reset every
- * simulated second and usually span a handful of buckets. The counters come from calloc,
- * so pages never touched stay unmapped.
+ * Design: uint64 counters in blocks of 64, each block allocated on its first record (with
+ * its sum and a bitmap of its non-zero counters), so a histogram costs ~4.5 KiB plus 528
+ * bytes per block it has used, not the 264 KiB of the whole range: a service with thousands
+ * of replicas keeps three histograms per replica. Plus the exact count, a 128-bit exact sum
+ * (exact mean even for 2^64 one-hour samples), min, max, and a bitmap of the blocks touched
+ * since the last reset, so reset, merge and copy cost what was recorded, not O(33792):
+ * interval histograms are reset every simulated second. Merges add counts exactly.
  *
- * Alternatives rejected: a static-inline hist_record over a public struct (saves one call
+ * Alternatives rejected: one flat calloc'd array of all 33792 counters (simplest, but glibc
+ * serves such sizes from the heap once its mmap threshold has grown, and zeroes them: 410 KB
+ * resident per service replica); a static-inline hist_record over a public struct (saves one call
  * per completed request, but exposes the fields; the out-of-line call costs a few ns next
  * to an event-queue pop); uint32 counters (half the memory, but hist_record_n and merges
  * could overflow); log-only buckets (ratio 2, too coarse for p99.9); a t-digest or other
@@ -41,7 +44,7 @@
 /* Opaque latency histogram. One owner; not thread-safe. */
 struct hist;
 
-/* A new, empty histogram (about 264 KiB of lazily mapped counters). Never NULL (xmalloc
+/* A new, empty histogram (~4.5 KiB; counter blocks are added as values arrive). Never NULL (xmalloc
  * aborts on out-of-memory). Free with hist_free. */
 struct hist *hist_new(void);
 
@@ -55,7 +58,8 @@ void hist_record(struct hist *h, int64_t v_ns);
 /* Record v_ns n times (n = 0 is a no-op); same rules as hist_record. */
 void hist_record_n(struct hist *h, int64_t v_ns, uint64_t n);
 
-/* Empty h. Costs O(touched counter range), not O(all counters). */
+/* Empty h (its counter blocks stay allocated, zeroed). Costs O(counters recorded since the
+ * last reset), not O(all counters). */
 void hist_reset(struct hist *h);
 
 /* Add src into dst: counts bucket by bucket, count, sum, saturated; min and max combine.

@@ -16,6 +16,7 @@
 #   3. peak RSS   = GNU time's "Maximum resident set size" for M/M/1 runs of 10^6, 10^7 and
 #                   10^8 customers (should be flat: interval rows stream, requests are pooled).
 #   4. machine, compiler, build flags and the exact commands.
+#   5. web-stack.yaml (every kind), 5b. peak RSS per service replica (replicas.yaml).
 #
 # Environment: BENCH_RUNS (default 3), BENCH_CG_CUSTOMERS (force the callgrind size, e.g.
 # 1000000), BENCH_RSS_MAX (largest RSS run, default 100000000), BENCH_KEEP=DIR (copy the
@@ -241,6 +242,24 @@ while [ $i -lt "$RUNS" ]; do
 done
 printf '  %s events in %ss: %s events/s\n' "$(grp "$ev")" "$best" \
     "$(grp "$(awk -v e="$ev" -v w="$best" 'BEGIN { printf "%.0f", (w > 0) ? e / w : 0 }')")"
+echo
+
+# --- 5b. memory per replica ----------------------------------------------------------------
+
+RB=$HERE/replicas.yaml
+echo "5b. memory per component: peak RSS of replicas.yaml (a balancer over N service replicas, 2 s)"
+echo
+printf '  %9s %12s %14s\n' replicas "max RSS" "per replica"
+for n in 10 1000 10000; do
+    note_cmd "/usr/bin/time -f %M -o \$TMP/rss.txt $BIN run $RB -q --set components.api.replicas=$n"
+    if /usr/bin/time -f %M -o "$TMP/rss.txt" "$BIN" run "$RB" -q --set components.api.replicas=$n \
+        >/dev/null 2>&1; then
+        kb=$(tail -n 1 "$TMP/rss.txt")
+        printf '  %9s %9s KB %11s KB\n' "$n" "$(grp "$kb")" "$(awk -v k="$kb" -v n="$n" 'BEGIN { printf "%.1f", k / n }')"
+    else
+        printf '  %9s  (run failed)\n' "$n"
+    fi
+done
 echo
 
 # --- 6. sweeps and merging ------------------------------------------------------------------
