@@ -48,30 +48,38 @@ struct fault_plan {
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
-/* Resolve "name", "group" or "name.part" into targets. */
+/* Resolve "name", "group" or "name.part" into targets (every replica of a group). */
 static int resolve_target(struct net *net, const struct scn_node *n, struct target **out,
                           size_t *nout, struct err *err) {
     const char *text, *dot;
-    char name[256];
-    struct comp *grp[1024];
-    size_t k;
+    char *name;
+    struct comp **grp;
+    size_t k, len;
 
     if (scn_as_string(n, &text, err)) return -1;
     dot = strchr(text, '.');
-    snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - text) : (int)strlen(text), text);
-    k = net_find_group(net, name, grp, 1024);
+    len = dot ? (size_t)(dot - text) : strlen(text);
+    name = xmalloc(len + 1);
+    memcpy(name, text, len);
+    name[len] = '\0';
+    k = net_find_group(net, name, NULL, 0);
     if (k == 0) {
         const char *sug = scn_suggest(name, net_comp_names(net));
-        return err_set(err, n->file, n->line, n->col, "%s: unknown component '%s'%s%s%s", n->path,
-                       name, sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        err_set(err, n->file, n->line, n->col, "%s: unknown component '%s'%s%s%s", n->path, name,
+                sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        free(name);
+        return -1;
     }
-    if (k > 1024) k = 1024;
+    grp = xcalloc(k, sizeof *grp);
+    net_find_group(net, name, grp, k);
+    free(name);
     *out = xrealloc(*out, (*nout + k) * sizeof **out);
     for (size_t i = 0; i < k; i++) {
         (*out)[*nout].comp = grp[i];
         (*out)[*nout].part = dot ? dot + 1 : NULL;
         (*nout)++;
     }
+    free(grp);
     return 0;
 }
 

@@ -529,14 +529,18 @@ static int build_one(struct net *net, const char *name, const struct scn_node *n
         if (scn_as_int(rn, 1, 10000, &replicas, err)) return -1;
     }
     for (long long r = 1; r <= replicas; r++) {
-        char full[256];
+        /* Names are up to the scenario's key limit (1024 characters) plus "[N]": sized to
+         * fit, never cut (two long names differing late must stay distinct). */
+        size_t len = strlen(name) + 24;
+        char *full = xmalloc(len);
         struct comp *c;
 
         if (replicas > 1)
-            snprintf(full, sizeof full, "%s[%lld]", name, r);
+            snprintf(full, len, "%s[%lld]", name, r);
         else
-            snprintf(full, sizeof full, "%s", name);
+            snprintf(full, len, "%s", name);
         c = ops->create(net, full, node, dir, err);
+        free(full);
         if (!c) return -1;
         c->group = xstrdup(name);
         c->index = net->ncomps;

@@ -347,6 +347,31 @@ static void test_backoff_jitter(void) {
 }
 
 void test_resilience_register(void);
+/* A crash of a group takes down every replica, however many (the target list was once cut at
+ * 1024). 1500 single-worker replicas behind round robin, constant 1500/s, service 0.1 ms,
+ * all crashed (refusing) over [1.0002 s, 2.0002 s): the arrivals at k/1500 s for k = 1501 ..
+ * 3000 all fail (1500), nothing is in service at the crash (the arrival at 1.0 s finished
+ * at 1.0001 s), and every other request succeeds. */
+static void test_group_failure(void) {
+    static const char *yaml = "name: many\n"
+                              "duration: 3s\n"
+                              "seed: 1\n"
+                              "workload: {arrivals: constant, rate: 1500/s, target: lb}\n"
+                              "components:\n"
+                              "  lb: {kind: load_balancer, policy: round_robin, targets: [api]}\n"
+                              "  api: {kind: service, replicas: 1500, workers: 1,\n"
+                              "        service_time: const(100us)}\n"
+                              "failures:\n"
+                              "  - {at: 1000200us, crash: api, for: 1s}\n";
+    struct run_rep r;
+
+    CU_ASSERT_FATAL(tu_run(yaml, 0, NULL, 0, 0, NULL, &r) == 0);
+    CU_ASSERT_EQUAL(tu_row(&r, "total")->errors, 1500);
+    CU_ASSERT_EQUAL(tu_row(&r, "total")->completions + tu_row(&r, "total")->errors,
+                    tu_row(&r, "total")->arrivals);
+    run_rep_free(&r);
+}
+
 void test_resilience_register(void) {
     CU_pSuite s = CU_add_suite("resilience", NULL, NULL);
     CU_add_test(s, "retry storm: metastable vs budget + jitter", test_retry_storm);
@@ -358,4 +383,5 @@ void test_resilience_register(void) {
     CU_add_test(s, "random failures: availability MTBF/(MTBF+MTTR)", test_random_failures);
     CU_add_test(s, "link cut and lossy link", test_link_faults);
     CU_add_test(s, "backoff and jitter sleeps", test_backoff_jitter);
+    CU_add_test(s, "a failure of a group reaches every replica (1500)", test_group_failure);
 }
