@@ -85,6 +85,66 @@ static void test_duration_rejects(void) {
     }
 }
 
+/* Exponents (issue: "1e3ms" was read as 1 and a unit "e3ms"): exact, in every unit-carrying
+ * parser, and an 'e' that is not followed by exponent digits is still a unit. */
+static void test_exponents(void) {
+    char why[128];
+    uint64_t b = 0;
+    double r = 0;
+
+    CU_ASSERT_EQUAL(dur("1e3ms"), INT64_C(1000000000));
+    CU_ASSERT_EQUAL(dur("1E3ms"), INT64_C(1000000000));
+    CU_ASSERT_EQUAL(dur("1e+3ms"), INT64_C(1000000000));
+    CU_ASSERT_EQUAL(dur("1.5e-3s"), 1500000);
+    CU_ASSERT_EQUAL(dur("25e-1ms"), 2500000);
+    CU_ASSERT_EQUAL(dur(".5e1s"), INT64_C(5000000000));
+    CU_ASSERT_EQUAL(dur("1e-9s"), 1);
+    CU_ASSERT_EQUAL(dur("1e0s"), INT64_C(1000000000));
+    CU_ASSERT_EQUAL(dur("1e3 ms"), INT64_C(1000000000));
+    CU_ASSERT_EQUAL(dur("1e18ns"), INT64_C(1000000000000000000));
+    CU_ASSERT_EQUAL(dur("1m1e3ms"), INT64_C(61000000000));
+    CU_ASSERT_EQUAL(dur("1.1e1s"), INT64_C(11000000000)); /* exact: no binary rounding */
+
+    CU_ASSERT_STRING_EQUAL(dur_why("1e3", why, sizeof why), "missing unit (e.g. 5ms)");
+    CU_ASSERT_STRING_EQUAL(dur_why("1e", why, sizeof why),
+                           "unknown unit 'e' (use ns, us, ms, s, m or h)");
+    CU_ASSERT_STRING_EQUAL(dur_why("1e-s", why, sizeof why),
+                           "unknown unit 'e-s' (use ns, us, ms, s, m or h)");
+    CU_ASSERT_STRING_EQUAL(dur_why("5 e3ms", why, sizeof why),
+                           "unknown unit 'e' (use ns, us, ms, s, m or h)");
+    CU_ASSERT_STRING_EQUAL(dur_why("1ee3ms", why, sizeof why),
+                           "unknown unit 'ee' (use ns, us, ms, s, m or h)");
+    CU_ASSERT_STRING_EQUAL(dur_why("1e-10s", why, sizeof why),
+                           "finer than 1ns (the clock's resolution)");
+    CU_ASSERT_STRING_EQUAL(dur_why("1e19ns", why, sizeof why), "duration too large");
+    CU_ASSERT_STRING_EQUAL(dur_why("1e41ns", why, sizeof why),
+                           "exponent out of range (at most 40)");
+    CU_ASSERT_STRING_EQUAL(dur_why("-1e3ms", why, sizeof why),
+                           "negative durations are not allowed");
+
+    CU_ASSERT_EQUAL(units_parse_size("1e3B", &b, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(b, 1000);
+    CU_ASSERT_EQUAL(units_parse_size("1.5e3KB", &b, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(b, 1500000);
+    CU_ASSERT_EQUAL(units_parse_size("2e0KiB", &b, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(b, 2048);
+    b = 9;
+    CU_ASSERT_EQUAL(units_parse_size("1e-1B", &b, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "not a whole number of bytes");
+    CU_ASSERT_EQUAL(units_parse_size("1e6", &b, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "missing unit (e.g. 64KiB)");
+    CU_ASSERT_EQUAL(b, 9);
+
+    CU_ASSERT_EQUAL(units_parse_rate("2e3/s", &r, why, sizeof why), 0);
+    CU_ASSERT_DOUBLE_EQUAL(r, 2000, 0);
+    CU_ASSERT_EQUAL(units_parse_rate("1.2E2/min", &r, why, sizeof why), 0);
+    CU_ASSERT_DOUBLE_EQUAL(r, 2, 0);
+    CU_ASSERT_EQUAL(units_parse_rate("2e3", &r, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "missing unit (e.g. 2000/s)");
+    CU_ASSERT_EQUAL(units_parse_rate("2e/s", &r, why, sizeof why), -1);
+    CU_ASSERT_STRING_EQUAL(why, "unknown unit 'e/s' (use /s, /min or /h)");
+}
+
 static void test_rate(void) {
     double r = -1;
     char why[128];
@@ -272,6 +332,7 @@ void test_units_register(void) {
 
     CU_add_test(s, "duration forms", test_duration_forms);
     CU_add_test(s, "duration rejections", test_duration_rejects);
+    CU_add_test(s, "exponents in durations, sizes and rates", test_exponents);
     CU_add_test(s, "rates", test_rate);
     CU_add_test(s, "sizes", test_size);
     CU_add_test(s, "fractions", test_fraction);

@@ -123,6 +123,75 @@ static int scan_decimal(const char **pp, int maxfd, struct decimal *d, char *why
     return 0;
 }
 
+/* At p, an exponent: 'e' or 'E', an optional sign, then a digit. Only then is the 'e' part of
+ * the number; otherwise it starts a unit (no unit of ours starts with 'e', so "1e" is an
+ * unknown unit and "5 e3ms" an unknown unit 'e'). */
+static int at_exponent(const char *p) {
+    return (p[0] == 'e' || p[0] == 'E') &&
+           (is_digit(p[1]) || ((p[1] == '+' || p[1] == '-') && is_digit(p[2])));
+}
+
+/* scan_decimal, also accepting an exponent right after the digits ("1e3", "1.5e-3", "2E+2").
+ * The exponent moves the decimal point in the text, so the value stays exact: "1.5e3" is read
+ * as "1500" and "25e-1" as "2.5". A mantissa longer than UNITS_MAX_MANT characters or an
+ * exponent beyond +-UNITS_MAX_EXP is refused (a duration, rate or size needs neither). */
+#define UNITS_MAX_MANT 64
+#define UNITS_MAX_EXP  40
+static int scan_number(const char **pp, int maxfd, struct decimal *d, char *why, size_t whylen) {
+    const char *p = *pp, *q = p, *dot = NULL;
+    char digits[UNITS_MAX_MANT + 1], text[UNITS_MAX_MANT + 2 * UNITS_MAX_EXP + 4];
+    size_t nd = 0, ip_digits, k = 0;
+    long e = 0;
+    int neg = 0, r;
+
+    while (is_digit(*q) || (*q == '.' && !dot)) {
+        if (*q == '.')
+            dot = q;
+        else if (nd++ < UNITS_MAX_MANT)
+            digits[nd - 1] = *q;
+        q++;
+    }
+    if (!nd || !at_exponent(q)) return scan_decimal(pp, maxfd, d, why, whylen);
+    if (nd > UNITS_MAX_MANT)
+        return fail(why, whylen, "too many digits before the exponent (at most %d)",
+                    UNITS_MAX_MANT);
+    ip_digits = dot ? (size_t)(dot - p) : nd;
+    q++;
+    if (*q == '+' || *q == '-') neg = *q++ == '-';
+    for (; is_digit(*q); q++) {
+        e = e * 10 + (*q - '0');
+        if (e > UNITS_MAX_EXP)
+            return fail(why, whylen, "exponent out of range (at most %d)", UNITS_MAX_EXP);
+    }
+    /* The point goes after ip_digits + e digits: pad with zeros on either side. */
+    {
+        long point = (long)ip_digits + (neg ? -e : e);
+        if (point <= 0) {
+            text[k++] = '0';
+            text[k++] = '.';
+            for (long z = point; z < 0; z++)
+                text[k++] = '0';
+            for (size_t i = 0; i < nd; i++)
+                text[k++] = digits[i];
+        } else {
+            for (long i = 0; i < point; i++)
+                text[k++] = (size_t)i < nd ? digits[i] : '0';
+            if ((size_t)point < nd) {
+                text[k++] = '.';
+                for (size_t i = (size_t)point; i < nd; i++)
+                    text[k++] = digits[i];
+            }
+        }
+        text[k] = '\0';
+    }
+    {
+        const char *t = text;
+        r = scan_decimal(&t, maxfd, d, why, whylen);
+    }
+    if (r == 0) *pp = q;
+    return r;
+}
+
 /* Read a unit token: everything up to a digit, a space, '.', or the end. */
 static size_t unit_token(const char *p) {
     size_t n = 0;
@@ -179,7 +248,7 @@ int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen) {
         size_t n;
         int r, whole;
 
-        r = scan_decimal(&p, UNITS_FRAC_DIGITS, &d, why, whylen);
+        r = scan_number(&p, UNITS_FRAC_DIGITS, &d, why, whylen);
         if (r < 0) return -1;
         if (r > 0 && terms) return fail(why, whylen, "unexpected '%s' after the duration", p);
         if (r > 0) return fail(why, whylen, "expected a number and a unit (e.g. 5ms)");
@@ -271,7 +340,7 @@ int units_parse_size(const char *s, uint64_t *bytes, char *why, size_t whylen) {
 
     if (!*p) return fail(why, whylen, "empty size (e.g. 64KiB)");
     if (*p == '-') return fail(why, whylen, "negative sizes are not allowed");
-    r = scan_decimal(&p, UNITS_FRAC_DIGITS, &d, why, whylen);
+    r = scan_number(&p, UNITS_FRAC_DIGITS, &d, why, whylen);
     if (r < 0) return -1;
     if (r > 0) return fail(why, whylen, "expected a number and a unit (e.g. 64KiB)");
     p = skip_spaces(p);

@@ -21,19 +21,24 @@
 #include <stdint.h>
 
 /* Parse a duration into nanoseconds. Units: ns, us (also "µs"), ms, s, m (also "min"), h; a
- * number may have a fraction ("1.5s") and terms may be chained ("1m30s"); spaces between
- * number and unit are allowed. "0s" is valid (callers reject zero where needed).
- * Returns 0, or -1 with a phrase in why (size whylen, may be NULL/0): bare number → "missing
- * unit (e.g. 5ms)"; negative, unknown unit, a fraction of a nanosecond, overflow of int64 ns. */
+ * number may have a fraction ("1.5s") and a decimal exponent written right after its digits
+ * ("1e3ms" = 1s, "2.5e-1s" = 250ms; the value stays exact, the exponent is at most 40 in
+ * magnitude), and terms may be chained ("1m30s"); spaces between number and unit are allowed.
+ * "0s" is valid (callers reject zero where needed).
+ * Returns 0, or -1 with a phrase in why (size whylen, may be NULL/0): bare number (also "1e3")
+ * → "missing unit (e.g. 5ms)"; negative, unknown unit (also "1e", "5 e3ms": an 'e' not followed
+ * by exponent digits starts a unit), a fraction of a nanosecond, overflow of int64 ns. */
 int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen);
 
 /* Parse an event rate into events per second: "2000/s", "120/m" or "120/min", "10/h" ("/sec",
- * "/hr" too). Zero is accepted here (callers that need > 0 say so). Returns 0, or -1 with why:
- * bare number → "missing unit (e.g. 2000/s)"; negative, unknown unit, not finite. */
+ * "/hr" too); the number may have an exponent ("2e3/s"). Zero is accepted here (callers that need >
+ * 0 say so). Returns 0, or -1 with why: bare number → "missing unit (e.g. 2000/s)"; negative,
+ * unknown unit, not finite. */
 int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen);
 
 /* Parse a size into bytes: B, KB/kB (1000), KiB (1024), MB, MiB, GB, GiB, TB, TiB. A fraction
- * is allowed when the result is whole bytes ("1.5KB" = 1500). Returns 0, or -1 with why: bare
+ * and an exponent are allowed when the result is whole bytes ("1.5KB" = 1500, "1e3B", exact as
+ * for durations). Returns 0, or -1 with why: bare
  * number → "missing unit (e.g. 64KiB)"; negative, unknown unit, not whole bytes, overflow. */
 int units_parse_size(const char *s, uint64_t *bytes, char *why, size_t whylen);
 
