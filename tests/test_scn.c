@@ -364,6 +364,123 @@ static void test_set(void) {
     scn_doc_free(doc);
 }
 
+/* text with every "KEY" replaced by n characters c. Caller frees. */
+static char *with_key(const char *text, size_t n, char c) {
+    size_t len = 0, cap = strlen(text) + 1;
+    const char *p = text, *at;
+    char *out;
+
+    for (at = strstr(p, "KEY"); at; at = strstr(at + 3, "KEY"))
+        cap += n;
+    out = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    while ((at = strstr(p, "KEY"))) {
+        memcpy(out + len, p, (size_t)(at - p));
+        len += (size_t)(at - p);
+        memset(out + len, c, n);
+        len += n;
+        p = at + 3;
+    }
+    strcpy(out + len, p);
+    return out;
+}
+
+static void long_key_fails(const char *text, size_t n, const char *want) {
+    char *t = with_key(text, n, 'k');
+
+    parse_fails(t, strlen(t), want);
+    free(t);
+}
+
+#define K32        "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+#define LIMIT_TEXT "characters long (keys, component names included, are limited to 1024)"
+
+/* Keys longer than libyaml allows (1024 characters; a 100,000-character component name once
+ * gave "YAML syntax error: mapping values are not allowed in this context") are refused at the
+ * key, naming the map that holds it, whatever form the map has. */
+static void test_long_keys(void) {
+    static const char block[] = "name: x\ncomponents:\n  api: {kind: service}\n  KEY:\n    kind: "
+                                "service\n";
+    char *t;
+    struct scn_doc *doc;
+    struct err e;
+
+    long_key_fails(block, 100000,
+                   "t.yaml:4:3: error: components: key '" K32 "...' is 100000 " LIMIT_TEXT);
+    long_key_fails(block, 1025,
+                   "t.yaml:4:3: error: components: key '" K32 "...' is 1025 " LIMIT_TEXT);
+    /* a long value before it: libyaml then fails while its events are still in another map */
+    long_key_fails("name: x\nworkload: {target: KEY}\ncomponents:\n  KEY:\n    kind: service\n",
+                   100000, "t.yaml:4:3: error: components: key '" K32 "...' is 100000 " LIMIT_TEXT);
+    /* quoted, in a flow map, in a list item, an explicit key */
+    long_key_fails("name: x\ncomponents:\n  \"KEY\": {kind: service}\n", 1100,
+                   "t.yaml:3:4: error: components: key '" K32 "...' is 1100 " LIMIT_TEXT);
+    long_key_fails("name: x\ncomponents:\n  api: {kind: service, KEY: 1}\n", 1100,
+                   "t.yaml:3:24: error: components.api: key '" K32 "...' is 1100 " LIMIT_TEXT);
+    long_key_fails("name: x\nfailures:\n  - {at: 1s}\n  - KEY: 1\n", 1100,
+                   "t.yaml:4:5: error: failures[1]: key '" K32 "...' is 1100 " LIMIT_TEXT);
+    long_key_fails("name: x\ncomponents:\n  ? KEY\n  : {kind: service}\n", 1100,
+                   "t.yaml:3:5: error: components: key '" K32 "...' is 1100 " LIMIT_TEXT);
+    /* characters, not bytes: 1024 two-byte characters are fine */
+    t = with_key(block, 1024 * 2, 'x');
+    for (char *k = strstr(t, "xx"); k && *k == 'x'; k += 2)
+        memcpy(k, "\xc3\xa9", 2);
+    doc = parse(t);
+    CU_ASSERT_EQUAL(strlen(scn_map_get(scn_doc_root(doc), "components")->keys[1]), 2048);
+    scn_doc_free(doc);
+    free(t);
+    t = with_key(block, 1024, 'k');
+    doc = parse(t);
+    CU_ASSERT_EQUAL(strlen(scn_map_get(scn_doc_root(doc), "components")->keys[1]), 1024);
+    free(t);
+    /* --set has the same limit */
+    t = with_key("components.KEY=1", 1025, 'k');
+    CU_ASSERT_EQUAL(scn_doc_set(doc, t, &e), -1);
+    err_is(&e, "--set:1:12: error: key '" K32 "...' is longer than 1024 characters (the limit "
+               "for keys)");
+    free(t);
+    scn_doc_free(doc);
+}
+
+/* --set adds a key to any existing map: the top level, a component, an empty flow map, a map in
+ * a list; validation then reads it like any key. */
+static void test_set_adds_keys(void) {
+    struct scn_doc *doc = parse("name: x\nduration: 10s\ncomponents:\n  api: {kind: service}\n"
+                                "  lb: {}\nworkload:\n  classes:\n    - {name: a}\n");
+    struct scn_node *root = scn_doc_root(doc), *n;
+    struct err e;
+    int64_t ns;
+    long long q;
+
+    err_clear(&e);
+    CU_ASSERT_EQUAL(scn_doc_set(doc, "warmup=1e3ms", &e), 0);
+    CU_ASSERT_EQUAL(scn_get_duration(root, "warmup", 1, &ns, &e), 0);
+    CU_ASSERT_EQUAL(ns, INT64_C(1000000000));
+    n = scn_map_get(root, "warmup");
+    CU_ASSERT_STRING_EQUAL(n->path, "warmup");
+    CU_ASSERT_EQUAL(n->col, 8);
+    CU_ASSERT_EQUAL(root->key_col[root->n - 1], 1);
+    CU_ASSERT_STRING_EQUAL(root->key_file[root->n - 1], "--set");
+    CU_ASSERT_EQUAL(scn_doc_set(doc, "components.api.queue=100", &e), 0);
+    n = scn_map_get(scn_map_get(scn_map_get(root, "components"), "api"), "queue");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(scn_as_int(n, 0, 1000, &q, &e), 0);
+    CU_ASSERT_EQUAL(q, 100);
+    CU_ASSERT_STRING_EQUAL(n->path, "components.api.queue");
+    CU_ASSERT_EQUAL(scn_doc_set(doc, "components.lb.policy=random", &e), 0);
+    n = scn_map_get(scn_map_get(root, "components"), "lb");
+    CU_ASSERT_EQUAL(n->n, 1);
+    CU_ASSERT_STRING_EQUAL(n->keys[0], "policy");
+    CU_ASSERT_EQUAL(scn_doc_set(doc, "workload.classes[0].weight=2", &e), 0);
+    n = scn_map_get(scn_map_get(scn_map_get(root, "workload"), "classes")->items[0], "weight");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_STRING_EQUAL(n->path, "workload.classes[0].weight");
+    /* the parent must exist */
+    CU_ASSERT_EQUAL(scn_doc_set(doc, "components.api.autoscale.max=4", &e), -1);
+    err_is(&e, "--set:1:16: error: components.api: unknown key 'autoscale'");
+    scn_doc_free(doc);
+}
+
 static void test_suggest(void) {
     static const char *const c[] = {"workers", "service", "round_robin", "queue", "capacity", NULL};
 
@@ -811,6 +928,8 @@ void test_scn_register(void) {
     CU_add_test(s, "load errors", test_load_errors);
     CU_add_test(s, "load from files", test_load_files);
     CU_add_test(s, "--set overrides", test_set);
+    CU_add_test(s, "--set adds keys to existing maps", test_set_adds_keys);
+    CU_add_test(s, "keys longer than 1024 characters", test_long_keys);
     CU_add_test(s, "did you mean", test_suggest);
     CU_add_test(s, "typed scalars", test_scalars);
     CU_add_test(s, "map entries", test_get);

@@ -21,6 +21,11 @@
 #define SCN_ARENA_BLOCK 16384   /* bytes per arena block, unless one allocation needs more */
 #define SCN_SET_FILE    "--set" /* the file of nodes created by scn_doc_set */
 #define SCN_MAX_ARGS    8       /* parameters in a distribution spec */
+/* Longest key (component names are keys), in characters: libyaml refuses an implicit key that
+ * ends more than 1024 characters after it starts (YAML 1.1 §9.1.1 "simple keys"), so this is
+ * the limit every scenario already has; it is checked for explicit keys ("? key") too. */
+#define SCN_MAX_KEY  1024
+#define SCN_LONG_KEY "archsim-long-key" /* placeholder for a too-long key (long_key_path) */
 
 /* ---- arena ----------------------------------------------------------------------------------- */
 
@@ -148,9 +153,14 @@ static const char *scalar_or_err(const struct scn_node *n, const char *what, str
 struct loader {
     yaml_parser_t yp;
     struct scn_doc *doc;
-    const char *text; /* the input, for locating tabs */
+    const char *text; /* the input, for locating tabs and long keys */
     size_t len;
     struct err *err;
+    /* Finding the map a too-long key is in (long_key_path): the input is parsed again with the
+     * key replaced by SCN_LONG_KEY; that parse (nested) records the path of the map where it
+     * meets the key. */
+    struct loader *parent; /* the loader that started this nested parse, or NULL */
+    const char *found;     /* path of the map holding SCN_LONG_KEY (in doc's arena), or NULL */
 };
 
 /* A pair of a map being built; chained in the arena, turned into arrays at the map's end. */
@@ -236,18 +246,128 @@ bad:
                    s[i]);
 }
 
+/* Characters (not bytes) in text[from, to). */
+static size_t count_chars(const char *text, size_t from, size_t to) {
+    size_t n = 0;
+
+    for (size_t i = from; i < to; i++)
+        n += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Byte offset in the input of a libyaml mark (its line and character column). */
+static size_t mark_offset(const struct loader *ld, yaml_mark_t m) {
+    size_t i = 0, line = 0, col = 0;
+
+    while (i < ld->len && line < m.line)
+        if (ld->text[i++] == '\n') line++;
+    while (i < ld->len && ld->text[i] != '\n' && col < m.column) {
+        i++;
+        while (i < ld->len && ((unsigned char)ld->text[i] & 0xC0) == 0x80)
+            i++;
+        col++;
+    }
+    return i;
+}
+
+/* The error for a key of klen characters starting at byte off (its first character shown). */
+static int long_key_err(struct loader *ld, const char *path, size_t off, size_t klen) {
+    int line, col;
+    size_t show = 0, shown = 0;
+
+    locate(ld->text, off, &line, &col);
+    /* the first 32 characters, cut on a character boundary */
+    while (off + show < ld->len && shown < 32) {
+        show++;
+        while (off + show < ld->len && ((unsigned char)ld->text[off + show] & 0xC0) == 0x80)
+            show++;
+        shown++;
+    }
+    return path_err(ld->err, ld->doc->name, line, col, path,
+                    "key '%.*s...' is %zu characters long (keys, component names included, are "
+                    "limited to %d)",
+                    (int)show, ld->text + off, klen, SCN_MAX_KEY);
+}
+
+/* libyaml's error for an implicit key longer than it allows is "could not find expected ':'",
+ * "mapping values are not allowed in this context" or "did not find expected ',' or '}'", at
+ * the ':' after the key. Recognise it: the problem is at a ':' and the key before it on the
+ * line (from the indentation, a "- " or "? " indicator, or the last '{', '[' or ',' of a flow
+ * collection) is longer than SCN_MAX_KEY characters. Returns 1 with the key's start and length
+ * in characters, else 0. */
+static int find_long_key(const struct loader *ld, yaml_mark_t m, size_t *start, size_t *kend,
+                         size_t *klen) {
+    size_t i = mark_offset(ld, m), line_start = i, end, s;
+    const char *t = ld->text;
+
+    while (line_start > 0 && t[line_start - 1] != '\n')
+        line_start--;
+    if (i >= ld->len || t[i] != ':') return 0;
+    end = i;
+    while (end > line_start && (t[end - 1] == ' ' || t[end - 1] == '\t'))
+        end--;
+    s = end;
+    while (s > line_start && t[s - 1] != '{' && t[s - 1] != '[' && t[s - 1] != ',')
+        s--;
+    for (;;) {
+        while (s < end && (t[s] == ' ' || t[s] == '\t'))
+            s++;
+        if (s + 1 < end && (t[s] == '-' || t[s] == '?') && (t[s + 1] == ' ' || t[s + 1] == '\t'))
+            s += 2;
+        else
+            break;
+    }
+    if (s < end && (t[s] == '"' || t[s] == '\'') && t[end - 1] == t[s] && end - s >= 2) {
+        s++;
+        end--;
+    }
+    *start = s;
+    *kend = end;
+    *klen = count_chars(t, s, end);
+    return *klen > SCN_MAX_KEY;
+}
+
+static struct scn_doc *parse_doc(const char *text, size_t len, const char *name, const char *dir,
+                                 struct loader *parent, struct err *err);
+
+/* The key path of the map holding the key at text[start, end), or "" when it cannot be told:
+ * libyaml stops at the key, and how far it had got in its events depends on its lookahead, so
+ * the input is parsed again with the key replaced by a short placeholder, and that parse says
+ * where it met it. Only on this error path; never nested. The path is owned by ld's doc. */
+static const char *long_key_path(struct loader *ld, size_t start, size_t end) {
+    size_t ml = strlen(SCN_LONG_KEY), n = ld->len - (end - start) + ml;
+    char *t;
+    struct err e;
+    struct scn_doc *d;
+    const char *path;
+
+    if (ld->parent) return "";
+    t = xmalloc(n);
+    memcpy(t, ld->text, start);
+    memcpy(t + start, SCN_LONG_KEY, ml);
+    memcpy(t + start + ml, ld->text + end, ld->len - end);
+    ld->found = NULL;
+    d = parse_doc(t, n, ld->doc->name, ".", ld, &e);
+    path = ld->found ? ld->found : "";
+    scn_doc_free(d);
+    free(t);
+    return path;
+}
+
 /* Turn a libyaml failure into an error. A tab in the indentation of the line libyaml stopped
  * on gets its own message: libyaml's ("found character that cannot start any token") does not
- * say what is wrong. */
+ * say what is wrong; so does a key longer than libyaml allows (find_long_key). */
 static int yaml_err(struct loader *ld) {
     yaml_parser_t *yp = &ld->yp;
-    size_t line = yp->problem_mark.line, i = 0, cur = 0;
+    size_t line = yp->problem_mark.line, i = 0, cur = 0, kstart, kend, klen;
     int col = 1;
 
     if (yp->error == YAML_MEMORY_ERROR) {
         fprintf(stderr, "archsim: out of memory in the YAML parser\n");
         abort();
     }
+    if (find_long_key(ld, yp->problem_mark, &kstart, &kend, &klen))
+        return long_key_err(ld, long_key_path(ld, kstart, kend), kstart, klen);
     if (yp->error == YAML_READER_ERROR) {
         int l, c;
         locate(ld->text, yp->problem_offset < ld->len ? yp->problem_offset : ld->len, &l, &c);
@@ -355,6 +475,14 @@ static int load_map(struct loader *ld, struct scn_node *map, int depth) {
             goto fail_key;
         }
         key = (const char *)kev.data.scalar.value;
+        if (ld->parent && !ld->parent->found && strcmp(key, SCN_LONG_KEY) == 0)
+            ld->parent->found = arena_strdup(ld->parent->doc, map->path);
+        if (count_chars(key, 0, strlen(key)) > SCN_MAX_KEY) {
+            /* an explicit key ("? key"): libyaml has no limit there, we keep the same one */
+            long_key_err(ld, map->path, mark_offset(ld, kev.start_mark),
+                         count_chars(key, 0, strlen(key)));
+            goto fail_key;
+        }
         for (pr = head; pr; pr = pr->next)
             if (strcmp(pr->key, key) == 0) {
                 mark_err(ld, kev.start_mark, map->path, "duplicate key '%s' (first at line %d)",
@@ -494,8 +622,9 @@ static int load_stream(struct loader *ld) {
     return 0;
 }
 
-static struct scn_doc *parse_named(const char *text, size_t len, const char *name, const char *dir,
-                                   struct err *err) {
+/* Parse text into a new doc; parent is the loader of a long_key_path parse, else NULL. */
+static struct scn_doc *parse_doc(const char *text, size_t len, const char *name, const char *dir,
+                                 struct loader *parent, struct err *err) {
     struct scn_doc *doc = xcalloc(1, sizeof *doc);
     struct loader ld;
     int rc;
@@ -507,6 +636,7 @@ static struct scn_doc *parse_named(const char *text, size_t len, const char *nam
     ld.text = text;
     ld.len = len;
     ld.err = err;
+    ld.parent = parent;
     if (check_text(&ld) < 0) goto fail;
     if (!yaml_parser_initialize(&ld.yp)) {
         fprintf(stderr, "archsim: out of memory in the YAML parser\n");
@@ -523,7 +653,7 @@ fail:
 }
 
 struct scn_doc *scn_doc_parse(const char *text, size_t len, const char *name, struct err *err) {
-    return parse_named(text, len, name, ".", err);
+    return parse_doc(text, len, name, ".", NULL, err);
 }
 
 struct scn_doc *scn_doc_load(const char *path, struct err *err) {
@@ -556,7 +686,7 @@ struct scn_doc *scn_doc_load(const char *path, struct err *err) {
         snprintf(dir, sizeof dir, "/");
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    doc = parse_named(buf, len, path, dir, err);
+    doc = parse_doc(buf, len, path, dir, NULL, err);
     free(buf);
     return doc;
 }
@@ -661,7 +791,8 @@ static const char *type_name(enum scn_type t) {
 int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
     const char *eq = strchr(a, '='), *p = a;
     struct scn_node *cur = doc->root;
-    char path[512] = "", hint[96];
+    const char *path = ""; /* built in the arena (a failed --set leaves only that memory) */
+    char hint[96];
     int valcol;
 
     if (!eq || eq == a)
@@ -670,8 +801,8 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
     valcol = (int)(eq - a) + 2;
     for (;;) {
         int col = (int)(p - a) + 1, last, is_index = 0;
-        char key[256];
-        size_t idx = 0, plen = strlen(path);
+        char key[SCN_MAX_KEY * 4 + 1]; /* UTF-8: at most 4 bytes a character */
+        size_t idx = 0;
         struct scn_node *child = NULL;
 
         if (*p == '[') {
@@ -693,8 +824,10 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
             if (q == p)
                 return err_set(err, SCN_SET_FILE, 1, col, "empty key in path '%.*s'", (int)(eq - a),
                                a);
-            if ((size_t)(q - p) >= sizeof key)
-                return err_set(err, SCN_SET_FILE, 1, col, "key too long");
+            if ((size_t)(q - p) >= sizeof key || count_chars(p, 0, (size_t)(q - p)) > SCN_MAX_KEY)
+                return err_set(err, SCN_SET_FILE, 1, col,
+                               "key '%.32s...' is longer than %d characters (the limit for keys)",
+                               p, SCN_MAX_KEY);
             memcpy(key, p, (size_t)(q - p));
             key[q - p] = '\0';
             p = q;
@@ -714,7 +847,7 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
                                 "index [%zu] out of range (the list has %zu item%s)", idx, cur->n,
                                 cur->n == 1 ? "" : "s");
             child = cur->items[idx];
-            snprintf(path + plen, sizeof path - plen, "[%zu]", idx);
+            path = arena_printf(doc, "%s[%zu]", path, idx);
         } else {
             if (cur->type != SCN_MAP)
                 return path_err(err, SCN_SET_FILE, 1, col, path,
@@ -723,7 +856,7 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
             if (!child && !last)
                 return path_err(err, SCN_SET_FILE, 1, col, path, "unknown key '%s'%s", key,
                                 did_you_mean(suggest_n(key, cur->keys, cur->n), hint, sizeof hint));
-            snprintf(path + plen, sizeof path - plen, "%s%s", plen ? "." : "", key);
+            path = path_key(doc, path, key);
         }
         if (!last) {
             cur = child;
@@ -754,7 +887,7 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
             kcol[n] = col;
             child = items[n] = arena_alloc(doc, sizeof *child);
             child->type = SCN_SCALAR;
-            child->path = arena_strdup(doc, path);
+            child->path = path;
             cur->keys = keys;
             cur->key_file = kfile;
             cur->key_line = kline;

@@ -52,8 +52,10 @@ struct scn_doc;
 /* Read and parse the YAML file at path. Returns a new doc (free with scn_doc_free), or NULL with
  * err filled (file = path, position where known): unreadable file, "empty scenario file", invalid
  * UTF-8 or control bytes ("not a text file ..."), YAML syntax error (libyaml's problem text at its
- * mark; tabs used for indentation get their own message), top level not a map, "duplicate key
- * 'x' (first at line L)", anchors/aliases/tags "not supported", several documents. */
+ * mark; tabs used for indentation get their own message), a key longer than 1024 characters
+ * (libyaml's limit for a key; "<map path>: key 'aaa...' is N characters long ..." at the key),
+ * top level not a map, "duplicate key 'x' (first at line L)", anchors/aliases/tags "not
+ * supported", several documents. */
 struct scn_doc *scn_doc_load(const char *path, struct err *err);
 
 /* Same as scn_doc_load from the len bytes at text (need not be NUL-terminated; not retained after
@@ -75,7 +77,8 @@ const char *scn_doc_dir(const struct scn_doc *doc);
  * workload.classes[0].weight=2). value is taken literally as an unquoted scalar. An existing
  * scalar is replaced; if the last key is absent from an existing map it is added (later
  * validation catches misspelt keys). Returns 0, or -1 with err at file "--set", line 1, col =
- * 1-based column in assignment: no '=', empty or malformed path, an unknown intermediate key
+ * 1-based column in assignment: no '=', empty or malformed path, a key longer than 1024
+ * characters, an unknown intermediate key
  * ("<path>: unknown key 'apx' (did you mean 'api'?)"), an index out of range, indexing or keying
  * into the wrong kind of node, replacing a whole map or list. doc is unchanged on error. */
 int scn_doc_set(struct scn_doc *doc, const char *assignment, struct err *err);
