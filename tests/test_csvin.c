@@ -123,6 +123,59 @@ static void test_errors(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open"));
 }
 
+/* Read text to its first error; returns the printed error line in buf. */
+static const char *first_error(const char *text, char *buf, size_t n) {
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    struct csv_in *in = csv_in_from_file(f, "pos.csv");
+    struct csv_rec r;
+    struct err err;
+    int got;
+
+    err_clear(&err);
+    while ((got = csv_in_next(in, &r, &err)) > 0)
+        ;
+    CU_ASSERT_EQUAL(got, -1);
+    csv_in_close(in);
+    fclose(f);
+    return err_format(&err, buf, n);
+}
+
+/* Errors point at the offending character (line and character column) and name the field
+ * (they once said column 0). */
+static void test_error_positions(void) {
+    char buf[512];
+
+    /* a quote inside an unquoted field: at the quote, field 2 */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,2,3\n4,x\"y,6\n", buf, sizeof buf),
+                           "pos.csv:3:4: error: malformed CSV in field 2: a quote inside an "
+                           "unquoted field (quote the whole field and double the quote: \"a "
+                           "\"\"b\"\"\")");
+    /* text after a closing quote, with where the quoted field began */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,\"ab\"x,3\n", buf, sizeof buf),
+                           "pos.csv:2:7: error: malformed CSV in field 2: 'x' after the closing "
+                           "quote of the quoted field that starts at 2:3 (expected ',' or the end "
+                           "of the line)");
+    /* columns count characters, not bytes; leading spaces are skipped as libcsv does */
+    CU_ASSERT_STRING_EQUAL(
+        first_error("a,b,c\n\xc3\xa9,  \"\xc3\xa9\"\xc3\xa9,3\n", buf, sizeof buf),
+        "pos.csv:2:8: error: malformed CSV in field 2: '\xc3\xa9' after the "
+        "closing quote of the quoted field that starts at 2:5 (expected ',' or "
+        "the end of the line)");
+    /* a quoted field spanning lines, then a stray quote after its end on the next line */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,\"a\nb\" \",3\n", buf, sizeof buf),
+                           "pos.csv:3:4: error: malformed CSV in field 2: a quote after the "
+                           "closing quote of the quoted field that starts at 2:3");
+    /* doubled quotes and CRLF before the error do not shift the count */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b\r\n\"x\"\"y\",2\r\n,,z\"\r\n", buf, sizeof buf),
+                           "pos.csv:3:4: error: malformed CSV in field 3: a quote inside an "
+                           "unquoted field (quote the whole field and double the quote: \"a "
+                           "\"\"b\"\"\")");
+    /* a quoted field open at the end: at its opening quote */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,2,\"abc\nmore\n", buf, sizeof buf),
+                           "pos.csv:2:5: error: malformed CSV in field 3: the quoted field that "
+                           "starts here is not closed at the end of the file (a quote is missing)");
+}
+
 static void test_numbers_and_roundtrip(void) {
     const char *fields[] = {"plain", "with,comma", "say \"x\"", "", "two\nlines", "1e-05"};
     char *buf = NULL;
@@ -431,6 +484,7 @@ void test_csvin_register(void) {
     CU_pSuite s = CU_add_suite("csvin", suite_init, suite_clean);
     CU_add_test(s, "records, quotes, line breaks, CRLF, no final LF", test_records);
     CU_add_test(s, "strict errors with their line", test_errors);
+    CU_add_test(s, "errors at the bad field's line and column", test_error_positions);
     CU_add_test(s, "numbers and the quoting round trip", test_numbers_and_roundtrip);
     CU_add_test(s, "merge: order, means by hand, byte-identity, refusals", test_merge_summary);
     CU_add_test(s, "merge: shard manifests", test_manifests);

@@ -29,7 +29,100 @@ struct csv_in {
     size_t field_line; /* line of the first field of the record being built, 0: none yet */
     const char **ptrs;
     size_t ptrcap;
+    /* Where libcsv is, for errors: libcsv says only that parsing failed (and, from csv_parse's
+     * return value, at which byte), so the bytes it accepted are also run through the same
+     * state machine here (track) to know the field number and where the field began. */
+    int tstate;         /* TK_* */
+    size_t col;         /* characters of the current physical line seen so far */
+    size_t fnum;        /* 1-based number of the current field in its record */
+    size_t fline, fcol; /* where the current field's first character is */
 };
+
+/* The states of libcsv's strict parser (libcsv.c csv_parse), named for what was last seen. */
+enum {
+    TK_START,  /* before a field: leading spaces are skipped (ROW/FIELD_NOT_BEGUN) */
+    TK_PLAIN,  /* in an unquoted field */
+    TK_QUOTED, /* in a quoted field */
+    TK_QEND    /* a quote in a quoted field: its end, or the first of a doubled quote */
+};
+
+/* Follow n bytes that libcsv accepted (see struct csv_in). */
+static void track(struct csv_in *r, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int newline = c == '\n' || c == '\r';
+
+        if (((unsigned char)c & 0xC0) != 0x80) r->col++; /* a character starts here */
+        switch (r->tstate) {
+            case TK_START:
+                if (c == ',') {
+                    r->fnum++;
+                } else if (newline) {
+                    r->fnum = 1;
+                } else if (c != ' ' && c != '\t') {
+                    r->tstate = c == '"' ? TK_QUOTED : TK_PLAIN;
+                    r->fline = r->line;
+                    r->fcol = r->col;
+                }
+                break;
+            case TK_PLAIN:
+            case TK_QEND:
+                if (c == ',') {
+                    r->fnum++;
+                    r->tstate = TK_START;
+                } else if (newline) {
+                    r->fnum = 1;
+                    r->tstate = TK_START;
+                } else if (c == '"') {
+                    r->tstate = TK_QUOTED; /* a doubled quote (TK_PLAIN never sees one) */
+                }
+                break;
+            case TK_QUOTED:
+                if (c == '"') r->tstate = TK_QEND;
+                break;
+        }
+        if (c == '\n') r->col = 0;
+    }
+}
+
+/* The error for byte s[at], which libcsv refused in strict mode, after track saw s[0, at). */
+static int parse_err(struct csv_in *r, const char *s, size_t at, struct err *err) {
+    unsigned char c = (unsigned char)s[at];
+    int col = (int)r->col + 1;
+    char what[16];
+
+    if (csv_error(&r->p) != CSV_EPARSE)
+        return err_set(err, r->name, (int)r->line, col, "malformed CSV in field %zu: %s", r->fnum,
+                       csv_strerror(csv_error(&r->p)));
+    if (r->tstate == TK_PLAIN)
+        return err_set(err, r->name, (int)r->line, col,
+                       "malformed CSV in field %zu: a quote inside an unquoted field (quote the "
+                       "whole field and double the quote: \"a \"\"b\"\"\")",
+                       r->fnum);
+    if (c == '"')
+        return err_set(err, r->name, (int)r->line, col,
+                       "malformed CSV in field %zu: a quote after the closing quote of the quoted "
+                       "field that starts at %zu:%zu",
+                       r->fnum, r->fline, r->fcol);
+    {
+        /* the character itself, also a UTF-8 one; else the byte's value */
+        size_t n = c >= 0x20 && c < 0x7f   ? 1
+                   : c >= 0xC2 && c < 0xE0 ? 2
+                   : c >= 0xE0 && c < 0xF0 ? 3
+                   : c >= 0xF0 && c < 0xF5 ? 4
+                                           : 0;
+        for (size_t k = 1; k < n; k++)
+            if (((unsigned char)s[at + k] & 0xC0) != 0x80) n = 0;
+        if (n)
+            snprintf(what, sizeof what, "'%.*s'", (int)n, s + at);
+        else
+            snprintf(what, sizeof what, "byte 0x%02x", c);
+    }
+    return err_set(err, r->name, (int)r->line, col,
+                   "malformed CSV in field %zu: %s after the closing quote of the quoted field "
+                   "that starts at %zu:%zu (expected ',' or the end of the line)",
+                   r->fnum, what, r->fline, r->fcol);
+}
 
 static void on_field(void *s, size_t len, void *data) {
     struct csv_in *r = data;
@@ -71,6 +164,7 @@ static struct csv_in *reader_new(FILE *f, const char *name, int owned) {
     r->f = f;
     r->owned = owned;
     r->name = name;
+    r->fnum = 1;
     /* Strict: a quote inside an unquoted field or an unterminated quoted field at the end is
      * an error, not silently accepted. */
     if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) abort();
@@ -138,22 +232,26 @@ int csv_in_next(struct csv_in *r, struct csv_rec *rec, struct err *err) {
         got = getline(&r->linebuf, &r->linecap, r->f);
         if (got < 0) {
             if (ferror(r->f)) {
-                err_set(err, r->name, (int)r->line, 0, "read error: %s", strerror(errno));
+                err_set(err, r->name, 0, 0, "read error after line %zu: %s", r->line,
+                        strerror(errno));
                 return -1;
             }
             r->eof = 1;
             if (csv_fini(&r->p, on_field, on_record, r) != 0) {
-                err_set(err, r->name, (int)(r->field_line ? r->field_line : r->line), 0,
-                        "malformed CSV: %s", csv_strerror(csv_error(&r->p)));
+                /* strict fini fails only on a quoted field still open at the end */
+                err_set(err, r->name, (int)r->fline, (int)r->fcol,
+                        "malformed CSV in field %zu: the quoted field that starts here is not "
+                        "closed at the end of the file (a quote is missing)",
+                        r->fnum);
                 return -1;
             }
             continue;
         }
         r->line++;
-        if (csv_parse(&r->p, r->linebuf, (size_t)got, on_field, on_record, r) != (size_t)got) {
-            err_set(err, r->name, (int)r->line, 0, "malformed CSV: %s",
-                    csv_strerror(csv_error(&r->p)));
-            return -1;
+        {
+            size_t done = csv_parse(&r->p, r->linebuf, (size_t)got, on_field, on_record, r);
+            track(r, r->linebuf, done);
+            if (done != (size_t)got) return parse_err(r, r->linebuf, done, err);
         }
     }
     {

@@ -42,10 +42,14 @@ struct csv_in *csv_in_open(const char *path, struct err *err);
  * the reader. Never NULL. */
 struct csv_in *csv_in_from_file(FILE *f, const char *name);
 
-/* The next record into *rec. Returns 1 with a record, 0 at the end of the file, -1 with err
- * located at the file and line: malformed CSV (libcsv's strict mode: a stray quote, an
- * unterminated quoted field at the end), read error. Empty lines are skipped (libcsv reports
- * no record for them). */
+/* The next record into *rec. Returns 1 with a record, 0 at the end of the file, -1 with err.
+ * Malformed CSV (libcsv's strict mode) is located at the file's physical line and character
+ * column (1-based) of the offending character, and the message names the field's number in
+ * its record: a quote inside an unquoted field ("f.csv:3:4: error: malformed CSV in field 2: a
+ * quote inside an unquoted field ..."), text after the closing quote of a quoted field (also
+ * saying where that field starts), a quoted field still open at the end of the file (located
+ * at its opening quote). A read error names the file only ("read error after line N: ...").
+ * Empty lines are skipped (libcsv reports no record for them). */
 int csv_in_next(struct csv_in *r, struct csv_rec *rec, struct err *err);
 
 /* Close the file (if csv_in_open opened it) and free the reader. NULL is a no-op. */
