@@ -36,8 +36,9 @@ int cmd_compare(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cli_compare_target(int argc, char **argv);
 
-/* Helpers the batch subcommands share, defined in cmd_run.c. Each prints its own error
- * ("archsim: --jobs: ...") and returns -1 on bad input. */
+/* Helpers the batch subcommands share: the progress bar, files and model checks in cmd_run.c,
+ * the option values in opts.c (whose cli_opts_parse, opts.h, parses the options run and sweep
+ * share). Each prints its own error ("archsim: --jobs: ...") and returns -1 on bad input. */
 struct run_shard;
 struct cli_progress {
     int on, drawn;    /* drawing at all (stderr is a terminal, not -q); something is shown */

@@ -5,7 +5,13 @@
  * Replications run on --jobs threads through run_batch_run (replicate.h), which hands them
  * back in order, so the files are the same bytes whatever the thread count; --precision
  * stops at the first replication count whose confidence intervals are narrow enough;
- * --shard runs a share of the replications for `archsim merge` to put together.
+ * --shard runs a share of the replications for `archsim merge` to put together. The options
+ * it shares with `archsim sweep` are parsed by opts.c; -r, --precision and --max-replications
+ * are its own, and the combinations that contradict each other (-r with -R or --precision,
+ * --shard with -r or --precision) are refused naming both flags.
+ * SIGINT/SIGTERM: every replication already started is delivered — finished, or interrupted
+ * and written with partial = 1 — in replication order, so --jobs J writes what one thread
+ * writes up to the replication it was in, plus the others that were running (exit 130).
  * Also holds the small helpers the other batch subcommands share (declared in cli.h).
  */
 #define _DEFAULT_SOURCE /* getopt_long */
@@ -24,6 +30,7 @@
 #include "cli.h"
 #include "csv_out.h"
 #include "merge.h"
+#include "opts.h"
 #include "predict.h"
 #include "replicate.h"
 #include "units.h"
@@ -74,22 +81,6 @@ void cli_progress_end(struct cli_progress *p) {
     p->drawn = 0;
 }
 
-int cli_parse_count(const char *flag, const char *v, unsigned long long max,
-                    unsigned long long *out) {
-    char *end;
-    unsigned long long x;
-
-    errno = 0;
-    x = strtoull(v, &end, 10);
-    if (errno || end == v || *end || v[0] == '-' || x > max) {
-        fprintf(stderr, "archsim: %s: expected a whole number up to %llu, got '%s'\n", flag, max,
-                v);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
 FILE *cli_open_csv(const char *dir, const char *name) {
     char path[4096];
     FILE *f;
@@ -126,46 +117,6 @@ void cli_keep_heap(void) {
      * padding at the top makes the next build reuse the pages. */
     mallopt(M_TOP_PAD, 64 << 20);
 #endif
-}
-
-static const char *env_lookup(const char *name) {
-    return getenv(name);
-}
-
-int cli_parse_shard(const char *spec, struct run_shard *out) {
-    struct err err;
-
-    err_clear(&err);
-    if (run_shard_parse(spec, env_lookup, out, &err) == 0) return 0;
-    fprintf(stderr, "archsim: --shard %s\n", err.msg);
-    return -1;
-}
-
-int cli_parse_jobs(const char *v, unsigned *out) {
-    unsigned long long j;
-
-    if (cli_parse_count("--jobs", v, 1024, &j)) return -1;
-    if (j == 0) {
-        fprintf(stderr, "archsim: --jobs: must be at least 1\n");
-        return -1;
-    }
-    *out = (unsigned)j;
-    return 0;
-}
-
-int cli_warmup_arg(const char *v, int64_t *ns, int *is_auto) {
-    char why[128];
-
-    if (strcmp(v, "auto") == 0) {
-        *is_auto = 1;
-        return 0;
-    }
-    if (units_parse_duration(v, ns, why, sizeof why)) {
-        fprintf(stderr, "archsim: --warmup: %s (or 'auto'), got '%s'\n", why, v);
-        return -1;
-    }
-    *is_auto = 0;
-    return 0;
 }
 
 void cli_report_warmup(FILE *out, const struct run_scenario *s, const struct run_rep *reps,
@@ -247,17 +198,29 @@ struct run_state {
     size_t n;
     double precision; /* relative half-width target, 0: none */
     int met;
+    int interrupted; /* a delivered replication was stopped by the signal */
     struct run_precision worst;
     struct cli_progress prog;
+    /* run's own options (the shared ones are in struct cli_opts) */
+    unsigned long long only, max_reps; /* -r K; --max-replications N */
+    int only_set, max_reps_set;
 };
 
+/* A replication interrupted by the signal does not end the delivery: the batch itself takes no
+ * new replication once the signal came, and hands back every one it had started — finished,
+ * or interrupted and partial — so with --jobs J all of them are written, as the one running is
+ * without threads. A replication stopped by the in-flight limit does end it (the later ones
+ * would only repeat it). After an interruption the precision rule is not applied: partial
+ * replications are no sample of the run. */
 static int on_done(void *user, size_t job, struct run_rep *rep) {
     struct run_state *st = user;
 
     (void)job;
     st->results[st->n++] = *rep;
     if (st->sum) csv_out_summary_rep(st->sum, st->s->name, rep);
-    if (rep->partial) return 1;
+    if (rep->partial && rep->overflowed) return 1;
+    if (rep->partial) st->interrupted = 1;
+    if (st->interrupted) return 0;
     if (st->precision > 0 && run_precision_met(st->results, st->n, st->precision, &st->worst)) {
         st->met = 1;
         return 1;
@@ -296,35 +259,104 @@ static int parse_precision(const char *v, double *out) {
     return 0;
 }
 
+enum { OPT_PRECISION = 256, OPT_MAX_REPS };
+
+/* The options only `archsim run` has; the shared ones are parsed by opts.c. */
+static const struct option run_opts[] = {
+    {"replication", required_argument, NULL, 'r'},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"max-replications", required_argument, NULL, OPT_MAX_REPS},
+    {NULL, 0, NULL, 0},
+};
+
+static int run_opt(void *user, int c, const char *arg) {
+    struct run_state *st = user;
+
+    switch (c) {
+        case 'r':
+            if (cli_parse_count("--replication", arg, 99999, &st->only)) return -1;
+            st->only_set = 1;
+            return 0;
+        case OPT_PRECISION:
+            return parse_precision(arg, &st->precision);
+        case OPT_MAX_REPS:
+            if (cli_parse_count("--max-replications", arg, 100000, &st->max_reps)) return -1;
+            if (st->max_reps < RUN_PRECISION_MIN) {
+                fprintf(stderr, "archsim: --max-replications: must be at least %d\n",
+                        RUN_PRECISION_MIN);
+                return -1;
+            }
+            st->max_reps_set = 1;
+            return 0;
+    }
+    return -1;
+}
+
+static const char run_usage[] =
+    "usage: archsim run [SCENARIO] [-s SEED] [--set PATH=VALUE]... [-R N | --precision P "
+    "[--max-replications N] | -r K] [--jobs J] [--shard I/N] [-d T] [--warmup T|auto] [--csv "
+    "DIR] [-q]\n"
+    "see `archsim --help` for each option\n";
+
+/* Say how the run ended on stderr; returns the exit status. A run interrupted in one
+ * replication words it as before threads existed; with several (--jobs), it lists them. */
+static int report_end(const struct run_state *st, size_t njobs) {
+    const struct run_rep *over = NULL;
+    size_t npart = 0, off = 0;
+    double lo = INFINITY, hi = -INFINITY, t1 = 0;
+    char which[160] = "";
+
+    for (size_t k = 0; k < st->n; k++) {
+        const struct run_rep *r = &st->results[k];
+        if (r->partial && r->overflowed) over = r;
+        if (!r->partial || r->overflowed) continue;
+        npart++;
+        t1 = r->sim_time_s;
+        lo = r->sim_time_s < lo ? r->sim_time_s : lo;
+        hi = r->sim_time_s > hi ? r->sim_time_s : hi;
+        if (off < sizeof which - 16)
+            off += (size_t)snprintf(which + off, sizeof which - off, "%s%u", npart > 1 ? ", " : "",
+                                    r->replication);
+        else if (off < sizeof which)
+            off += (size_t)snprintf(which + off, sizeof which - off, ", ...");
+    }
+    if (over) {
+        fprintf(stderr,
+                "archsim: stopped at %.3f s simulated: %d requests in flight — the system "
+                "cannot keep up with the offered load; results so far written (marked "
+                "partial)\n",
+                over->sim_time_s, NET_MAX_IN_FLIGHT);
+        return 1;
+    }
+    if (npart == 1) {
+        fprintf(stderr,
+                "archsim: interrupted at %.3f s simulated; results so far written "
+                "(marked partial)\n",
+                t1);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    if (npart > 1) {
+        fprintf(stderr,
+                "archsim: interrupted: replications %s stopped at %.3f to %.3f s simulated; "
+                "results so far written (marked partial)\n",
+                which, lo, hi);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    if (cli_stop && st->n < njobs && !st->met) {
+        /* the signal came between replications: none is partial, the rest never ran */
+        fprintf(stderr, "archsim: interrupted after %zu of %zu replications; results written\n",
+                st->n, njobs);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv) {
-    enum { OPT_PRECISION = 256, OPT_MAX_REPS, OPT_SHARD };
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},
-        {"set", required_argument, NULL, 'S'},
-        {"replications", required_argument, NULL, 'R'},
-        {"replication", required_argument, NULL, 'r'},
-        {"duration", required_argument, NULL, 'd'},
-        {"warmup", required_argument, NULL, 'w'},
-        {"csv", required_argument, NULL, 'c'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"precision", required_argument, NULL, OPT_PRECISION},
-        {"max-replications", required_argument, NULL, OPT_MAX_REPS},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char **sets = xcalloc((size_t)argc + 2, sizeof *sets);
-    size_t nsets = 0;
-    const char *csv_dir = NULL, *path = NULL;
-    unsigned long long seed = 0, reps = 0, only = 0, max_reps = 100;
-    int64_t duration_ns = -1, warmup_ns = -1;
-    int seed_set = 0, only_set = 0, quiet = 0, c, rc = CLI_EXIT_USAGE;
-    int warmup_auto = -1, max_reps_set = 0;
-    unsigned jobs = 1;
-    struct run_shard shard = {0, 0};
-    struct run_scenario s;
     struct run_state st;
+    struct cli_cmd cmd = {"run", run_usage, run_opts, "r:", run_opt, &st};
+    struct cli_opts o;
+    int rc = CLI_EXIT_USAGE, c;
+    struct run_scenario s;
     struct run_job *joblist = NULL;
     size_t njobs = 0, units;
     FILE *sum = NULL, *ts = NULL, *ev = NULL;
@@ -332,144 +364,69 @@ int cmd_run(int argc, char **argv) {
 
     memset(&s, 0, sizeof s);
     memset(&st, 0, sizeof st);
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":s:R:r:d:j:qh", opts, NULL)) != -1) {
-        switch (c) {
-            case 's':
-                if (cli_parse_count("--seed", optarg, UINT64_MAX, &seed)) goto out;
-                seed_set = 1;
-                break;
-            case 'S':
-                sets[nsets++] = optarg;
-                break;
-            case 'R':
-                if (cli_parse_count("--replications", optarg, 100000, &reps)) goto out;
-                if (reps == 0) {
-                    fprintf(stderr, "archsim: --replications: must be at least 1\n");
-                    goto out;
-                }
-                break;
-            case 'r':
-                if (cli_parse_count("--replication", optarg, 99999, &only)) goto out;
-                only_set = 1;
-                break;
-            case 'd': {
-                char why[128];
-                if (units_parse_duration(optarg, &duration_ns, why, sizeof why)) {
-                    fprintf(stderr, "archsim: --duration: %s, got '%s'\n", why, optarg);
-                    goto out;
-                }
-                if (duration_ns <= 0) {
-                    fprintf(stderr, "archsim: --duration: must be positive, got '%s'\n", optarg);
-                    goto out;
-                }
-                break;
-            }
-            case 'w':
-                if (cli_warmup_arg(optarg, &warmup_ns, &warmup_auto)) goto out;
-                break;
-            case 'c':
-                csv_dir = optarg;
-                break;
-            case 'j':
-                if (cli_parse_jobs(optarg, &jobs)) goto out;
-                break;
-            case OPT_PRECISION:
-                if (parse_precision(optarg, &st.precision)) goto out;
-                break;
-            case OPT_MAX_REPS:
-                if (cli_parse_count("--max-replications", optarg, 100000, &max_reps)) goto out;
-                if (max_reps < RUN_PRECISION_MIN) {
-                    fprintf(stderr, "archsim: --max-replications: must be at least %d\n",
-                            RUN_PRECISION_MIN);
-                    goto out;
-                }
-                max_reps_set = 1;
-                break;
-            case OPT_SHARD:
-                if (cli_parse_shard(optarg, &shard)) goto out;
-                break;
-            case 'q':
-                quiet = 1;
-                break;
-            case 'h':
-                printf("usage: archsim run [SCENARIO] [-s SEED] [--set PATH=VALUE]... [-R N | "
-                       "--precision P [--max-replications N] | -r K] [--jobs J] [--shard I/N] "
-                       "[-d T] [--warmup T|auto] [--csv DIR] [-q]\n"
-                       "see `archsim --help` for each option\n");
-                rc = CLI_EXIT_OK;
-                goto out;
-            case ':':
-                fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
-                goto out;
-            default:
-                fprintf(stderr, "archsim: unknown option '%s' (see archsim --help)\n",
-                        argv[optind - 1]);
-                goto out;
-        }
-    }
-    if (optind < argc) path = argv[optind++];
-    if (optind < argc) {
-        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per run)\n", argv[optind]);
+    st.max_reps = 100;
+    c = cli_opts_parse(&cmd, argc, argv, &o);
+    if (c) {
+        rc = c > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
         goto out;
     }
-    if (st.precision > 0 && (reps || only_set)) {
+    if (st.only_set && o.reps) {
+        fprintf(stderr, "archsim: -r/--replication K runs replication K alone, -R/--replications N "
+                        "runs N replications: give one of them, not both\n");
+        goto out;
+    }
+    if (st.precision > 0 && (o.reps || st.only_set)) {
         fprintf(stderr, "archsim: --precision chooses the number of replications: not with %s\n",
-                reps ? "-R" : "-r");
+                o.reps ? "-R" : "-r");
         goto out;
     }
-    if (max_reps_set && st.precision <= 0) {
+    if (st.max_reps_set && st.precision <= 0) {
         fprintf(stderr, "archsim: --max-replications goes with --precision\n");
         goto out;
     }
-    if (shard.count && (only_set || st.precision > 0)) {
+    if (o.shard.count && (st.only_set || st.precision > 0)) {
         fprintf(stderr, "archsim: --shard splits -R N replications: not with %s\n",
-                only_set ? "-r" : "--precision (a sequential procedure)");
+                st.only_set ? "-r" : "--precision (a sequential procedure)");
         goto out;
     }
     err_clear(&err);
-    if (run_scenario_load(&s, path, sets, nsets, &err)) {
+    if (run_scenario_load(&s, o.path, o.sets, o.nsets, &err)) {
         report_error(&err);
         goto out;
     }
-    if (duration_ns >= 0) s.duration_ns = duration_ns;
-    if (warmup_auto >= 0) s.warmup_auto = warmup_auto;
-    if (warmup_auto == 0) s.warmup_ns = warmup_ns;
-    if (s.warmup_auto) s.warmup_ns = 0;
+    cli_opts_apply(&o, &s);
     if (!s.warmup_auto && s.warmup_ns >= s.duration_ns) {
         char w[32], d[32];
         units_format_duration(s.warmup_ns, w, sizeof w);
         units_format_duration(s.duration_ns, d, sizeof d);
         fprintf(stderr, "archsim: the warm-up (%s%s) must be shorter than the duration (%s%s)\n", w,
-                warmup_auto == 0 ? ", --warmup" : ", from the scenario", d,
-                duration_ns >= 0 ? ", --duration" : ", from the scenario");
+                o.warmup_auto == 0 ? ", --warmup" : ", from the scenario", d,
+                o.duration_ns >= 0 ? ", --duration" : ", from the scenario");
         goto out;
     }
-    if (seed_set) s.seed = seed;
-    if (reps) s.replications = (unsigned)reps;
+    if (o.reps) s.replications = (unsigned)o.reps;
     /* Validate the whole model before writing anything. */
     if (cli_check_model(&s, NULL)) goto out;
 
     /* The replications this process runs. */
-    units = st.precision > 0 ? (size_t)max_reps : only_set ? 1 : s.replications;
+    units = st.precision > 0 ? (size_t)st.max_reps : st.only_set ? 1 : s.replications;
     joblist = xcalloc(units, sizeof *joblist);
     for (size_t k = 0; k < units; k++) {
-        if (!run_shard_owns(&shard, k)) continue;
+        if (!run_shard_owns(&o.shard, k)) continue;
         joblist[njobs].s = &s;
-        joblist[njobs].replication = only_set ? (unsigned)only : (unsigned)k;
+        joblist[njobs].replication = st.only_set ? (unsigned)st.only : (unsigned)k;
         njobs++;
     }
-    if (csv_dir) {
-        if (cli_make_dir(csv_dir)) goto out;
-        sum = cli_open_csv(csv_dir, "summary.csv");
-        ts = cli_open_csv(csv_dir, "timeseries.csv");
-        ev = cli_open_csv(csv_dir, "events.csv");
+    if (o.csv_dir) {
+        if (cli_make_dir(o.csv_dir)) goto out;
+        sum = cli_open_csv(o.csv_dir, "summary.csv");
+        ts = cli_open_csv(o.csv_dir, "timeseries.csv");
+        ev = cli_open_csv(o.csv_dir, "events.csv");
         if (!sum || !ts || !ev) goto out;
         csv_out_summary_header(sum);
         csv_out_timeseries_header(ts);
         csv_out_events_header(ev);
-        if (shard.count && run_merge_write_manifest(csv_dir, &shard, units, s.name, &err)) {
+        if (o.shard.count && run_merge_write_manifest(o.csv_dir, &o.shard, units, s.name, &err)) {
             report_error(&err);
             goto out;
         }
@@ -478,7 +435,7 @@ int cmd_run(int argc, char **argv) {
     st.s = &s;
     st.sum = sum;
     st.results = xcalloc(njobs ? njobs : 1, sizeof *st.results);
-    cli_progress_init(&st.prog, quiet, st.precision > 0 ? 0 : njobs);
+    cli_progress_init(&st.prog, o.quiet, st.precision > 0 ? 0 : njobs);
     st.prog.unit = "replications";
     {
         struct run_batch b;
@@ -487,7 +444,7 @@ int cmd_run(int argc, char **argv) {
         memset(&b, 0, sizeof b);
         b.jobs = joblist;
         b.njobs = njobs;
-        b.threads = jobs;
+        b.threads = o.jobs;
         b.timeseries = ts;
         b.events = ev;
         b.stop = &cli_stop;
@@ -501,39 +458,37 @@ int cmd_run(int argc, char **argv) {
             goto out;
         }
     }
-    if (sum && st.n > 1 && !shard.count) csv_out_summary_mean(sum, s.name, st.results, st.n);
-    if (!quiet) {
+    if (sum && st.n > 1 && !o.shard.count) csv_out_summary_mean(sum, s.name, st.results, st.n);
+    if (!o.quiet) {
         /* The table's first line states the warm-up: the one chosen, with warm-up auto. */
         struct run_scenario shown = s;
+        struct run_rep *reps = st.results;
         if (s.warmup_auto && st.n) {
             double w = 0;
             for (size_t k = 0; k < st.n; k++)
                 w += st.results[k].warmup_s;
             shown.warmup_ns = (int64_t)(w / (double)st.n * 1e9 + 0.5);
         }
-        if (shard.count)
+        /* The table says PARTIAL when its last replication is; with threads an interrupted
+         * replication can come before finished ones: show the table as partial then too
+         * (a shallow copy: the rows stay st.results'). */
+        if (st.interrupted && st.n > 1 && !st.results[st.n - 1].partial) {
+            reps = xcalloc(st.n, sizeof *reps);
+            memcpy(reps, st.results, st.n * sizeof *reps);
+            reps[st.n - 1].partial = 1;
+        }
+        if (o.shard.count)
             printf("shard %u/%u: %zu of %zu replications (those with index mod %u = %u)\n",
-                   shard.index, shard.count, njobs, units, shard.count, shard.index);
-        report_summary(stdout, &shown, st.results, st.n);
+                   o.shard.index, o.shard.count, njobs, units, o.shard.count, o.shard.index);
+        report_summary(stdout, &shown, reps, st.n);
+        if (reps != st.results) free(reps);
     }
-    cli_report_warmup(stdout, &s, st.results, st.n, quiet);
-    rc = (st.n && st.results[st.n - 1].partial) ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
-    if (rc == CLI_EXIT_INTERRUPTED && st.results[st.n - 1].overflowed) {
-        fprintf(stderr,
-                "archsim: stopped at %.3f s simulated: %d requests in flight — the system "
-                "cannot keep up with the offered load; results so far written (marked "
-                "partial)\n",
-                st.results[st.n - 1].sim_time_s, NET_MAX_IN_FLIGHT);
-        rc = 1;
-    } else if (rc == CLI_EXIT_INTERRUPTED) {
-        fprintf(stderr,
-                "archsim: interrupted at %.3f s simulated; results so far written "
-                "(marked partial)\n",
-                st.results[st.n - 1].sim_time_s);
-    } else if (st.precision > 0) {
+    cli_report_warmup(stdout, &s, st.results, st.n, o.quiet);
+    rc = report_end(&st, njobs);
+    if (rc == CLI_EXIT_OK && st.precision > 0) {
         const char *verb = st.met ? "reached" : "NOT reached";
         FILE *f = st.met ? stdout : stderr;
-        if (!quiet || !st.met)
+        if (!o.quiet || !st.met)
             fprintf(f,
                     "%sprecision ±%.4g%% %s after %zu replications (sequential procedure, Law "
                     "2015 §9.4.1); least precise: %s %s ±%.3g%%\n",
@@ -560,6 +515,6 @@ out:
     free(st.results);
     free(joblist);
     run_scenario_free(&s);
-    free(sets);
+    cli_opts_free(&o);
     return rc;
 }

@@ -12,7 +12,10 @@
  * Work units are (point, replication) pairs numbered point × R + k; --jobs runs them on
  * threads (results in unit order, run_batch_run) and --shard I/N runs the units u with
  * u mod N = I. A shard writes its rows without mean rows or chart, plus shard.txt;
- * `archsim merge` puts the shards together, means and chart included.
+ * `archsim merge` puts the shards together, means and chart included. The options shared with
+ * `archsim run` are parsed by opts.c; --vary and --metric are the sweep's own.
+ * SIGINT/SIGTERM: every run already started is written, finished or interrupted (partial = 1),
+ * in unit order; mean rows only for the points finished before the first interrupted run.
  *
  * Only summary.csv is written: a grid of timeseries is rarely read and large; run one point
  * with `archsim run --set PATH=V --csv DIR` for its series.
@@ -31,6 +34,7 @@
 #include "cli.h"
 #include "csv_out.h"
 #include "merge.h"
+#include "opts.h"
 #include "replicate.h"
 #include "run_shard.h"
 #include "sweep.h"
@@ -125,9 +129,13 @@ struct sweep_state {
     struct cli_progress prog;
 };
 
+/* Mean rows and the chart value of the point whose replications are in cur, then free them.
+ * After an interruption no mean is written: a point finished later ran on other threads
+ * while the interrupted one was stopped, and a run without threads would not have reached
+ * it. */
 static void finish_point(struct sweep_state *st) {
     if (st->ncur == 0) return;
-    if (!st->sharded) {
+    if (!st->sharded && !st->partial) {
         struct csv_point pt = {st->cur_point, st->vary[st->cur_point]};
         size_t total = st->cur[0].nrows - 1;
         if (st->sum && st->ncur > 1)
@@ -151,9 +159,11 @@ static int on_done(void *user, size_t job, struct run_rep *rep) {
     st->cur[st->ncur++] = *rep;
     st->delivered++;
     if (rep->partial) {
+        /* Interrupted by the signal: the batch takes no new run and hands back every run it
+         * had started (--jobs), each written; stopped by the in-flight limit: stop here. */
+        if (!st->partial) st->partial_point = p;
         st->partial = 1;
-        st->partial_point = p;
-        return 1;
+        return rep->overflowed;
     }
     return 0;
 }
@@ -164,33 +174,54 @@ static void on_progress(void *user, size_t finished, double running) {
     cli_progress_draw(&st->prog, finished, running, NULL);
 }
 
+enum { OPT_VARY = 256, OPT_METRIC };
+
+/* The options only `archsim sweep` has; the shared ones are parsed by opts.c. */
+static const struct option sweep_opts[] = {
+    {"vary", required_argument, NULL, OPT_VARY},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {NULL, 0, NULL, 0},
+};
+
+struct sweep_args {
+    struct run_grid *grid;
+    const char *metric;
+};
+
+static int sweep_opt(void *user, int c, const char *arg) {
+    struct sweep_args *a = user;
+    struct err err;
+
+    switch (c) {
+        case OPT_VARY:
+            err_clear(&err);
+            if (run_grid_add(a->grid, arg, &err)) {
+                fprintf(stderr, "archsim: --vary %s\n", err.msg);
+                return -1;
+            }
+            return 0;
+        case OPT_METRIC:
+            a->metric = arg;
+            return 0;
+    }
+    return -1;
+}
+
+static const char sweep_usage[] =
+    "usage: archsim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--set PATH=VALUE]... [-s "
+    "SEED] [-R N] [-d T] [--warmup T|auto] [--jobs J] [--shard I/N] [--metric COLUMN] --csv DIR "
+    "[-q]\n"
+    "see `archsim --help` for each option\n";
+
 int cmd_sweep(int argc, char **argv) {
-    enum { OPT_VARY = 256, OPT_SHARD, OPT_METRIC };
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},
-        {"set", required_argument, NULL, 'S'},
-        {"vary", required_argument, NULL, OPT_VARY},
-        {"replications", required_argument, NULL, 'R'},
-        {"duration", required_argument, NULL, 'd'},
-        {"warmup", required_argument, NULL, 'w'},
-        {"csv", required_argument, NULL, 'c'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"metric", required_argument, NULL, OPT_METRIC},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char **sets = xcalloc((size_t)argc + 2, sizeof *sets);
-    size_t nsets = 0, npoints = 0, njobs = 0, units = 0;
-    const char *csv_dir = NULL, *path = NULL, *metric = "latency_p99_ms";
-    char *base_name = NULL;
-    unsigned long long seed = 0, reps = 0;
-    int64_t duration_ns = -1, warmup_ns = -1;
-    int seed_set = 0, quiet = 0, c, rc = CLI_EXIT_USAGE, warmup_auto = -1;
-    unsigned jobs = 1;
-    struct run_shard shard = {0, 0};
     struct run_grid grid;
+    struct sweep_args args = {&grid, "latency_p99_ms"};
+    struct cli_cmd cmd = {"sweep", sweep_usage, sweep_opts, "", sweep_opt, &args};
+    struct cli_opts o;
+    size_t npoints = 0, njobs = 0, units = 0;
+    const char *path, *metric;
+    char *base_name = NULL;
+    int rc = CLI_EXIT_USAGE, c;
     struct sweep_state st;
     struct run_job *joblist = NULL;
     size_t *job_point = NULL;
@@ -199,80 +230,13 @@ int cmd_sweep(int argc, char **argv) {
     memset(&grid, 0, sizeof grid);
     memset(&st, 0, sizeof st);
     err_clear(&err);
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":s:R:d:j:qh", opts, NULL)) != -1) {
-        switch (c) {
-            case 's':
-                if (cli_parse_count("--seed", optarg, UINT64_MAX, &seed)) goto out;
-                seed_set = 1;
-                break;
-            case 'S':
-                sets[nsets++] = optarg;
-                break;
-            case OPT_VARY:
-                if (run_grid_add(&grid, optarg, &err)) {
-                    fprintf(stderr, "archsim: --vary %s\n", err.msg);
-                    goto out;
-                }
-                break;
-            case 'R':
-                if (cli_parse_count("--replications", optarg, 100000, &reps)) goto out;
-                if (reps == 0) {
-                    fprintf(stderr, "archsim: --replications: must be at least 1\n");
-                    goto out;
-                }
-                break;
-            case 'd': {
-                char why[128];
-                if (units_parse_duration(optarg, &duration_ns, why, sizeof why) ||
-                    duration_ns <= 0) {
-                    fprintf(stderr, "archsim: --duration: %s, got '%s'\n",
-                            duration_ns <= 0 ? "must be positive" : why, optarg);
-                    goto out;
-                }
-                break;
-            }
-            case 'w':
-                if (cli_warmup_arg(optarg, &warmup_ns, &warmup_auto)) goto out;
-                break;
-            case 'c':
-                csv_dir = optarg;
-                break;
-            case 'j':
-                if (cli_parse_jobs(optarg, &jobs)) goto out;
-                break;
-            case OPT_SHARD:
-                if (cli_parse_shard(optarg, &shard)) goto out;
-                break;
-            case OPT_METRIC:
-                metric = optarg;
-                break;
-            case 'q':
-                quiet = 1;
-                break;
-            case 'h':
-                printf("usage: archsim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] "
-                       "[--set PATH=VALUE]... [-s SEED] [-R N] [-d T] [--warmup T|auto] "
-                       "[--jobs J] [--shard I/N] [--metric COLUMN] --csv DIR [-q]\n"
-                       "see `archsim --help` for each option\n");
-                rc = CLI_EXIT_OK;
-                goto out;
-            case ':':
-                fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
-                goto out;
-            default:
-                fprintf(stderr, "archsim: unknown option '%s' (see archsim --help)\n",
-                        argv[optind - 1]);
-                goto out;
-        }
-    }
-    if (optind < argc) path = argv[optind++];
-    if (optind < argc) {
-        fprintf(stderr, "archsim: unexpected argument '%s' (one scenario per sweep)\n",
-                argv[optind]);
+    c = cli_opts_parse(&cmd, argc, argv, &o);
+    if (c) {
+        rc = c > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
         goto out;
     }
+    path = o.path;
+    metric = args.metric;
     if (!path) {
         fprintf(stderr, "archsim: sweep: which scenario? (archsim sweep FILE --vary ...)\n");
         goto out;
@@ -295,15 +259,15 @@ int cmd_sweep(int argc, char **argv) {
     st.vary = xcalloc(npoints, sizeof *st.vary);
     st.chart_v = xcalloc(npoints, sizeof *st.chart_v);
     st.chart_h = xcalloc(npoints, sizeof *st.chart_h);
-    st.sharded = shard.count > 0;
+    st.sharded = o.shard.count > 0;
     /* Replications per point: -R, else the scenario's own; its name for the manifest. */
     {
         struct run_scenario base;
-        if (run_scenario_load(&base, path, sets, nsets, &err)) {
+        if (run_scenario_load(&base, path, o.sets, o.nsets, &err)) {
             report_error(&err);
             goto out;
         }
-        st.reps = reps ? (unsigned)reps : base.replications;
+        st.reps = o.reps ? (unsigned)o.reps : base.replications;
         base_name = xstrdup(base.name);
         run_scenario_free(&base);
     }
@@ -315,18 +279,18 @@ int cmd_sweep(int argc, char **argv) {
         st.vary[p] = run_grid_vary(&grid, p);
         st.chart_v[p] = st.chart_h[p] = NAN;
         for (unsigned k = 0; k < st.reps; k++)
-            owned |= run_shard_owns(&shard, p * st.reps + k);
+            owned |= run_shard_owns(&o.shard, p * st.reps + k);
         if (!owned) continue;
         {
-            const char **all = xcalloc(nsets + grid.naxes + 1, sizeof *all);
+            const char **all = xcalloc(o.nsets + grid.naxes + 1, sizeof *all);
             char **assign = xcalloc(grid.naxes + 1, sizeof *assign);
             struct run_scenario *s = &st.pts[p];
             char what[512];
             int bad;
-            memcpy(all, sets, nsets * sizeof *all);
+            memcpy(all, o.sets, o.nsets * sizeof *all);
             for (size_t a = 0; a < grid.naxes; a++)
-                all[nsets + a] = assign[a] = run_grid_assignment(&grid, p, a);
-            bad = run_scenario_load(s, path, all, nsets + grid.naxes, &err);
+                all[o.nsets + a] = assign[a] = run_grid_assignment(&grid, p, a);
+            bad = run_scenario_load(s, path, all, o.nsets + grid.naxes, &err);
             for (size_t a = 0; a < grid.naxes; a++)
                 free(assign[a]);
             free(assign);
@@ -337,11 +301,7 @@ int cmd_sweep(int argc, char **argv) {
                 report_error(&err);
                 goto out;
             }
-            if (duration_ns >= 0) s->duration_ns = duration_ns;
-            if (warmup_auto >= 0) s->warmup_auto = warmup_auto;
-            if (warmup_auto == 0) s->warmup_ns = warmup_ns;
-            if (s->warmup_auto) s->warmup_ns = 0;
-            if (seed_set) s->seed = seed;
+            cli_opts_apply(&o, s);
             if (!s->warmup_auto && s->warmup_ns >= s->duration_ns) {
                 fprintf(stderr, "archsim: %s: the warm-up must be shorter than the duration\n",
                         what);
@@ -351,7 +311,7 @@ int cmd_sweep(int argc, char **argv) {
         }
         for (unsigned k = 0; k < st.reps; k++) {
             size_t u = p * st.reps + k;
-            if (!run_shard_owns(&shard, u)) continue;
+            if (!run_shard_owns(&o.shard, u)) continue;
             joblist[njobs].s = &st.pts[p];
             joblist[njobs].replication = k;
             job_point[njobs] = p;
@@ -360,18 +320,19 @@ int cmd_sweep(int argc, char **argv) {
     }
     st.job_point = job_point;
     st.cur = xcalloc(st.reps, sizeof *st.cur);
-    if (csv_dir) {
-        if (cli_make_dir(csv_dir)) goto out;
-        st.sum = cli_open_csv(csv_dir, "summary.csv");
+    if (o.csv_dir) {
+        if (cli_make_dir(o.csv_dir)) goto out;
+        st.sum = cli_open_csv(o.csv_dir, "summary.csv");
         if (!st.sum) goto out;
         csv_out_summary_header_sweep(st.sum);
         /* Even a shard with no unit writes its manifest, so merge knows it ran. */
-        if (shard.count && run_merge_write_manifest(csv_dir, &shard, units, base_name, &err)) {
+        if (o.shard.count &&
+            run_merge_write_manifest(o.csv_dir, &o.shard, units, base_name, &err)) {
             report_error(&err);
             goto out;
         }
     }
-    cli_progress_init(&st.prog, quiet, njobs);
+    cli_progress_init(&st.prog, o.quiet, njobs);
     st.prog.unit = "runs";
     {
         struct run_batch b;
@@ -380,7 +341,7 @@ int cmd_sweep(int argc, char **argv) {
         memset(&b, 0, sizeof b);
         b.jobs = joblist;
         b.njobs = njobs;
-        b.threads = jobs;
+        b.threads = o.jobs;
         b.stop = &cli_stop;
         b.done = on_done;
         b.progress = on_progress;
@@ -393,18 +354,18 @@ int cmd_sweep(int argc, char **argv) {
         }
         if (!st.partial) finish_point(&st);
     }
-    if (!quiet) {
+    if (!o.quiet) {
         printf("%s: sweep of %zu point%s × %u replication%s (%s)", path, npoints,
                npoints == 1 ? "" : "s", st.reps, st.reps == 1 ? "" : "s",
                "common random numbers: the same seeds at every point");
-        if (shard.count)
-            printf("; shard %u/%u ran %zu of %zu runs", shard.index, shard.count, njobs, units);
+        if (o.shard.count)
+            printf("; shard %u/%u ran %zu of %zu runs", o.shard.index, o.shard.count, njobs, units);
         printf("\n");
-        if (csv_dir) printf("rows in %s/summary.csv\n", csv_dir);
-        if (!shard.count && !st.partial) {
+        if (o.csv_dir) printf("rows in %s/summary.csv\n", o.csv_dir);
+        if (!o.shard.count && !st.partial) {
             cli_sweep_chart(stdout, metric, (const char *const *)st.vary, st.chart_v,
                             st.reps > 1 ? st.chart_h : NULL, npoints);
-        } else if (shard.count) {
+        } else if (o.shard.count) {
             printf("(a shard draws no chart: `archsim merge` of all shards does)\n");
         }
     }
@@ -436,6 +397,6 @@ out:
     free(job_point);
     run_grid_free(&grid);
     free(base_name);
-    free(sets);
+    cli_opts_free(&o);
     return rc;
 }

@@ -19,7 +19,10 @@
  * Stopping: the done callback may ask to stop (a precision target met, an interrupted
  * replication); jobs not yet started are then skipped and running ones are cancelled at
  * their next slice (run_replication_cancellable) and discarded, so nothing after the stop
- * point is written. The signal flag (hooks.stop) interrupts every running replication.
+ * point is written. The signal flag (hooks.stop) interrupts every running replication: no job
+ * starts after it, and every job started before it is still delivered in order — finished, or
+ * interrupted and marked partial — unless the done callback asks to stop, so with J threads
+ * the caller gets all of them, as it gets the one running with J = 1.
  *
  * Thread safety of what the jobs call: sim/, models/ and sim/stats keep all state in the
  * sim and net (no mutable globals, no static locals, checked with grep); the scenario
