@@ -523,7 +523,15 @@ static void test_csv(void) {
     p = csv_write(&t, "empty.csv", "");
     expect_csv_error(p, "x_ms", 0, 0, "empty");
     p = csv_write(&t, "quote.csv", "x_ms\n\"1\n");
-    expect_csv_error(p, "x_ms", 2, -1, "malformed");
+    expect_csv_error(p, "x_ms", 2, 1, "not closed");
+    /* Malformed CSV at its line and character column: a quote in an unquoted field on line 3,
+     * column 4 ("ab\"" in field 2). */
+    p = csv_write(&t, "inner_quote.csv", "x_ms,y\n1,ok\n2,ab\"c\n");
+    expect_csv_error(p, "x_ms", 3, 5, "quote inside an unquoted field");
+    /* Lines, not records: a quoted field spanning two lines and a blank line come before the
+     * bad value, which is on physical line 5 (record 3). */
+    p = csv_write(&t, "lines.csv", "x_ms,note\n1,\"two\nlines\"\n\nbad,z\n");
+    expect_csv_error(p, "x_ms", 5, 1, "'bad'");
 
     csv_cleanup(&t);
 }

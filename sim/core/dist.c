@@ -2,7 +2,6 @@
 #include "dist.h"
 
 #include <assert.h>
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "csv_in.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -168,6 +168,7 @@ struct csv_load {
     struct err *err;
     int failed;
     size_t record;  /* 1-based number of the record being parsed (header = 1) */
+    size_t line;    /* physical line where that record starts (for errors) */
     size_t field;   /* 0-based index of the next field in the record */
     size_t target;  /* index of the column, SIZE_MAX until the header has it */
     int have_cell;  /* the current record had a field at index target */
@@ -203,7 +204,7 @@ static void load_fail(struct csv_load *st, int col, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     st->failed = 1;
-    err_set(st->err, st->path, (int)st->record, col, "%s", msg);
+    err_set(st->err, st->path, (int)st->line, col, "%s", msg);
 }
 
 static void on_header_field(struct csv_load *st, const char *s, size_t len) {
@@ -256,9 +257,7 @@ static void on_data_field(struct csv_load *st, const char *s, size_t len) {
     st->v[st->n++] = x * st->scale;
 }
 
-static void on_field(void *s, size_t len, void *data) {
-    struct csv_load *st = data;
-
+static void on_field(struct csv_load *st, const char *s, size_t len) {
     if (st->failed) return;
     if (st->record == 1)
         on_header_field(st, s, len);
@@ -267,10 +266,7 @@ static void on_field(void *s, size_t len, void *data) {
     st->field++;
 }
 
-static void on_record(int c, void *data) {
-    struct csv_load *st = data;
-
-    (void)c;
+static void on_record(struct csv_load *st) {
     if (st->failed) return;
     if (st->record == 1) {
         if (st->target == SIZE_MAX && st->hint[0])
@@ -296,10 +292,10 @@ static void on_record(int c, void *data) {
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err) {
     struct csv_load st = {
         .path = path, .column = column, .err = err, .record = 1, .target = SIZE_MAX};
-    struct csv_parser p;
-    char buf[16384];
-    size_t got;
+    struct csv_in *in;
+    struct csv_rec rec;
     FILE *f;
+    int r = 0;
 
     f = fopen(path, "rb");
     if (!f) return err_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -311,28 +307,16 @@ int dist_empirical_csv(struct dist *d, const char *path, const char *column, str
             return err_set(err, path, 0, 0, "not a regular file (samples must be in a CSV file)");
         }
     }
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        fclose(f);
-        return err_set(err, path, 0, 0, "cannot initialise the CSV parser");
+    /* csv_in (libcsv underneath) locates malformed CSV at its line and character column. */
+    in = csv_in_from_file(f, path);
+    while (!st.failed && (r = csv_in_next(in, &rec, err)) > 0) {
+        st.line = rec.line;
+        for (size_t i = 0; i < rec.nfields && !st.failed; i++)
+            on_field(&st, rec.fields[i], strlen(rec.fields[i]));
+        on_record(&st);
     }
-    /* libcsv's buffers then abort on out-of-memory like every other allocation. */
-    csv_set_realloc_func(&p, xrealloc);
-    csv_set_free_func(&p, free);
-    while (!st.failed && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (csv_parse(&p, buf, got, on_field, on_record, &st) != got && !st.failed) {
-            st.failed = 1;
-            err_set(err, path, (int)st.record, 0, "malformed CSV: %s", csv_strerror(csv_error(&p)));
-        }
-    }
-    if (!st.failed && ferror(f)) {
-        st.failed = 1;
-        err_set(err, path, 0, 0, "read error: %s", strerror(errno));
-    }
-    if (!st.failed && csv_fini(&p, on_field, on_record, &st) != 0 && !st.failed) {
-        st.failed = 1;
-        err_set(err, path, (int)st.record, 0, "malformed CSV: %s", csv_strerror(csv_error(&p)));
-    }
-    csv_free(&p);
+    if (!st.failed && r < 0) st.failed = 1;
+    csv_in_close(in);
     fclose(f);
     if (!st.failed && st.record == 1) {
         st.failed = 1;

@@ -91,14 +91,15 @@ int dist_hyperexp(struct dist *d, double p1, double mean1, double mean2, struct 
  * uniformly. Copies samples (the caller keeps its array); d owns the copy. */
 int dist_empirical(struct dist *d, const double *samples, size_t n, struct err *err);
 
-/* Load one column of a CSV file (parsed with libcsv; first record is the header) as an empirical
- * distribution in ns. column is the exact header text and must end in a unit suffix _ns, _us, _ms
- * or _s (e.g. "service_time_ms"), which sets the scale to ns. Every later record must have a
- * finite, non-negative number in that column. On failure returns -1, leaves *d untouched and
- * fills err with file = path and, where the problem is in the file, line = the CSV record number
- * (header = 1; blank lines are not records) and col = the 1-based field number: missing or
- * unreadable file, malformed CSV, column not found, no unit suffix, empty/non-numeric/negative
- * cell, record too short, no data records. */
+/* Load one column of a CSV file (read with csv_in.h over libcsv; first record is the header) as
+ * an empirical distribution in ns. column is the exact header text and must end in a unit
+ * suffix _ns, _us, _ms or _s (e.g. "service_time_ms"), which sets the scale to ns. Every later
+ * record must have a finite, non-negative number in that column. On failure returns -1, leaves
+ * *d untouched and fills err with file = path and, where the problem is in the file, line = the
+ * physical line on which the record starts and col = the 1-based field number (for a
+ * malformed CSV: the character column of the offending character, as csv_in reports it):
+ * missing or unreadable file, malformed CSV, column not found, no unit suffix,
+ * empty/non-numeric/negative cell, record too short, no data records. */
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err);
 
 /* One draw from d using r (advances r). Never negative for distributions built by the
