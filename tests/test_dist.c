@@ -525,7 +525,7 @@ static void test_csv(void) {
     p = csv_write(&t, "quote.csv", "x_ms\n\"1\n");
     expect_csv_error(p, "x_ms", 2, 1, "not closed");
     /* Malformed CSV at its line and character column: a quote in an unquoted field on line 3,
-     * column 4 ("ab\"" in field 2). */
+     * column 5 (the quote in ab"c, field 2). */
     p = csv_write(&t, "inner_quote.csv", "x_ms,y\n1,ok\n2,ab\"c\n");
     expect_csv_error(p, "x_ms", 3, 5, "quote inside an unquoted field");
     /* Lines, not records: a quoted field spanning two lines and a blank line come before the
