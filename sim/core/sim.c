@@ -33,6 +33,7 @@ struct sim {
     struct pool *ev_pool;      /* where event records come from ... */
     struct sim_event *ev_free; /* ... and where fired or cancelled ones wait for reuse */
     int stop;
+    int64_t limit; /* sim_run_until runs events before it: end_ns, or INT64_MIN once stopped */
     const volatile sig_atomic_t *stop_flag;
     void *ctx;
 };
@@ -121,7 +122,7 @@ struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, si
     struct heap_entry e;
 
     assert(at_ns >= sim->clock.now && "scheduling in the past");
-    assert(prio >= 0 && prio <= 255);
+    assert((unsigned)prio <= 255u);
     if (__builtin_expect(!ev, 0)) ev = ev_refill(sim);
     sim->ev_free = ev->next;
     ev->fn = fn;
@@ -186,18 +187,21 @@ int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev) {
 
 enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
     sim->stop = 0;
-    while (sim->n > 0) {
+    sim->limit = end_ns;
+    /* One compare per event covers both the end and sim_stop, which lowers the limit. */
+    while (sim->n > 0 && sim->heap[0].time < sim->limit) {
         struct heap_entry *top = &sim->heap[0];
         struct sim_event *ev = top->ev;
 
-        if (top->time >= end_ns) break;
-        if ((sim->events & 4095) == 0 && sim->stop_flag && *sim->stop_flag) sim->stop = 1;
-        if (sim->stop) return SIM_STOP_INTERRUPTED;
+        if (__builtin_expect((sim->events & 4095) == 0, 0) && sim->stop_flag && *sim->stop_flag) {
+            sim->stop = 1;
+            break;
+        }
         sim->clock.now = top->time;
         /* The entry stays as a hole that orders before every pending event (nothing can sift
-         * above it) until the handler's first sim_schedule fills it. */
+         * above it) until the handler's first sim_schedule fills it; its key is never read
+         * (no pending event has the hole's time). */
         top->time = INT64_MIN;
-        top->key = 0;
         top->ev = NULL;
         sim->hole = 1;
         ev->next = sim->ev_free;
@@ -209,12 +213,15 @@ enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
             heap_remove(sim, 0);
         }
     }
+    /* Stopped with an event still due before the end: the clock stays at the last event. */
+    if (sim->stop && sim->n > 0 && sim->heap[0].time < end_ns) return SIM_STOP_INTERRUPTED;
     if (end_ns > sim->clock.now) sim->clock.now = end_ns;
     return sim->n > 0 ? SIM_STOP_END : SIM_STOP_EMPTY;
 }
 
 void sim_stop(struct sim *sim) {
     sim->stop = 1;
+    sim->limit = INT64_MIN;
 }
 
 void sim_set_stop_flag(struct sim *sim, const volatile sig_atomic_t *flag) {
