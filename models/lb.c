@@ -158,25 +158,29 @@ static int lb_resolve(struct net *net, struct comp *c, struct err *err) {
 
     for (size_t i = 0; i < lb->nrefs; i++) {
         struct target_ref *r = &lb->refs[i];
-        struct comp *grp[4096];
-        size_t n = net_find_group(net, r->name, grp, 4096);
+        size_t n = net_find_group(net, r->name, NULL, 0);
+        struct comp **grp;
         if (n == 0) {
             const char *sug = scn_suggest(r->name, net_comp_names(net));
             return err_set(err, r->node->file, r->node->line, r->node->col,
                            "%s: unknown component '%s'%s%s%s", r->node->path, r->name,
                            sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
         }
-        if (n > 4096) n = 4096;
+        grp = xcalloc(n, sizeof *grp);
+        net_find_group(net, r->name, grp, n);
         lb->targets = xrealloc(lb->targets, (cap + n) * sizeof *lb->targets);
         lb->weight = xrealloc(lb->weight, (cap + n) * sizeof *lb->weight);
         for (size_t k = 0; k < n; k++) {
-            if (grp[k] == c)
+            if (grp[k] == c) {
+                free(grp);
                 return err_set(err, r->node->file, r->node->line, r->node->col,
                                "%s: call cycle: '%s' balances over itself", r->node->path, c->name);
+            }
             lb->targets[cap + k] = grp[k];
             lb->weight[cap + k] = r->weight;
             lb->total_weight += r->weight;
         }
+        free(grp);
         cap += n;
     }
     lb->ntargets = cap;

@@ -103,6 +103,7 @@ struct net {
     size_t nevents;                          /* logged in all */
     net_event_fn *event_sink;
     void *event_user;
+    size_t *topo; /* component indexes, each before those it calls (find_cycles) */
 };
 
 /* --- metrics ------------------------------------------------------------------------------ */
@@ -588,31 +589,75 @@ static int build_components(struct net *net, const struct scn_node *comps, const
     return 0;
 }
 
-/* Depth-first search for a call cycle; colour 0 white, 1 on the stack, 2 done. */
-static int find_cycle(struct net *net, size_t i, unsigned char *colour, struct err *err) {
-    struct comp *down[256];
-    size_t n;
+/* Every component c calls, in a new array (free it); *n its length. */
+static struct comp **downstream_all(const struct comp *c, size_t *n) {
+    struct comp *none[1];
+    struct comp **out;
 
-    colour[i] = 1;
-    n = net->comps[i]->ops->downstream(net->comps[i], down, 256);
-    if (n > 256) n = 256;
-    for (size_t k = 0; k < n; k++) {
-        size_t j = down[k]->index;
-        if (colour[j] == 1) {
-            struct comp *c = net->comps[i];
-            const struct scn_node *at = c->ops->ref ? c->ops->ref(c, down[k]) : NULL;
-            if (at)
-                return err_set(err, at->file, at->line, at->col,
-                               "%s: call cycle: '%s' calls '%s', which leads back to it", at->path,
-                               c->group, down[k]->group);
-            return err_set(err, c->file, c->line, c->col,
-                           "components.%s: call cycle: '%s' calls '%s', which leads back to it",
-                           c->group, c->group, down[k]->group);
+    *n = c->ops->downstream(c, none, 0);
+    out = xcalloc(*n ? *n : 1, sizeof *out);
+    if (*n) c->ops->downstream(c, out, *n);
+    return out;
+}
+
+/* Depth-first search for a call cycle over the whole graph, iterative (a chain of thousands
+ * of services must not overflow the stack); colour 0 white, 1 on the path, 2 done. Also
+ * fills net->topo with every component before the ones it calls (reverse post-order). */
+static int find_cycles(struct net *net, struct err *err) {
+    struct frame {
+        size_t node, k, n;
+        struct comp **down;
+    } *st = xcalloc(net->ncomps ? net->ncomps : 1, sizeof *st);
+    unsigned char *colour = xcalloc(net->ncomps ? net->ncomps : 1, 1);
+    size_t depth = 0, done = net->ncomps;
+    int rc = 0;
+
+    net->topo = xcalloc(net->ncomps ? net->ncomps : 1, sizeof *net->topo);
+    for (size_t start = 0; start < net->ncomps && !rc; start++) {
+        if (colour[start]) continue;
+        colour[start] = 1;
+        st[depth++] = (struct frame){start, 0, 0, NULL};
+        st[depth - 1].down = downstream_all(net->comps[start], &st[depth - 1].n);
+        while (depth > 0 && !rc) {
+            struct frame *f = &st[depth - 1];
+            if (f->k < f->n) {
+                struct comp *to = f->down[f->k++];
+                size_t j = to->index;
+                if (colour[j] == 1) {
+                    struct comp *c = net->comps[f->node];
+                    const struct scn_node *at = c->ops->ref ? c->ops->ref(c, to) : NULL;
+                    if (at)
+                        err_set(err, at->file, at->line, at->col,
+                                "%s: call cycle: '%s' calls '%s', which leads back to it", at->path,
+                                c->group, to->group);
+                    else
+                        err_set(err, c->file, c->line, c->col,
+                                "components.%s: call cycle: '%s' calls '%s', which leads back "
+                                "to it",
+                                c->group, c->group, to->group);
+                    rc = -1;
+                } else if (colour[j] == 0) {
+                    colour[j] = 1;
+                    st[depth++] = (struct frame){j, 0, 0, NULL};
+                    st[depth - 1].down = downstream_all(to, &st[depth - 1].n);
+                }
+            } else {
+                colour[f->node] = 2;
+                net->topo[--done] = f->node;
+                free(f->down);
+                depth--;
+            }
         }
-        if (colour[j] == 0 && find_cycle(net, j, colour, err)) return -1;
     }
-    colour[i] = 2;
-    return 0;
+    while (depth > 0)
+        free(st[--depth].down);
+    free(st);
+    free(colour);
+    return rc;
+}
+
+const size_t *net_topo_order(const struct net *net) {
+    return net->topo;
 }
 
 struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net_config *cfg,
@@ -620,7 +665,6 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
     struct net *net = xcalloc(1, sizeof *net);
     const struct scn_node *root = scn_doc_root(doc), *comps, *wl;
     const char *dir = scn_doc_dir(doc);
-    unsigned char *colour = NULL;
 
     net->sim = sim;
     net->cfg = *cfg;
@@ -642,11 +686,7 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
     for (size_t i = 0; i < net->ncomps; i++)
         if (net->comps[i]->ops->resolve(net, net->comps[i], err)) goto fail;
     if (workload_resolve(net->wl, err)) goto fail;
-    colour = xcalloc(net->ncomps, 1);
-    for (size_t i = 0; i < net->ncomps; i++)
-        if (colour[i] == 0 && find_cycle(net, i, colour, err)) goto fail;
-    free(colour);
-    colour = NULL;
+    if (find_cycles(net, err)) goto fail;
     if (scn_map_get(root, "failures")) {
         net->hot.faults = fault_plan_new(net, scn_map_get(root, "failures"), dir, err);
         if (!net->hot.faults) goto fail;
@@ -656,7 +696,6 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
     sim_set_ctx(sim, net);
     return net;
 fail:
-    free(colour);
     net_free(net);
     return NULL;
 }
@@ -674,6 +713,7 @@ void net_free(struct net *net) {
     }
     free(net->comps);
     free(net->names);
+    free(net->topo);
     free(net->rows);
     hist_free(net->scratch);
     pool_free(net->hot.call_pool);

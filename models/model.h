@@ -344,6 +344,9 @@ size_t net_ncomps(const struct net *net);
 void net_summary_row(const struct net *net, size_t index, struct model_row *row);
 
 struct comp *net_comp(const struct net *net, size_t index);
+/* The component indexes 0..net_ncomps-1 in an order where each comes before every component it
+ * calls (the call graph is acyclic: net_new refuses cycles). Borrowed, valid while net is. */
+const size_t *net_topo_order(const struct net *net);
 struct comp *net_find(const struct net *net, const char *name);
 /* Every component of a group (a name, or a service with replicas): fills up to max, returns the
  * total (0 when unknown). */

@@ -21,13 +21,10 @@ struct walk {
     char why[160];
 };
 
-/* Add w expected visits at c and propagate downstream (the call graph is acyclic). */
-static void visit(struct walk *wk, const struct comp *c, double w) {
-    wk->visits[c->index] += w;
+/* Note why component c, which the class reaches, makes the prediction approximate or
+ * impossible (the first approximation is kept; a refusal overrides it). */
+static void judge(struct walk *wk, const struct comp *c, size_t ncalls) {
     if (c->ops == &lb_ops) {
-        struct comp *t[4096];
-        double share[4096];
-        size_t n = lb_targets(c, t, share, 4096);
         enum lb_policy p = lb_policy(c);
         if (p != LB_RANDOM) {
             wk->approx = 1;
@@ -37,18 +34,13 @@ static void visit(struct walk *wk, const struct comp *c, double w) {
                          c->name,
                          p == LB_ROUND_ROBIN || p == LB_WEIGHTED_ROUND_ROBIN ? "turn" : "state");
         }
-        for (size_t i = 0; i < n && i < 4096; i++)
-            visit(wk, t[i], w * share[i]);
     } else if (c->ops == &service_ops) {
-        struct comp *to[256];
-        double prob[256];
-        size_t n = service_calls(c, wk->cls, to, prob, 256);
-        if (n && service_parallel(c)) {
+        if (ncalls && service_parallel(c)) {
             wk->refused = 1;
             snprintf(wk->why, sizeof wk->why,
                      "'%s' calls in parallel: the response is a maximum, not a sum", c->name);
         }
-        if (n && service_hold_worker(c)) {
+        if (ncalls && service_hold_worker(c)) {
             wk->refused = 1;
             snprintf(wk->why, sizeof wk->why,
                      "'%s' holds its worker during calls: not a product-form network", c->name);
@@ -58,11 +50,7 @@ static void visit(struct walk *wk, const struct comp *c, double w) {
             snprintf(wk->why, sizeof wk->why,
                      "'%s' has a bounded queue: requests are lost, not a Jackson network", c->name);
         }
-        for (size_t i = 0; i < n && i < 256; i++)
-            visit(wk, to[i], w * prob[i]);
     } else if (c->ops == &shard_ops) {
-        struct comp *t[1024];
-        size_t n = shard_backends(c, t, 1024);
         if (workload_class_scatter(net_workload(wk->net), wk->cls) != 0) {
             wk->refused = 1;
             snprintf(wk->why, sizeof wk->why,
@@ -73,15 +61,65 @@ static void visit(struct walk *wk, const struct comp *c, double w) {
             snprintf(wk->why, sizeof wk->why,
                      "'%s' routes by key: shares taken as equal (exact only for uniform keys)",
                      c->name);
-        for (size_t i = 0; i < n && i < 1024; i++)
-            visit(wk, t[i], w / (double)n);
-    } else if (c->ops != &lb_ops) {
+    } else {
         /* caches, queues, replica sets, functions: their effect on the path (hit ratio,
          * asynchrony, replication) has no product-form answer here */
         wk->refused = 1;
         snprintf(wk->why, sizeof wk->why, "a %s ('%s') on the path: no closed form end to end",
                  c->ops->kind, c->name);
     }
+}
+
+/* The traffic equations for one class: w expected visits enter at `entry`; each component's
+ * visits pass to those it calls (balancer: by share; service: by call probability, each call
+ * made; shard: equal shares). The call graph is acyclic, so one pass in topological order
+ * (net_topo_order) solves them: linear in the edges however the paths branch and rejoin, and
+ * no recursion (a chain of thousands of components is fine). */
+static void traffic(struct walk *wk, const struct comp *entry, double w) {
+    size_t nc = net_ncomps(wk->net);
+    const size_t *order = net_topo_order(wk->net);
+    unsigned char *reached = xcalloc(nc ? nc : 1, 1);
+    struct comp **to = NULL;
+    double *share = NULL;
+    size_t cap = 0;
+
+    wk->visits[entry->index] += w;
+    reached[entry->index] = 1;
+    for (size_t o = 0; o < nc; o++) {
+        const struct comp *c = net_comp(wk->net, order[o]);
+        double v = wk->visits[c->index];
+        size_t n = 0;
+
+        if (!reached[c->index]) continue;
+        if (c->ops == &lb_ops)
+            n = lb_targets(c, to, share, 0);
+        else if (c->ops == &service_ops)
+            n = service_calls(c, wk->cls, to, share, 0);
+        else if (c->ops == &shard_ops)
+            n = shard_backends(c, to, 0);
+        if (n > cap) {
+            cap = n;
+            to = xrealloc(to, cap * sizeof *to);
+            share = xrealloc(share, cap * sizeof *share);
+        }
+        if (c->ops == &lb_ops) {
+            lb_targets(c, to, share, n);
+        } else if (c->ops == &service_ops) {
+            service_calls(c, wk->cls, to, share, n);
+        } else if (c->ops == &shard_ops) {
+            shard_backends(c, to, n);
+            for (size_t i = 0; i < n; i++)
+                share[i] = 1.0 / (double)n;
+        }
+        judge(wk, c, c->ops == &service_ops ? n : 0);
+        for (size_t i = 0; i < n; i++) {
+            wk->visits[to[i]->index] += v * share[i];
+            reached[to[i]->index] = 1;
+        }
+    }
+    free(to);
+    free(share);
+    free(reached);
 }
 
 void run_predict(const struct net *net, struct run_prediction *p) {
@@ -98,7 +136,7 @@ void run_predict(const struct net *net, struct run_prediction *p) {
     p->users = workload_users(wl);
     for (size_t k = 0; k < ncls; k++) {
         struct walk wk = {net, k, visits + k * nc, 0, 0, ""};
-        visit(&wk, workload_class_target(wl, k), workload_class_share(wl, k));
+        traffic(&wk, workload_class_target(wl, k), workload_class_share(wl, k));
         approx |= wk.approx;
         refused |= wk.refused;
         if (wk.refused || (!why[0] && wk.why[0])) snprintf(why, sizeof why, "%s", wk.why);

@@ -404,5 +404,44 @@ check "SIGINT: timeseries.csv has rows" \
 check "SIGINT: timeseries.csv rows are whole" \
     awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$TMP/int/timeseries.csv"
 
+# --- large graphs (found by a new user's review) ---------------------------------------------
+# A chain of 3000 services: check and run walk it without recursion (it once overflowed the
+# stack at ~130 in the prediction's traffic equations).
+awk 'BEGIN { n = 3000; print "name: chain\nduration: 1s\nworkload:\n  rate: 100/s\n  target: c0\ncomponents:"
+             for (i = 0; i < n; i++) { printf "  c%d:\n    kind: service\n    service_time: exp(1us)\n", i
+                                       if (i < n - 1) printf "    calls: [c%d]\n", i + 1 } }' >"$TMP/chain.yaml"
+sim check "$TMP/chain.yaml"
+expect_rc "chain of 3000 services: check succeeds" 0
+# 100/s enter c0 and pass down the chain: the last station sees exactly 100/s.
+stdout_has "chain of 3000 services: the last station gets the full 100/s" "c2999          λ = 100/s"
+sim run -q "$TMP/chain.yaml" --csv "$TMP/chain"
+expect_rc "chain of 3000 services: run succeeds" 0
+# Diamonds: 40 layers of two services, each calling both of the next layer: 2^39 paths, but the
+# traffic equations take one pass (the walk over paths once ran for hours). A request makes
+# 2^(i-1) visits to each service of layer i >= 1: 2^38 = 2.74878e+11 at a39.
+awk 'BEGIN { L = 40; print "name: diamond\nduration: 1s\nworkload:\n  rate: 1/s\n  target: a0\ncomponents:"
+             for (i = 0; i < L; i++) for (x = 0; x < 2; x++) {
+                 printf "  %s%d:\n    kind: service\n    service_time: exp(1us)\n", x ? "b" : "a", i
+                 if (i < L - 1) printf "    calls: [a%d, b%d]\n", i + 1, i + 1 } }' >"$TMP/diamond.yaml"
+timeout 20 "$BIN" check "$TMP/diamond.yaml" >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc "40 layers of diamonds: check finishes at once" 0
+stdout_has "40 layers of diamonds: 2^38 visits per request at a39" "a39            λ = 2.74878e+11/s"
+# A balancer over 10000 replicas uses every one of them (it once stopped at the 4096th).
+cat >"$TMP/lb10k.yaml" <<'EOF'
+name: lb10k
+duration: 2s
+workload: {arrivals: constant, rate: 50000/s, target: lb}
+components:
+  lb: {kind: load_balancer, policy: round_robin, targets: [api]}
+  api: {kind: service, replicas: 10000, service_time: exp(100ms)}
+EOF
+sim run -q "$TMP/lb10k.yaml" --csv "$TMP/lb10k"
+expect_rc "balancer over 10000 replicas: run succeeds" 0
+# Round robin over a constant 50000/s for 2 s: exactly 10 arrivals at each replica.
+check "balancer over 10000 replicas: every replica gets exactly 10 requests" \
+    csv "$TMP/lb10k/summary.csv" 'v("kind") == "service" { n++; if (v("arrivals") != 10) exit 1 }
+                                  END { if (E) exit 3; exit !(n == 10000) }'
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
