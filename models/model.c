@@ -178,11 +178,12 @@ static void fill_latency(struct model_row *row, const struct hist *h) {
 }
 
 /* Latencies are recorded once, in the interval histogram (ilat). At each interval end ilat is
- * merged into the run histogram (lat) once warm-up is over; the part of an interval that fell
- * in warm-up waits in pre and joins only the interval row. So a run row mid-interval is lat
- * plus the current ilat. */
-static void close_interval_hist(struct comp_metrics *m, int warm) {
-    if (warm) hist_merge(m->lat, m->ilat);
+ * merged into the run histogram (lat), which is reset when warm-up ends (so a run interrupted
+ * during warm-up reports [0, stop), latencies included, like its counts); the part of an
+ * interval that fell in warm-up waits in pre and joins only the interval row. So a run row
+ * mid-interval is lat plus the current ilat. */
+static void close_interval_hist(struct comp_metrics *m) {
+    hist_merge(m->lat, m->ilat);
     if (hist_count(m->pre)) hist_merge(m->ilat, m->pre);
 }
 
@@ -728,8 +729,8 @@ static void report_interval(struct net *net, int64_t now, unsigned flags) {
 
     if (now <= net->interval_start_ns) return;
     for (size_t i = 0; i < n; i++)
-        close_interval_hist(&net->comps[i]->m, net->warm);
-    close_interval_hist(wm, net->warm);
+        close_interval_hist(&net->comps[i]->m);
+    close_interval_hist(wm);
     if (net->sink) {
         for (size_t i = 0; i < n; i++) {
             struct comp *c = net->comps[i];

@@ -76,6 +76,7 @@ struct workload {
     /* Stationary Poisson (one constant-rate phase) when > 0: the mean gap in ns,
      * 1e9 / (rate * rate_scale), kept up to date by set_mean_gap. */
     double poisson_gap_ns;
+    struct sim_event *next_ev; /* the pending open-model arrival, NULL when none */
     unsigned users;
     struct user *user_slots;
     struct dist think;
@@ -234,7 +235,8 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
                     "%s: a closed workload (users) has no arrival rate; use think_time", bad->path);
             goto fail;
         }
-        if (scn_get_int(node, "users", 1, 1, 10000000, &n, err)) goto fail;
+        /* At most the in-flight cap: every user has a request out at the start. */
+        if (scn_get_int(node, "users", 1, 1, NET_MAX_IN_FLIGHT, &n, err)) goto fail;
         wl->users = (unsigned)n;
         if (scn_map_get(node, "think_time")) {
             if (scn_get_dist(node, "think_time", 1, dir, &wl->think, err)) goto fail;
@@ -531,9 +533,10 @@ static void on_arrival(struct sim *sim, void *a, void *b) {
     int64_t next;
 
     (void)b;
+    wl->next_ev = NULL;
     send_request(sim, wl, NULL);
     next = next_arrival(wl, sim_now(sim));
-    if (next != INT64_MAX) sim_schedule(sim, next, on_arrival, wl, NULL);
+    if (next != INT64_MAX) wl->next_ev = sim_schedule(sim, next, on_arrival, wl, NULL);
 }
 
 void workload_start(struct workload *wl) {
@@ -550,7 +553,7 @@ void workload_start(struct workload *wl) {
     }
     {
         int64_t first = next_arrival(wl, now);
-        if (first != INT64_MAX) sim_schedule(sim, first, on_arrival, wl, NULL);
+        if (first != INT64_MAX) wl->next_ev = sim_schedule(sim, first, on_arrival, wl, NULL);
     }
 }
 
@@ -660,9 +663,25 @@ const struct dist *workload_think(const struct workload *wl) {
     return wl->has_think ? &wl->think : NULL;
 }
 
-void workload_scale_rate(struct workload *wl, double factor) {
-    if (factor > 0) wl->rate_scale *= factor;
+double workload_scale_rate(struct workload *wl, double factor) {
+    double scale = wl->rate_scale * factor;
+    struct sim *sim = net_sim(wl->net);
+
+    if (!(factor > 0)) return 1.0;
+    if (scale < WORKLOAD_SCALE_MIN) scale = WORKLOAD_SCALE_MIN;
+    if (scale > WORKLOAD_SCALE_MAX) scale = WORKLOAD_SCALE_MAX;
+    factor = scale / wl->rate_scale;
+    wl->rate_scale = scale;
     set_mean_gap(wl);
+    if (wl->next_ev) {
+        /* The pending arrival was drawn at the old rate (at a tiny rate, hours away): draw the
+         * next one afresh from now (memoryless for Poisson; a constant stream restarts its
+         * spacing here). */
+        int64_t next = next_arrival(wl, sim_now(sim));
+        sim_cancel(sim, wl->next_ev);
+        wl->next_ev = next != INT64_MAX ? sim_schedule(sim, next, on_arrival, wl, NULL) : NULL;
+    }
+    return factor;
 }
 
 void workload_describe(const struct workload *wl, char *buf, size_t n) {

@@ -82,8 +82,13 @@ const struct keydist *workload_keys(const struct workload *wl);
 /* The closed model's think time, or NULL when there is none; borrowed. */
 const struct dist *workload_think(const struct workload *wl);
 
-/* Multiply the arrival rate (open) from now on by factor > 0 (the dashboard's [ and ]). */
-void workload_scale_rate(struct workload *wl, double factor);
+/* Multiply the arrival rate (open) from now on by factor > 0 (the dashboard's [ and ]), keeping
+ * the scale within [WORKLOAD_SCALE_MIN, WORKLOAD_SCALE_MAX] of the scenario's rate; the
+ * pending arrival is redrawn at the new rate. Returns the factor applied (1 when factor is not
+ * > 0, less than asked at a bound). */
+#define WORKLOAD_SCALE_MIN 1e-3
+#define WORKLOAD_SCALE_MAX 1e3
+double workload_scale_rate(struct workload *wl, double factor);
 
 /* One line for `archsim check`. */
 void workload_describe(const struct workload *wl, char *buf, size_t n);

@@ -510,6 +510,52 @@ static void test_pacing(void) {
     run_scenario_free(&s);
 }
 
+/* The rate keys: the scale stays within [1e-3, 1e3] of the scenario's rate however often a
+ * key is pressed, and a rate restored after a deep cut brings arrivals back at once (the
+ * pending arrival, drawn hours away at the low rate, is redrawn). small.yaml: Poisson 100/s
+ * for 10 s. After 1 s, the rate is cut by 10^-9 (held at 10^-3: 0.1/s, the next arrival some
+ * 10 s away) and at once raised by 10^3 (back to 100/s), so the nine intervals after it
+ * complete about 900 requests (their throughput series summed: Poisson, sd 30, bound 5 sd =
+ * 150); a raise by 10^9 stops at 10^3. */
+static void test_rate_keys(void) {
+    struct run_scenario s;
+    struct ui_session *ss;
+    struct ui_snapshot sn;
+    struct err err;
+    double done = 0;
+
+    CU_ASSERT_EQUAL_FATAL(load_small(&s), 0);
+    ss = ui_session_new(&s, NULL, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
+    ui_session_set_speed(ss, ui_speed_index(1));
+    ui_session_advance(ss, 1.0, 1e9); /* 1 s at 1x: simulated 1 s */
+    CU_ASSERT_EQUAL(ui_session_scale_rate(ss, 1e-9, &err), 0);
+    ui_session_snapshot(ss, &sn);
+    CU_ASSERT_DOUBLE_EQUAL(sn.rate_scale, 1e-3, 1e-12);
+    CU_ASSERT_EQUAL(ui_session_scale_rate(ss, 1e3, &err), 0);
+    ui_session_snapshot(ss, &sn);
+    CU_ASSERT_DOUBLE_EQUAL(sn.rate_scale, 1.0, 1e-9);
+    ui_session_set_speed(ss, ui_speed_index(INFINITY));
+    ui_session_advance(ss, 1.0, 1e9);
+    ui_session_snapshot(ss, &sn);
+    CU_ASSERT_EQUAL(sn.now_ns, 10000000000LL);
+    CU_ASSERT_EQUAL_FATAL(sn.nseries, 10);
+    for (size_t i = 1; i < sn.nseries; i++)
+        done += sn.throughput_rps[i]; /* 1 s intervals: requests */
+    fprintf(stderr, "\n  rate cut and restored at 1 s: %.0f done in [1 s, 10 s) (900 +- 150)\n",
+            done);
+    CU_ASSERT_TRUE(done >= 900 - 150 && done <= 900 + 150);
+    ui_session_free(ss);
+    /* The upper bound: 10^9 from 1 stops at 10^3. */
+    ss = ui_session_new(&s, NULL, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
+    CU_ASSERT_EQUAL(ui_session_scale_rate(ss, 1e9, &err), 0);
+    ui_session_snapshot(ss, &sn);
+    CU_ASSERT_DOUBLE_EQUAL(sn.rate_scale, 1e3, 1e-9);
+    ui_session_free(ss);
+    run_scenario_free(&s);
+}
+
 static void test_budget(void) {
     struct run_scenario s;
     struct ui_session *ss;
@@ -709,6 +755,7 @@ static void test_closed_rate(void) {
 void test_ui_register(void) {
     CU_pSuite s = CU_add_suite("ui", NULL, NULL);
 
+    CU_add_test(s, "rate keys: bounded, and a restored rate brings arrivals back", test_rate_keys);
     CU_add_test(s, "bar lengths", test_bars);
     CU_add_test(s, "axis tops", test_axis_top);
     CU_add_test(s, "number and duration labels", test_labels);

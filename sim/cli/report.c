@@ -48,11 +48,16 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
     if (n == 0) return;
     last = &reps[n - 1];
     if (n == 1) {
-        fprintf(f,
-                "%s: seed %" PRIu64 ", %.3f s simulated (warm-up %.3f s excluded), %" PRIu64
-                " events in %.2f s%s\n",
-                s->name, last->seed, last->sim_time_s, (double)s->warmup_ns / 1e9, last->events,
-                last->wall_s, last->partial ? " — PARTIAL (interrupted)" : "");
+        /* Stopped before warm-up ended: the figures cover [0, stop), warm-up included. */
+        int in_warmup = last->partial && last->sim_time_s < last->warmup_s;
+        char warm[64];
+        if (in_warmup)
+            snprintf(warm, sizeof warm, "stopped in warm-up: included");
+        else
+            snprintf(warm, sizeof warm, "warm-up %.3f s excluded", last->warmup_s);
+        fprintf(f, "%s: seed %" PRIu64 ", %.3f s simulated (%s), %" PRIu64 " events in %.2f s%s\n",
+                s->name, last->seed, last->sim_time_s, warm, last->events, last->wall_s,
+                last->partial ? " — PARTIAL (interrupted)" : "");
         header(f, 0);
         for (size_t i = 0; i < last->nrows; i++)
             row(f, &last->rows[i]);

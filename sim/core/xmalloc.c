@@ -1,4 +1,4 @@
-/* xmalloc — abort-on-failure allocation; see xmalloc.h. */
+/* xmalloc — exit-on-failure allocation; see xmalloc.h. */
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -6,8 +6,11 @@
 #include <string.h>
 
 static void oom(size_t size) {
-    fprintf(stderr, "archsim: out of memory allocating %zu bytes\n", size);
-    abort();
+    fprintf(stderr,
+            "archsim: out of memory allocating %zu bytes (is a capacity, a replica or user count, "
+            "or the run too large for this machine?)\n",
+            size);
+    exit(1);
 }
 
 void *xmalloc(size_t size) {

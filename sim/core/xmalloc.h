@@ -1,7 +1,8 @@
 /*
  * xmalloc — allocation that cannot fail from the caller's point of view. On out-of-memory
- * it prints the size asked for to stderr and calls abort(); the dashboard restores the
- * terminal from its SIGABRT handler, so no global hook is needed here.
+ * it prints the size asked for to stderr and exits with status 1 (a scenario asking for more
+ * memory than the machine has is not a crash); the dashboard restores the terminal from an
+ * atexit handler.
  */
 #ifndef ARCHSIM_XMALLOC_H
 #define ARCHSIM_XMALLOC_H

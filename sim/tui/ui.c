@@ -45,6 +45,14 @@ static void on_fatal(int sig) {
     raise(sig);
 }
 
+/* Set while the dashboard owns the terminal; at_exit restores it if the process exits then
+ * (xmalloc's out-of-memory exit, for one). Process-wide: one dashboard at a time. */
+static volatile int curses_active;
+
+static void at_exit(void) {
+    if (curses_active) endwin();
+}
+
 /* Foreground and background per role (-1: the terminal's default); a role's colour pair has
  * the role's number. */
 static const short role_colors[UI_ROLE_COUNT][2] = {
@@ -103,6 +111,11 @@ struct ui *ui_open(struct err *err) {
         goto fail;
     }
     set_term(ui->screen);
+    {
+        static int registered;
+        if (!registered) registered = atexit(at_exit) == 0;
+        curses_active = 1;
+    }
     for (size_t i = 0; i < NFATAL; i++) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -130,6 +143,7 @@ void ui_close(struct ui *ui) {
     if (!ui) return;
     curs_set(1);
     endwin();
+    curses_active = 0;
     delscreen(ui->screen);
     for (size_t i = 0; i < NFATAL; i++)
         sigaction(fatal_signals[i], &ui->old[i], NULL);

@@ -319,7 +319,7 @@ int ui_session_scale_rate(struct ui_session *ss, double factor, struct err *err)
     if (workload_users(wl) > 0)
         return err_set(err, NULL, 0, 0,
                        "a closed workload has no arrival rate (its users set the pace)");
-    workload_scale_rate(wl, factor);
+    factor = workload_scale_rate(wl, factor);
     ss->rate_scale *= factor;
     rate = workload_steady_rate(wl);
     if (isnan(rate))
