@@ -25,7 +25,7 @@ static void usage(FILE *f) {
           "       archsim run [SCENARIO] [options]\n"
           "       archsim tui [SCENARIO] [--speed X] [options]\n"
           "       archsim check [SCENARIO] [--set PATH=VALUE]...\n"
-          "       archsim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] --csv DIR [options]\n"
+          "       archsim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--csv DIR] [options]\n"
           "       archsim merge DIR... --csv OUT\n"
           "       archsim compare A.csv B.csv [--csv OUT.csv] [--max-rel-error X]\n"
           "       archsim compare --scenario FILE --target URL [--rates R1,R2,...] [-d T]\n"
