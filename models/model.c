@@ -552,6 +552,13 @@ static int build_one(struct net *net, const char *name, const struct scn_node *n
     return 0;
 }
 
+/* 1 when s has a control character (it would break the one-line table and error lines). */
+static int has_control(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
 static int build_components(struct net *net, const struct scn_node *comps, const char *dir,
                             struct err *err) {
     if (scn_expect(comps, SCN_MAP, err)) return -1;
@@ -564,10 +571,11 @@ static int build_components(struct net *net, const struct scn_node *comps, const
         const struct scn_node *kn;
         const struct model_ops *ops;
 
-        if (strcmp(name, "total") == 0 || strpbrk(name, ".[]= ") || !name[0])
+        if (strcmp(name, "total") == 0 || strpbrk(name, ".[]=, \"\t\r\n") || !name[0] ||
+            has_control(name))
             return err_set(err, comps->file, comps->key_line[i], comps->key_col[i],
                            "%s: bad component name '%s' ('total' is reserved; no '.', '[', "
-                           "']', '=' or spaces)",
+                           "']', '=', ',', '\"', spaces or control characters)",
                            comps->path, name);
         if (scn_expect(node, SCN_MAP, err)) return -1;
         kn = scn_map_get(node, "kind");

@@ -164,8 +164,22 @@ uint64_t run_replication_seed(uint64_t seed, unsigned k) {
 static struct net *build(const struct run_scenario *s, uint64_t seed, struct sim **simp,
                          struct err *err) {
     struct net_config cfg = {seed, s->duration_ns, s->warmup_ns, s->interval_ns};
-    struct sim *sim = sim_new();
-    struct net *net = net_new(sim, s->doc, &cfg, err);
+    struct sim *sim;
+    struct net *net;
+
+    if (s->duration_ns / s->interval_ns > RUN_MAX_INTERVALS) {
+        /* Each interval is a row per component in timeseries.csv: 1ns over 5 s would be
+         * 5e9 rows. Checked here, after -d and --set, where the length is final. */
+        const struct scn_node *root = scn_doc_root(s->doc), *n = scn_map_get(root, "interval");
+        if (!n) n = root;
+        err_set(err, n->file, n->line, n->col,
+                "interval: the run would have %lld intervals (at most %d, one row per component "
+                "each): use a longer interval or a shorter duration",
+                (long long)(s->duration_ns / s->interval_ns), RUN_MAX_INTERVALS);
+        return NULL;
+    }
+    sim = sim_new();
+    net = net_new(sim, s->doc, &cfg, err);
 
     if (!net) {
         sim_free(sim);

@@ -75,6 +75,10 @@ struct run_checked {
     struct net *net;
 };
 int run_check(const struct run_scenario *s, struct run_checked *out, struct err *err);
+
+/* Most intervals a run may have (duration / interval): each is one timeseries row per
+ * component. More is refused (run_check and run_replication fail with a located error). */
+#define RUN_MAX_INTERVALS 10000000
 void run_check_free(struct run_checked *c);
 
 /* The seed of replication k (see the file comment). */

@@ -443,5 +443,16 @@ check "balancer over 10000 replicas: every replica gets exactly 10 requests" \
     csv "$TMP/lb10k/summary.csv" 'v("kind") == "service" { n++; if (v("arrivals") != 10) exit 1 }
                                   END { if (E) exit 3; exit !(n == 10000) }'
 
+# A 1 ns interval over 5 s would be 5e9 timeseries rows: refused, naming the key.
+printf 'name: t\nduration: 5s\ninterval: 1ns\nworkload: {rate: 100/s, target: api}\ncomponents:\n  api: {kind: service, service_time: exp(1ms)}\n' >"$TMP/tiny-interval.yaml"
+sim run -q "$TMP/tiny-interval.yaml"
+expect_rc "interval 1ns over 5 s: exit 2" 2
+stderr_has "interval 1ns over 5 s: located, with the count" "tiny-interval.yaml:3:11: error: interval: the run would have 5000000000 intervals"
+# A component name with a comma or a newline is refused at its key.
+printf 'name: t\nduration: 1s\nworkload: {rate: 100/s, target: "a\\nb"}\ncomponents:\n  "a\\nb": {kind: service, service_time: exp(1ms)}\n' >"$TMP/newline-name.yaml"
+sim run -q "$TMP/newline-name.yaml"
+expect_rc "component name with a newline: exit 2" 2
+stderr_has "component name with a newline: located at the key" "newline-name.yaml:5:3: error: components: bad component name"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
