@@ -297,7 +297,7 @@ static void render_stats(struct tgt_server *s, struct req *r) {
     tgt_station_snapshot(s->station, &snap);
     conns.open = s->conns_open;
     conns.total = s->conns_total;
-    tgt_stats_render(s->stats, &snap, &conns, now_ns(), r->text, &r->body);
+    tgt_stats_render(s->stats, &snap, &conns, snap.at_ns, r->text, &r->body);
 }
 
 /* tgt_http_request_fn: one request parsed on f->c. */

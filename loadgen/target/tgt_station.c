@@ -38,6 +38,8 @@ struct tgt_station {
     /* guarded by mu */
     struct tgt_job *head, *tail; /* FIFO of waiting jobs */
     size_t queued, busy;
+    int64_t busy_area_ns; /* integral of busy over time up to busy_at_ns (worker-ns) */
+    int64_t busy_at_ns;   /* CLOCK_MONOTONIC of the last change of busy */
     struct tgt_job *done_head, *done_tail;
     uint64_t accepted, rejected;
     int stopping;
@@ -58,6 +60,14 @@ static struct timespec to_timespec(int64_t ns) {
     ts.tv_sec = (time_t)(ns / 1000000000LL);
     ts.tv_nsec = (long)(ns % 1000000000LL);
     return ts;
+}
+
+/* Bring the busy-time integral up to now (under the lock, before busy changes). */
+static void account_busy(struct tgt_station *st, int64_t now) {
+    if (now > st->busy_at_ns) {
+        st->busy_area_ns += (int64_t)st->busy * (now - st->busy_at_ns);
+        st->busy_at_ns = now;
+    }
 }
 
 static int in_stall(const struct tgt_station *st, int64_t now) {
@@ -117,6 +127,7 @@ static void *worker_main(void *arg) {
         if (!st->head) st->tail = NULL;
         job->next = NULL;
         st->queued--;
+        account_busy(st, now);
         st->busy++;
         /* pass the wake-up on: a submit's signal may have gone to a worker that was waiting
          * out the stall, leaving an idle worker asleep next to a waiting job */
@@ -128,6 +139,7 @@ static void *worker_main(void *arg) {
 
         pthread_mutex_lock(&st->mu);
         w->job = NULL;
+        account_busy(st, now_ns());
         st->busy--;
         was_empty = st->done_head == NULL;
         if (st->done_tail)
@@ -192,6 +204,7 @@ struct tgt_station *tgt_station_new(const struct tgt_station_config *cfg, struct
     }
     st->cfg = *cfg;
     st->efd = -1;
+    st->busy_at_ns = now_ns();
     st->capacity = cfg->queue > SIZE_MAX - cfg->workers ? SIZE_MAX : cfg->workers + cfg->queue;
     if ((rc = pthread_mutex_init(&st->mu, NULL)) != 0) {
         err_set(err, NULL, 0, 0, "mutex: %s", strerror(rc));
@@ -275,10 +288,16 @@ struct tgt_job *tgt_station_collect(struct tgt_station *st) {
 }
 
 void tgt_station_snapshot(struct tgt_station *st, struct tgt_station_snapshot *snap) {
+    int64_t now;
+
     pthread_mutex_lock(&st->mu);
+    now = now_ns();
+    snap->at_ns = now;
     snap->queued = st->queued;
     snap->busy = st->busy;
-    snap->stalled = in_stall(st, now_ns());
+    account_busy(st, now);
+    snap->busy_ns = st->busy_area_ns;
+    snap->stalled = in_stall(st, now);
     snap->accepted = st->accepted;
     snap->rejected = st->rejected;
     pthread_mutex_unlock(&st->mu);

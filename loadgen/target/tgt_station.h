@@ -14,6 +14,10 @@
  * is set to 1 ns (Linux prctl) so a 1 ms service time is not stretched by the default 50 us.
  * A finished job goes on a list and an eventfd wakes the I/O thread; the eventfd is written
  * only when the list goes from empty to non-empty.
+ * Utilization is kept as the time integral of the busy count (worker-ns), brought up to date
+ * under the lock whenever the count changes and when a snapshot is taken, so it includes the
+ * jobs in service (a sum of finished service times reads 0 during a long first request and
+ * lags behind under load).
  * Admission counts the jobs in the system (waiting plus in service) against c + K, which is
  * the modelled rule "rejected when all workers are busy and the queue is full" without a race
  * between a submit and an idle worker waking up. During a stall workers take nothing, so the
@@ -70,6 +74,9 @@ struct tgt_station_config {
 struct tgt_station_snapshot {
     size_t queued;     /* waiting, not yet taken by a worker */
     size_t busy;       /* workers serving a job */
+    int64_t busy_ns;   /* busy workers integrated over time since the station started, up to
+                        * at_ns: worker-ns (jobs still in service counted up to at_ns) */
+    int64_t at_ns;     /* CLOCK_MONOTONIC time of the snapshot */
     int stalled;       /* 1 while inside the stall window */
     uint64_t accepted; /* submits that returned 0 */
     uint64_t rejected; /* submits that returned -1 (queue full) */
@@ -95,7 +102,7 @@ int tgt_station_submit(struct tgt_station *st, struct tgt_job *job);
  * the returned jobs. Also clears the eventfd (call it when the fd is readable). */
 struct tgt_job *tgt_station_collect(struct tgt_station *st);
 
-/* Fill snap with the current counts. */
+/* Fill snap with the current counts (taken at snap->at_ns). */
 void tgt_station_snapshot(struct tgt_station *st, struct tgt_station_snapshot *snap);
 
 /* Stop the workers (a service in progress is abandoned), pass every job still held to

@@ -27,7 +27,6 @@ struct tgt_stats {
     size_t npaths;            /* in use, not counting "(other)" */
     uint64_t total;
     uint64_t by_status[NSTATUS + 1];
-    int64_t service_ns_sum; /* all paths */
 };
 
 static size_t status_slot(int status) {
@@ -81,7 +80,6 @@ void tgt_stats_count(struct tgt_stats *s, int index, int status, const struct tg
     p->drawn_ns_sum += job->drawn_ns;
     p->wait_ns_sum += job->wait_ns;
     if (job->service_ns > p->service_ns_max) p->service_ns_max = job->service_ns;
-    s->service_ns_sum += job->service_ns;
 }
 
 uint64_t tgt_stats_total(const struct tgt_stats *s) {
@@ -119,8 +117,8 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
                       const struct tgt_stats_conns *conns, int64_t now_ns, int text,
                       struct tgt_buf *out) {
     double uptime = (double)(now_ns - s->info.start_ns) / 1e9;
-    double util =
-        uptime > 0 ? (double)s->service_ns_sum / 1e9 / uptime / (double)s->info.workers : 0.0;
+    /* time-averaged busy workers / c: jobs in service count for the time they have served */
+    double util = uptime > 0 ? (double)snap->busy_ns / 1e9 / uptime / (double)s->info.workers : 0.0;
     int first = 1;
     size_t i;
 

@@ -2,8 +2,8 @@
  * tgt_stats — what archtarget has served, for its /stats endpoint: responses per path and
  * status, and for requests a worker served, the mean measured service time, the mean drawn
  * service time and the mean wait in the queue; plus the station's live state (queue length,
- * busy workers, stall) passed in at render time. Rendered as JSON or as plain "key value"
- * lines (documented in docs/archtarget.md).
+ * busy workers and their time-averaged utilization, stall) passed in at render time. Rendered
+ * as JSON or as plain "key value" lines (documented in docs/archtarget.md).
  *
  * Design: owned and touched by the I/O thread only (workers hand their timings back inside the
  * finished job), so there is no locking here. Paths are kept in a small table searched
@@ -62,7 +62,9 @@ uint64_t tgt_stats_total(const struct tgt_stats *s);
 
 /* Append the statistics to out: JSON when text is 0, else "key value" lines. snap is the
  * station's state, conns the connection counts, now_ns the CLOCK_MONOTONIC time of the
- * rendering (for uptime and utilization). */
+ * rendering (for uptime; pass snap->at_ns so that uptime and the busy time in snap end at the
+ * same instant). utilization = snap->busy_ns / (c x uptime): the time-averaged busy workers over
+ * c, requests still in service included. */
 void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapshot *snap,
                       const struct tgt_stats_conns *conns, int64_t now_ns, int text,
                       struct tgt_buf *out);

@@ -9,7 +9,7 @@
 # Expected values are hand counts (requests sent) or follow from the configured station
 # (c workers, K queue places, constant service times); the one statistical check states its
 # bound. Prints one line per check and ends with "N passed, M failed"; exits 1 on failure.
-# Takes about 10 s.
+# Takes about 14 s.
 
 # /dev/tcp, read -t/-N, {fd} redirections and $EPOCHREALTIME are bash's: re-run under bash.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 # Every step has its own timeout; this watchdog bounds the whole file anyway (a normal run
-# takes ~10 s). Its sleep gets no copy of our stdout/stderr, so nobody waits for it.
+# takes ~14 s). Its sleep gets no copy of our stdout/stderr, so nobody waits for it.
 watchdog() {
     local s
     sleep 120 >/dev/null 2>&1 &
@@ -380,6 +380,48 @@ if start queue --workers 1 --queue 1 --service const:500ms; then
     expect "/stats: rejected 3" 3 "$(stat rejected)"
     expect "/stats: 503 counted on /" 3 "$(stat path / status 503)"
     stop queue INT
+fi
+
+# ---- utilization: busy workers averaged over time, requests in service included ----------------
+# (a) One worker, const:2s, one request sent at once: ~1 s later the worker has been busy for
+# all the uptime except the start-up detection (<= ~0.2 s), so utilization is near 1 (it was 0
+# when only finished requests counted), and busy is 1.
+if start util1 --workers 1 --service const:2s; then
+    conn
+    req / >&$FD
+    sleep 1
+    stats
+    expect "utilization: one 2 s request in service, busy" 1 "$(stat busy)"
+    within "utilization: one 2 s request in service after ~1 s" 0.6 1.0 "$(stat utilization)" \
+        "uptime $(stat uptime_s) s"
+    exec {FD}>&-
+    stop util1 TERM
+fi
+# (b) Under load: 2 workers, const:10ms, 4 connections x 100 pipelined requests (400 x 10 ms /
+# 2 workers = ~2 s with both workers always busy). Two /stats 0.5 s apart while it runs: the
+# utilization of the window between them, (u2 t2 - u1 t1) / (t2 - t1), is ~1 (>= 0.9: hand-
+# offs between jobs take microseconds; <= 1.01 allows for the rounding of the printed u and
+# t). After the load, utilization x c x uptime equals the busy time, served x mean measured
+# service time (~4 s), within 2 %.
+if start util2 --workers 2 --service const:10ms; then
+    blast_all 4 100 u &
+    BL=$!
+    sleep 0.5
+    stats
+    U1=$(stat utilization) T1=$(stat uptime_s) B1=$(stat busy)
+    sleep 0.5
+    stats
+    U2=$(stat utilization) T2=$(stat uptime_s)
+    wait $BL
+    expect "utilization under load: both workers busy" 2 "$B1"
+    within "utilization under load: window between two /stats" 0.9 1.01 \
+        "$(awk -v u1="$U1" -v t1="$T1" -v u2="$U2" -v t2="$T2" 'BEGIN { if (t2 > t1) printf "%.4f", (u2 * t2 - u1 * t1) / (t2 - t1) }')" \
+        "u1 $U1 at $T1 s, u2 $U2 at $T2 s"
+    stats
+    expect "utilization under load: 400 served" 400 "$(stat path / served)"
+    within "utilization x c x uptime / (served x mean service)" 0.98 1.02 \
+        "$(awk -v u="$(stat utilization)" -v t="$(stat uptime_s)" -v n="$(stat path / served)" -v m="$(stat path / service_mean_ms)" 'BEGIN { if (n * m > 0) printf "%.4f", u * 2 * t / (n * m / 1000) }')"
+    stop util2 TERM
 fi
 
 # ---- injected errors, strict paths -----------------------------------------------------------
