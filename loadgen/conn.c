@@ -124,7 +124,8 @@ static void plain_release(void *s) {
     (void)s;
 }
 
-static const struct conn_ops plain_ops = {plain_handshake, plain_read, plain_write, plain_release};
+static const struct conn_ops plain_ops = {plain_handshake, plain_read, plain_write, plain_release,
+                                          1};
 
 const struct conn_ops *conn_plain_ops(void) {
     return &plain_ops;

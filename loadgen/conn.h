@@ -66,6 +66,11 @@ struct conn_ops {
                             enum conn_fail *fail);
     /* Release s (not the descriptor). NULL ok. */
     void (*release)(void *s);
+    /* 1 when a read that returned fewer bytes than asked took everything there was (a plain
+     * socket): the reader may wait for readiness instead of reading again only to get
+     * IO_RETRY. 0 when the transport may hold bytes back (TLS buffers whole records), so the
+     * reader must read until IO_RETRY. */
+    int short_read_drains;
 };
 
 /* The plain TCP transport. */

@@ -364,6 +364,9 @@ static void do_read(struct lconn *c) {
             fail_request(c, TALLY_E_PARSE, msg);
             return;
         }
+        /* The rest of the response has not arrived: a short plain read took all there was,
+         * so wait for readiness (level-triggered) rather than read again for EAGAIN. */
+        if (got < sizeof w->rbuf && c->ops->short_read_drains) return;
     }
 }
 
@@ -815,6 +818,23 @@ static void wake_all(struct engine *e, int level) {
         ev_wake(e->w[i].ev);
 }
 
+/* The end of the measured window, ns since the start (see engine_result.measured_ns): the end
+ * of sending, not the last answer, so that a slow drain does not dilute the rates and the
+ * window is archsim's (duration minus warm-up). run_end: the last answer; stop: when a stop
+ * was requested (INT64_MAX: never). */
+static int64_t window_end(const struct plan *p, int64_t run_end, int64_t stop) {
+    int64_t end;
+
+    if (p->count == 0)
+        end = p->duration_ns; /* -d: the schedule or the connections sent until then */
+    else if (p->duration_ns && p->duration_ns < run_end)
+        end = p->duration_ns; /* -n and -d, the duration came first */
+    else
+        end = run_end; /* -n: sending ends with the count; the last answer closes it */
+    if (stop < end) end = stop;
+    return end < 0 ? 0 : end;
+}
+
 int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct engine_result *out,
                struct err *err) {
     struct engine e;
@@ -824,7 +844,7 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
     sigset_t all, old;
     unsigned gid = 0, k = 0, warm_k;
     int level_sent = 0, rc = -1, hook_stop = 0;
-    int64_t now, end_rel = 0;
+    int64_t now, end_rel = 0, stop_rel = INT64_MAX;
     struct timespec rt;
 
     memset(&e, 0, sizeof e);
@@ -905,6 +925,7 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
         if (hook_stop && level < 1) level = 1;
         if (level > level_sent) {
             wake_all(&e, level);
+            if (level_sent == 0) stop_rel = now - e.t0;
             level_sent = level;
         }
         if (!fin && now < boundary) continue;
@@ -933,6 +954,7 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
                 out->stopped_by_hook = 1;
                 if (level_sent < 1) {
                     wake_all(&e, 1);
+                    stop_rel = ev_now() - e.t0;
                     level_sent = 1;
                 }
             }
@@ -962,7 +984,9 @@ join:
         for (size_t c = 0; c < p->nclasses; c++)
             out->in_flight_total += out->in_flight[c];
         out->run_ns = end_rel;
-        out->measured_ns = end_rel - (int64_t)warm_k * p->interval_ns;
+        out->end_ns = window_end(p, end_rel, stop_rel);
+        out->warmup_ns = (int64_t)warm_k * p->interval_ns;
+        out->measured_ns = out->end_ns - out->warmup_ns;
         if (out->measured_ns < 0) out->measured_ns = 0;
         out->stopped = level_sent >= 2 ? 2 : level_sent ? 1 : 0;
     }

@@ -13,13 +13,15 @@
  * connection c is global request k * C + c.
  *
  * A request's life: connect if needed (TCP, then TLS), one write of the whole request, read
- * and parse until the final response, keep the connection if the response allows it. A timer
- * per connection bounds the whole of it (--timeout, from when the connection took the
- * request): on expiry the request is a timeout error with its latency and the connection is
- * closed, because its late response could not be told apart from the next one. A reused
- * keep-alive connection that closes without a single response byte is retried once on a new
- * connection (the server timed the idle connection out while the request was on its way:
- * RFC 9112 9.3.1 lets clients retry then); any other failure is counted once, never retried.
+ * and parse until the final response, keep the connection if the response allows it. A read
+ * shorter than the buffer on a plain socket took all there was, so the reader waits for the
+ * next readiness instead of reading again for EAGAIN. A timer per connection bounds the whole
+ * of it (--timeout, from when the connection took the request): on expiry the request is a
+ * timeout error with its latency and the connection is closed, because its late response could
+ * not be told apart from the next one. A reused keep-alive connection that closes without a
+ * single response byte is retried once on a new connection (the server timed the idle
+ * connection out while the request was on its way: RFC 9112 9.3.1 lets clients retry then);
+ * any other failure is counted once, never retried.
  *
  * Measurement: workers record into per-thread, per-class interval tallies under a per-thread
  * mutex (uncontended except once per interval); the coordinator wakes at each interval
@@ -76,9 +78,16 @@ struct engine_result {
     struct tally total;
     uint64_t *in_flight; /* [nclasses] at the end, owned */
     uint64_t in_flight_total;
-    uint64_t unsent;     /* of in_flight: still waiting for a connection when aborted */
-    int64_t measured_ns; /* from the end of warm-up to the last answer (rates divide by it) */
-    int64_t run_ns;      /* from start to end, warm-up included */
+    uint64_t unsent; /* of in_flight: still waiting for a connection when aborted */
+    /* The measured window in ns, which rates divide by (archsim's duration minus warm-up):
+     * from the end of warm-up (whole intervals) to the end of sending: the duration (-d); with
+     * -n the last answer, or the duration if that came first; the moment a stop was requested
+     * if that came first. Answers that arrive after it (the drain) are counted; the window
+     * does not grow with them. 0 when the run stopped inside its warm-up. */
+    int64_t measured_ns;
+    int64_t end_ns;    /* the window's end, since the start (archsim's sim_time_s) */
+    int64_t warmup_ns; /* the warm-up left out: --warmup rounded up to whole intervals */
+    int64_t run_ns;    /* from start to the last answer, warm-up and drain included */
     unsigned threads, connections;
     int stopped;                       /* 0 ran to the end; 1 stopped early (drained); 2 aborted */
     int stopped_by_hook;               /* the interval hook asked to stop */

@@ -34,12 +34,12 @@ int64_t ev_now(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The timerfd is registered edge-triggered and never read: each expiry is a new edge, and
+ * timerfd_settime clears the expiry count, so a read would only cost a system call per
+ * wake-up. */
 static void on_timerfd(struct ev *ev, struct ev_io *io, unsigned events) {
-    uint64_t n;
-
+    (void)io;
     (void)events;
-    if (read(io->fd, &n, sizeof n) < 0) { /* EAGAIN: a spurious wake-up, nothing to do */
-    }
     ev->armed_ns = INT64_MAX; /* a one-shot timerfd is disarmed once it expired */
 }
 
@@ -53,6 +53,7 @@ static void on_wakefd(struct ev *ev, struct ev_io *io, unsigned events) {
 
 struct ev *ev_new(struct err *err) {
     struct ev *ev = xcalloc(1, sizeof *ev);
+    struct epoll_event e;
 
     ev->epfd = ev->tfd = ev->wfd = -1;
     ev->armed_ns = INT64_MAX;
@@ -64,7 +65,12 @@ struct ev *ev_new(struct err *err) {
     if (ev->wfd < 0) goto fail;
     ev_io_init(&ev->tio, ev->tfd, on_timerfd, NULL);
     ev_io_init(&ev->wio, ev->wfd, on_wakefd, NULL);
-    if (ev_io_set(ev, &ev->tio, EV_READ) || ev_io_set(ev, &ev->wio, EV_READ)) goto fail;
+    memset(&e, 0, sizeof e);
+    e.events = EPOLLIN | EPOLLET;
+    e.data.ptr = &ev->tio;
+    if (epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->tfd, &e) < 0) goto fail;
+    ev->tio.mask = EV_READ;
+    if (ev_io_set(ev, &ev->wio, EV_READ)) goto fail;
     return ev;
 fail:
     err_set(err, NULL, 0, 0, "event loop: %s", strerror(errno));
@@ -191,8 +197,11 @@ void ev_wake(struct ev *ev) {
     if (write(ev->wfd, &one, sizeof one) < 0) return;
 }
 
-/* Arm the timerfd for the earliest timer when it is not armed for it already; returns the
- * epoll_wait timeout (0 when a timer is already due, else -1: the timerfd will wake us). */
+/* Arm the timerfd for the earliest timer unless it is armed for that time or earlier already:
+ * an early expiry is only a spurious wake-up, after which it is re-armed, while re-arming each
+ * time the earliest timer moves later (a request's timeout restarted on every request, with
+ * -n alone) would cost a system call per request. Returns the epoll_wait timeout: 0 when a
+ * timer is already due, else -1 (the timerfd will wake us). */
 static int arm(struct ev *ev) {
     struct itimerspec its;
     int64_t at;
@@ -200,7 +209,7 @@ static int arm(struct ev *ev) {
     if (ev->nheap == 0) return -1; /* a stale armed timerfd only causes a spurious wake-up */
     at = ev->heap[0]->at_ns;
     if (at <= ev_now()) return 0;
-    if (at == ev->armed_ns) return -1;
+    if (at >= ev->armed_ns) return -1;
     memset(&its, 0, sizeof its);
     its.it_value.tv_sec = at / 1000000000;
     its.it_value.tv_nsec = at % 1000000000;

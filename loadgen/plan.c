@@ -169,7 +169,18 @@ int plan_parse_rate(const char *s, double *per_s, struct err *err) {
     return 0;
 }
 
+int plan_check_rate(double per_s, struct err *err) {
+    char got[64];
+
+    if (per_s <= PLAN_MAX_RATE) return 0;
+    return err_set(err, NULL, 0, 0,
+                   "at most %.0f/s from one process, got %s (use --segment I/N over several "
+                   "machines for more)",
+                   PLAN_MAX_RATE, units_format_rate(per_s, got, sizeof got));
+}
+
 int plan_parse_phase(const char *s, struct sched_phase *out, struct err *err) {
+    struct err e;
     const char *at = strchr(s, '@'), *dots;
     char dur[64], r1[64];
     char why[128];
@@ -194,6 +205,9 @@ int plan_parse_phase(const char *s, struct sched_phase *out, struct err *err) {
         if (plan_parse_rate(at + 1, &out->from_per_s, err)) return -1;
         out->to_per_s = out->from_per_s;
     }
+    /* Both ends: a ramp passes through every rate between them. */
+    if (plan_check_rate(out->from_per_s, &e) || plan_check_rate(out->to_per_s, &e))
+        return err_set(err, NULL, 0, 0, "phase '%s': %s", s, e.msg);
     return 0;
 }
 
@@ -216,6 +230,15 @@ void plan_add_class(struct plan *p, const char *name, double weight, int write, 
     c->path = path ? xstrdup(path) : NULL;
 }
 
+/* A scenario rate above PLAN_MAX_RATE, as an error at the value's position (the file, or
+ * "--set" for an override). */
+static int scenario_rate_cap(const struct scn_node *n, double per_s, struct err *err) {
+    struct err e;
+
+    if (!n || plan_check_rate(per_s, &e) == 0) return 0;
+    return err_set(err, n->file, n->line, n->col, "%s: archload sends %s", n->path, e.msg);
+}
+
 /* The scenario's open-model rate or phases, read from the (already validated) workload node. */
 static int scenario_phases(struct plan *p, const struct scn_node *wl, struct err *err) {
     const struct scn_node *rate = scn_map_get(wl, "rate"), *phases = scn_map_get(wl, "phases");
@@ -226,6 +249,7 @@ static int scenario_phases(struct plan *p, const struct scn_node *wl, struct err
     if (rate) {
         struct sched_phase ph = {0, 0, 0};
         if (scn_as_rate(rate, &ph.from_per_s, err)) return -1;
+        if (scenario_rate_cap(rate, ph.from_per_s, err)) return -1;
         ph.to_per_s = ph.from_per_s;
         plan_add_phase(p, &ph);
         return 0;
@@ -237,6 +261,9 @@ static int scenario_phases(struct plan *p, const struct scn_node *wl, struct err
         if (scn_get_rate(n, "rate", 1, &ph.from_per_s, err)) return -1;
         ph.to_per_s = ph.from_per_s;
         if (scn_get_rate(n, "to", 0, &ph.to_per_s, err)) return -1;
+        if (scenario_rate_cap(scn_map_get(n, "rate"), ph.from_per_s, err) ||
+            scenario_rate_cap(scn_map_get(n, "to"), ph.to_per_s, err))
+            return -1;
         if (ph.duration_ns == 0 && i + 1 < phases->n) continue; /* refused by the validator */
         plan_add_phase(p, &ph);
         if (ph.duration_ns == 0) break;

@@ -25,6 +25,12 @@
 #include "keydist.h"
 #include "schedule.h"
 
+/* The highest rate one process accepts, requests/s, from any source (--rate, --phase, a
+ * scenario's rate or phases, both ends of a ramp). Far beyond what one machine sends; each
+ * request waiting for a connection holds memory, so an absurd rate would exhaust it before
+ * anything could refuse it. More is sent with --segment I/N over several processes. */
+#define PLAN_MAX_RATE 10000000.0
+
 /* A request class: what to send, and how often relative to the others. */
 struct plan_class {
     char *name;             /* owned */
@@ -89,11 +95,17 @@ void plan_free(struct plan *p);
 int plan_set_url(struct plan *p, const char *url, struct err *err);
 
 /* Parse a phase "DURATION@RATE" or "DURATION@RATE..RATE" (e.g. "30s@100/s..1000/s"; a rate
- * may omit "/s"). Returns 0, or -1 with err. */
+ * may omit "/s"). Returns 0, or -1 with err (including a rate at either end above
+ * PLAN_MAX_RATE). */
 int plan_parse_phase(const char *s, struct sched_phase *out, struct err *err);
 
 /* Parse a rate "2000", "2000/s", "120/min". Returns 0, or -1 with err. */
 int plan_parse_rate(const char *s, double *per_s, struct err *err);
+
+/* Check a rate (requests/s) against PLAN_MAX_RATE. Returns 0, or -1 with err: "at most
+ * 10000000/s from one process, got ... (use --segment ...)" (no location: the caller adds the
+ * flag or the scenario position). */
+int plan_check_rate(double per_s, struct err *err);
 
 /* Append a phase (copied). */
 void plan_add_phase(struct plan *p, const struct sched_phase *ph);
@@ -106,7 +118,7 @@ void plan_add_class(struct plan *p, const char *name, double weight, int write, 
  * valid archsim scenario: arrival process and rate or phases, or users (connections) and think
  * time; classes with weights and op; keys; duration, warm-up, seed and name. Replaces those
  * fields of p; the caller applies its explicit flags afterwards. Returns 0, or -1 with err
- * located in the scenario. */
+ * located in the scenario (also for a rate above PLAN_MAX_RATE). */
 int plan_load_scenario(struct plan *p, const char *path, const char *const *sets, size_t nsets,
                        struct err *err);
 

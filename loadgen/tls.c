@@ -180,7 +180,7 @@ static void tls_release(void *v) {
     free(s);
 }
 
-static const struct conn_ops ops = {tls_handshake, tls_read, tls_write, tls_release};
+static const struct conn_ops ops = {tls_handshake, tls_read, tls_write, tls_release, 0};
 
 const struct conn_ops *tls_ops(void) {
     return &ops;

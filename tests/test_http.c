@@ -1,11 +1,13 @@
 /*
- * Tests for loadgen's HTTP layer and engine: the response reader fed whole, byte by byte and
- * split at every byte (chunked, empty chunked, chunked over Content-Length, EOF-terminated
- * bodies, HTTP/1.0, 1xx, HEAD, 204/304, malformed and truncated responses); request templates
- * and secret redaction; then the engine against a scripted loopback server running on a thread
- * of this process (exact bytes: a response cut short, a server that never answers, nothing
- * listening, a malformed status line, HTTP/1.0 bodies ended by EOF, keep-alive connections
- * closed while idle, a 500 ms stall under an open schedule), checking counts computed by hand.
+ * Tests for loadgen's HTTP layer, event loop and engine: the response reader fed whole, byte by
+ * byte and split at every byte (chunked, empty chunked, chunked over Content-Length,
+ * EOF-terminated bodies, HTTP/1.0, 1xx, HEAD, 204/304, malformed and truncated responses);
+ * request templates and secret redaction; the event loop's timers; the rate cap; then the engine
+ * against a scripted loopback server running on a thread of this process (one table of exact
+ * answers per mode: a response cut short, a server that never answers, nothing listening, a
+ * malformed status line, HTTP/1.0 bodies ended by EOF, keep-alive connections closed while idle, a
+ * stall under an open schedule, ...), checking counts computed by hand, and the measured window the
+ * rates divide by.
  */
 #define _DEFAULT_SOURCE /* usleep */
 #include <CUnit/CUnit.h>
@@ -255,6 +257,104 @@ static void test_template(void) {
     }
 }
 
+/* --- the event loop's timers ------------------------------------------------------------- */
+
+struct fired {
+    int order[8], n;
+    int64_t at[8];
+};
+
+struct tctx {
+    struct fired *f;
+    int id;
+};
+
+static void on_test_timer(struct ev *ev, struct ev_timer *t) {
+    struct tctx *c = t->ud;
+
+    (void)ev;
+    if (c->f->n < 8) {
+        c->f->order[c->f->n] = c->id;
+        c->f->at[c->f->n++] = ev_now();
+    }
+}
+
+/* Timers fire in (time, start order), never before their time, and a stopped timer never
+ * fires; a timer moved later after the timerfd was armed for it fires at its new time (the
+ * early expiry is a spurious wake-up, then the timerfd is re-armed), and the timerfd, never
+ * read, still wakes the loop for the next expiry. "Late" is bounded by 100 ms: a loaded 2-core
+ * machine may not run the thread at once. */
+static void test_ev_timers(void) {
+    struct err e;
+    struct ev *ev = ev_new(&e);
+    struct fired f;
+    struct tctx c[5];
+    struct ev_timer t[5];
+    const int64_t ms = 1000000;
+    int64_t t0, want[5];
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+    memset(&f, 0, sizeof f);
+    for (int i = 0; i < 5; i++) {
+        c[i].f = &f;
+        c[i].id = i;
+        ev_timer_init(&t[i], on_test_timer, &c[i]);
+    }
+    t0 = ev_now();
+    want[0] = t0 + 30 * ms;
+    want[1] = t0 + 10 * ms;
+    want[2] = t0 + 20 * ms;
+    want[3] = t0 + 10 * ms; /* same time as 1, started after it: fires after it */
+    want[4] = t0 + 15 * ms; /* stopped before it is due */
+    for (int i = 0; i < 5; i++)
+        ev_timer_start(ev, &t[i], want[i]);
+    ev_timer_stop(ev, &t[4]);
+    CU_ASSERT_EQUAL(ev_timer_count(ev), 4);
+    while (f.n < 4 && ev_now() - t0 < 2000 * ms)
+        CU_ASSERT_EQUAL_FATAL(ev_run_once(ev, &e), 0);
+    CU_ASSERT_EQUAL(f.n, 4);
+    CU_ASSERT(f.order[0] == 1 && f.order[1] == 3 && f.order[2] == 2 && f.order[3] == 0);
+    for (int k = 0; k < f.n; k++) {
+        CU_ASSERT(f.at[k] >= want[f.order[k]]);
+        CU_ASSERT(f.at[k] - want[f.order[k]] < 100 * ms);
+    }
+    CU_ASSERT_EQUAL(ev_timer_count(ev), 0);
+
+    /* Armed for 30 ms (the wake-up makes the loop arm and return at once), then moved to 60 ms:
+     * the timerfd expires at 30 ms for nothing, is re-armed, and fires the timer at 60 ms. */
+    memset(&f, 0, sizeof f);
+    t0 = ev_now();
+    ev_timer_start(ev, &t[0], t0 + 30 * ms);
+    ev_wake(ev);
+    CU_ASSERT_EQUAL(ev_run_once(ev, &e), 0);
+    ev_timer_start(ev, &t[0], t0 + 60 * ms);
+    while (f.n < 1 && ev_now() - t0 < 2000 * ms)
+        CU_ASSERT_EQUAL_FATAL(ev_run_once(ev, &e), 0);
+    CU_ASSERT_EQUAL(f.n, 1);
+    CU_ASSERT(f.at[0] >= t0 + 60 * ms && f.at[0] < t0 + 160 * ms);
+    ev_free(ev);
+}
+
+/* --- rate limits --------------------------------------------------------------------------- */
+
+/* PLAN_MAX_RATE holds for every rate, both ends of a ramp included (main.c applies the same
+ * check to --rate and names the flag; a scenario's rates are checked with their position). */
+static void test_rate_cap(void) {
+    struct sched_phase ph;
+    struct err e;
+
+    CU_ASSERT_EQUAL(plan_check_rate(10000000, &e), 0);
+    CU_ASSERT_EQUAL(plan_check_rate(10000001, &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "at most 10000000/s"));
+    CU_ASSERT_EQUAL(plan_parse_phase("1s@10000000/s", &ph, &e), 0);
+    CU_ASSERT_EQUAL(plan_parse_phase("1s@20000000/s", &ph, &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "at most 10000000/s"));
+    CU_ASSERT_EQUAL(plan_parse_phase("10s@100/s..2e7/s", &ph, &e), -1); /* the ramp's end */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "got 20000000/s"));
+    CU_ASSERT_EQUAL(plan_parse_phase("10s@2e7/s..100/s", &ph, &e), -1); /* its start */
+    CU_ASSERT_EQUAL(plan_parse_phase("10s@100/s..10000000/s", &ph, &e), 0);
+}
+
 /* --- a scripted loopback server ---------------------------------------------------------- */
 
 enum srv_mode {
@@ -263,15 +363,46 @@ enum srv_mode {
     SRV_SILENT,      /* read the request, never answer */
     SRV_BAD_STATUS,  /* "HTTP/1.1 2x0 OK", then close */
     SRV_HTTP10,      /* HTTP/1.0 body ended by EOF */
+    SRV_EMPTY,       /* 200, Content-Length 0, keep-alive */
+    SRV_500,         /* 500, Content-Length 0, keep-alive */
     SRV_IDLE_CLOSE,  /* answer the first request of a connection, close at the second */
     SRV_STALL,       /* SRV_OK, but request number stall_at waits stall_ms first */
     SRV_CLOSE_AFTER, /* SRV_OK, but the close_after-th response of a connection is its last:
                       * with "Connection: close" when close_hdr, else the server just closes
                       * after writing it */
-    SRV_EMPTY,       /* 200, Content-Length 0, keep-alive */
     SRV_BIG,         /* one 200 with Content-Length 52428800, written 64 KiB at a time */
-    SRV_500,         /* 500, Content-Length 0, keep-alive */
-    SRV_SOME_SILENT  /* SRV_OK, except that request n with n % 3 == 2 is never answered */
+    SRV_SOME_SILENT, /* SRV_OK, except that request n with n % 3 == 2 is never answered */
+    SRV_NMODES
+};
+
+#define RESP_OK       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+#define RESP_OK_CLOSE "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
+
+/* What a request gets: the bytes written (NULL: nothing) and whether the server then closes
+ * the connection. A fixed answer per mode for the modes listed before SRV_IDLE_CLOSE;
+ * srv_answer decides for the others. */
+struct srv_answer {
+    const char *bytes;
+    int close;
+};
+
+static const struct srv_answer fixed_answer[SRV_NMODES] = {
+    [SRV_OK] = {RESP_OK, 0},
+    [SRV_CLOSE_MID] = {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc", 1},
+    [SRV_SILENT] = {NULL, 0},
+    [SRV_BAD_STATUS] = {"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n", 1},
+    [SRV_HTTP10] = {"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from 1.0", 1},
+    [SRV_EMPTY] = {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0},
+    [SRV_500] = {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", 0},
+};
+
+/* The server's script: a mode and its parameters. Value struct, copied by srv_start before the
+ * server thread starts. */
+struct srv_script {
+    enum srv_mode mode;
+    unsigned stall_at, stall_ms; /* SRV_STALL */
+    unsigned close_after;        /* SRV_CLOSE_AFTER */
+    int close_hdr;               /* SRV_CLOSE_AFTER */
 };
 
 #define BIG_BODY  52428800u /* 50 MiB */
@@ -282,10 +413,7 @@ enum srv_mode {
 struct srv {
     int lfd, port, wake[2];
     pthread_t th;
-    enum srv_mode mode;
-    unsigned stall_at, stall_ms;
-    unsigned close_after;
-    int close_hdr;
+    struct srv_script sc;
     unsigned requests, accepted, reads; /* read after join */
     int fds[SRV_MAX];
     unsigned served[SRV_MAX];
@@ -302,77 +430,54 @@ static void srv_write_n(int fd, const char *s, size_t n) {
     }
 }
 
-static void srv_write(int fd, const char *s) {
-    srv_write_n(fd, s, strlen(s));
-}
-
 static void srv_close(struct srv *s, int i) {
     close(s->fds[i]);
     s->fds[i] = -1;
 }
 
-/* A full request head arrived on slot i: act per mode. */
-static void srv_request(struct srv *s, int i) {
-    int fd = s->fds[i];
-    unsigned n = s->requests++;
+/* The answer to request number n, the served-th on its connection. */
+static struct srv_answer srv_answer(const struct srv_script *sc, unsigned n, unsigned served) {
+    struct srv_answer a = {RESP_OK, 0};
 
-    switch (s->mode) {
-        case SRV_STALL:
-            if (n == s->stall_at) usleep(s->stall_ms * 1000u);
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            break;
-        case SRV_OK:
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            break;
-        case SRV_CLOSE_MID:
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
-            srv_close(s, i);
-            return;
-        case SRV_SILENT:
-            break;
-        case SRV_BAD_STATUS:
-            srv_write(fd, "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n");
-            srv_close(s, i);
-            return;
-        case SRV_HTTP10:
-            srv_write(fd, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from 1.0");
-            srv_close(s, i);
-            return;
-        case SRV_CLOSE_AFTER:
-            if (s->served[i] + 1 < s->close_after) {
-                srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                break;
-            }
-            srv_write(fd, s->close_hdr ? "HTTP/1.1 200 OK\r\nConnection: close\r\n"
-                                         "Content-Length: 2\r\n\r\nok"
-                                       : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            srv_close(s, i);
-            return;
-        case SRV_EMPTY:
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-            break;
-        case SRV_BIG: {
-            static const char chunk[BIG_CHUNK];
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 52428800\r\n\r\n");
-            for (unsigned k = 0; k < BIG_BODY / BIG_CHUNK; k++)
-                srv_write_n(fd, chunk, sizeof chunk);
-            break;
-        }
-        case SRV_500:
-            srv_write(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
-            break;
-        case SRV_SOME_SILENT:
-            if (n % 3 != 2) srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            break;
+    switch (sc->mode) {
         case SRV_IDLE_CLOSE:
-            if (s->served[i] > 0) {
-                srv_close(s, i);
-                return;
+            if (served > 0) {
+                a.bytes = NULL;
+                a.close = 1;
             }
-            srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            break;
+            return a;
+        case SRV_STALL:
+            if (n == sc->stall_at) usleep(sc->stall_ms * 1000u);
+            return a;
+        case SRV_CLOSE_AFTER:
+            a.close = served + 1 >= sc->close_after;
+            if (a.close && sc->close_hdr) a.bytes = RESP_OK_CLOSE;
+            return a;
+        case SRV_BIG:
+            a.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 52428800\r\n\r\n";
+            return a;
+        case SRV_SOME_SILENT:
+            if (n % 3 == 2) a.bytes = NULL;
+            return a;
+        default:
+            return fixed_answer[sc->mode];
     }
-    s->served[i]++;
+}
+
+/* A full request head arrived on slot i: answer it per the script. */
+static void srv_request(struct srv *s, int i) {
+    static const char chunk[BIG_CHUNK];
+    struct srv_answer a = srv_answer(&s->sc, s->requests++, s->served[i]);
+    int fd = s->fds[i];
+
+    if (a.bytes) srv_write_n(fd, a.bytes, strlen(a.bytes));
+    if (s->sc.mode == SRV_BIG)
+        for (unsigned k = 0; k < BIG_BODY / BIG_CHUNK; k++)
+            srv_write_n(fd, chunk, sizeof chunk);
+    if (a.close)
+        srv_close(s, i);
+    else
+        s->served[i]++;
 }
 
 static void *srv_main(void *arg) {
@@ -432,12 +537,13 @@ static void *srv_main(void *arg) {
     return NULL;
 }
 
-static struct srv *srv_start(enum srv_mode mode) {
+/* Start a server on a free loopback port running script sc (copied). */
+static struct srv *srv_start_script(const struct srv_script *sc) {
     struct srv *s = calloc(1, sizeof *s);
     struct sockaddr_in a;
     socklen_t len = sizeof a;
 
-    s->mode = mode;
+    s->sc = *sc;
     for (int i = 0; i < SRV_MAX; i++)
         s->fds[i] = -1;
     s->lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -452,6 +558,11 @@ static struct srv *srv_start(enum srv_mode mode) {
     s->port = ntohs(a.sin_port);
     pthread_create(&s->th, NULL, srv_main, s);
     return s;
+}
+
+static struct srv *srv_start(enum srv_mode mode) {
+    struct srv_script sc = {mode, 0, 0, 0, 0};
+    return srv_start_script(&sc);
 }
 
 /* Stop the server; its counts, read after the join, go to *accepted, *requests and *reads
@@ -488,14 +599,20 @@ static int dead_port(void) {
     return ntohs(a.sin_port);
 }
 
-/* A closed-model plan: n requests over c connections to 127.0.0.1:port. */
-static void closed_plan(struct plan *p, int port, unsigned c, uint64_t n) {
+/* --- plans and runs against it ----------------------------------------------------------- */
+
+static void plan_to(struct plan *p, int port, const char *path) {
     char url[64];
     struct err e;
 
     plan_init(p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     CU_ASSERT_EQUAL(plan_set_url(p, url, &e), 0);
+}
+
+/* A closed-model plan: n requests over c connections to 127.0.0.1:port. */
+static void closed_plan(struct plan *p, int port, unsigned c, uint64_t n) {
+    plan_to(p, port, "/x");
     p->open = 0;
     p->connections = c;
     p->threads = c < 2 ? c : 2;
@@ -503,14 +620,54 @@ static void closed_plan(struct plan *p, int port, unsigned c, uint64_t n) {
     p->timeout_ns = INT64_C(2000000000);
 }
 
-static int run(struct plan *p, struct engine_result *r) {
+/* An open-model plan: a constant per_s requests/s for ms milliseconds to 127.0.0.1:port, up to
+ * c connections on t threads. */
+static void open_plan(struct plan *p, int port, double per_s, unsigned ms, unsigned c, unsigned t) {
+    struct sched_phase ph = {0, per_s, per_s};
+
+    plan_to(p, port, "/");
+    p->open = 1;
+    plan_add_phase(p, &ph);
+    p->duration_ns = (int64_t)ms * 1000000;
+    p->connections = c;
+    p->threads = t;
+}
+
+struct stopper {
+    volatile sig_atomic_t *flag;
+    int level;
+    unsigned ms;
+};
+
+static void *stop_later(void *arg) {
+    struct stopper *st = arg;
+    usleep(st->ms * 1000u);
+    *st->flag = st->level;
+    return NULL;
+}
+
+/* Finish p and run it; with level > 0, the stop flag is set to level ms milliseconds after the
+ * call (1: a first Ctrl-C, 2: a second). Returns engine_run's value. */
+static int run_stopped(struct plan *p, int level, unsigned ms, struct engine_result *r) {
+    volatile sig_atomic_t flag = 0;
+    struct stopper st = {&flag, level, ms};
+    struct engine_hooks h;
     struct err e;
+    pthread_t th;
     int rc;
 
     CU_ASSERT_EQUAL_FATAL(plan_finish(p, &e), 0);
-    rc = engine_run(p, NULL, r, &e);
+    memset(&h, 0, sizeof h);
+    h.stop = &flag;
+    if (level) pthread_create(&th, NULL, stop_later, &st);
+    rc = engine_run(p, &h, r, &e);
     CU_ASSERT_EQUAL(rc, 0);
+    if (level) pthread_join(th, NULL);
     return rc;
+}
+
+static int run(struct plan *p, struct engine_result *r) {
+    return run_stopped(p, 0, 0, r);
 }
 
 /* sent = completed + rejected + errors + in flight, in every run. */
@@ -523,6 +680,7 @@ static void test_engine_ok_keepalive(void) {
     struct srv *s = srv_start(SRV_OK);
     struct plan p;
     struct engine_result r;
+    unsigned accepted, requests;
 
     closed_plan(&p, s->port, 2, 50);
     if (run(&p, &r) == 0) {
@@ -533,16 +691,14 @@ static void test_engine_ok_keepalive(void) {
         CU_ASSERT_EQUAL(r.total.connects, 2); /* keep-alive: one per connection slot */
         CU_ASSERT_EQUAL(r.total.body_bytes, 100);
         CU_ASSERT_EQUAL(hist_count(r.total.lat), 50);
+        CU_ASSERT_EQUAL(r.measured_ns, r.run_ns); /* -n alone: sending ends with the last answer */
         check_identity(&r);
         engine_result_free(&r);
     }
     plan_free(&p);
-    {
-        unsigned accepted, requests;
-        srv_stop_counts(s, &accepted, &requests, NULL);
-        CU_ASSERT_EQUAL(accepted, 2); /* the server saw the two connections, 50 requests */
-        CU_ASSERT_EQUAL(requests, 50);
-    }
+    srv_stop_counts(s, &accepted, &requests, NULL);
+    CU_ASSERT_EQUAL(accepted, 2); /* the server saw the two connections, 50 requests */
+    CU_ASSERT_EQUAL(requests, 50);
 }
 
 static void test_engine_close_mid(void) {
@@ -662,23 +818,12 @@ static void test_engine_idle_close_retry(void) {
  * during the stall only (1/400 < 1 %), so its p99 stays at the loopback time (< 50 ms even on
  * a loaded machine). */
 static void test_engine_stall_coordinated_omission(void) {
-    struct srv *s = srv_start(SRV_STALL);
+    struct srv_script sc = {SRV_STALL, 100, 500, 0, 0};
+    struct srv *s = srv_start_script(&sc);
     struct plan p;
     struct engine_result r;
-    struct err e;
-    char url[64];
-    struct sched_phase ph = {0, 200, 200};
 
-    s->stall_at = 100;
-    s->stall_ms = 500;
-    plan_init(&p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
-    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
-    p.open = 1;
-    plan_add_phase(&p, &ph);
-    p.duration_ns = INT64_C(2000000000);
-    p.connections = 1;
-    p.threads = 1;
+    open_plan(&p, s->port, 200, 2000, 1, 1);
     if (run(&p, &r) == 0) {
         double p99 = (double)hist_percentile(r.total.lat, 99) / 1e9;
         double svc99 = (double)hist_percentile(r.total.svc, 99) / 1e9;
@@ -706,18 +851,8 @@ static void test_engine_rate_threads(void) {
     struct srv *s = srv_start(SRV_OK);
     struct plan p;
     struct engine_result r;
-    struct err e;
-    char url[64];
-    struct sched_phase ph = {0, 500, 500};
 
-    plan_init(&p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
-    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
-    p.open = 1;
-    plan_add_phase(&p, &ph);
-    p.duration_ns = INT64_C(1000000000);
-    p.connections = 8;
-    p.threads = 4;
+    open_plan(&p, s->port, 500, 1000, 8, 4);
     if (run(&p, &r) == 0) {
         CU_ASSERT_EQUAL(r.total.arrivals, 500);
         CU_ASSERT_EQUAL(r.total.completions, 500);
@@ -728,19 +863,6 @@ static void test_engine_rate_threads(void) {
     srv_stop(s);
 }
 
-struct stopper {
-    volatile sig_atomic_t *flag;
-    int level;
-    unsigned ms;
-};
-
-static void *stop_later(void *arg) {
-    struct stopper *st = arg;
-    usleep(st->ms * 1000u);
-    *st->flag = st->level;
-    return NULL;
-}
-
 /* A second interrupt against a server that never answers: the run ends at once, nothing is
  * lost from the accounting: the unanswered requests are in flight, and the ones that never got
  * a connection (cap 4) are part of them. */
@@ -748,28 +870,10 @@ static void test_engine_abort(void) {
     struct srv *s = srv_start(SRV_SILENT);
     struct plan p;
     struct engine_result r;
-    struct engine_hooks h;
-    struct err e;
-    char url[64];
-    struct sched_phase ph = {0, 50, 50};
-    volatile sig_atomic_t flag = 0;
-    struct stopper st = {&flag, 2, 300};
-    pthread_t th;
     int64_t t0 = ev_now();
 
-    plan_init(&p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
-    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
-    p.open = 1;
-    plan_add_phase(&p, &ph);
-    p.duration_ns = INT64_C(10000000000);
-    p.connections = 4;
-    p.threads = 2;
-    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
-    memset(&h, 0, sizeof h);
-    h.stop = &flag;
-    pthread_create(&th, NULL, stop_later, &st);
-    if (engine_run(&p, &h, &r, &e) == 0) {
+    open_plan(&p, s->port, 50, 10000, 4, 2);
+    if (run_stopped(&p, 2, 300, &r) == 0) {
         CU_ASSERT_EQUAL(r.stopped, 2);
         CU_ASSERT(ev_now() - t0 < INT64_C(1500000000));
         CU_ASSERT(r.total.arrivals >= 10); /* 50/s for ~0.3 s */
@@ -779,44 +883,29 @@ static void test_engine_abort(void) {
         check_identity(&r);
         engine_result_free(&r);
     }
-    pthread_join(th, NULL);
     plan_free(&p);
     srv_stop(s);
 }
 
-/* A first interrupt: sending stops, answers are awaited, nothing stays in flight. */
+/* A first interrupt: sending stops, answers are awaited, nothing stays in flight. The measured
+ * window ends when sending stopped (~0.3 s after the call, the run's start 20 ms later, the
+ * coordinator notices within 50 ms), not at the 10 s duration. */
 static void test_engine_graceful_stop(void) {
     struct srv *s = srv_start(SRV_OK);
     struct plan p;
     struct engine_result r;
-    struct engine_hooks h;
-    struct err e;
-    char url[64];
-    struct sched_phase ph = {0, 100, 100};
-    volatile sig_atomic_t flag = 0;
-    struct stopper st = {&flag, 1, 300};
-    pthread_t th;
 
-    plan_init(&p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
-    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
-    p.open = 1;
-    plan_add_phase(&p, &ph);
-    p.duration_ns = INT64_C(10000000000);
-    p.connections = 4;
-    p.threads = 2;
-    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
-    memset(&h, 0, sizeof h);
-    h.stop = &flag;
-    pthread_create(&th, NULL, stop_later, &st);
-    if (engine_run(&p, &h, &r, &e) == 0) {
+    open_plan(&p, s->port, 100, 10000, 4, 2);
+    if (run_stopped(&p, 1, 300, &r) == 0) {
+        double secs = (double)r.measured_ns / 1e9;
         CU_ASSERT_EQUAL(r.stopped, 1);
         CU_ASSERT(r.total.arrivals >= 20 && r.total.arrivals <= 50); /* ~0.3 s to 0.35 s */
         CU_ASSERT_EQUAL(r.total.completions, r.total.arrivals);
         CU_ASSERT_EQUAL(r.in_flight_total, 0);
+        CU_ASSERT(secs >= 0.25 && secs <= 0.45);
+        CU_ASSERT(r.measured_ns <= r.run_ns);
         engine_result_free(&r);
     }
-    pthread_join(th, NULL);
     plan_free(&p);
     srv_stop(s);
 }
@@ -829,13 +918,12 @@ static void test_engine_graceful_stop(void) {
  * on a new connection: 9 resends, and the server sees exactly 100 requests (none twice, none
  * lost: it read none of the 9 on the closed connections). */
 static void close_after_10(int close_hdr) {
-    struct srv *s = srv_start(SRV_CLOSE_AFTER);
+    struct srv_script sc = {SRV_CLOSE_AFTER, 0, 0, 10, close_hdr};
+    struct srv *s = srv_start_script(&sc);
     struct plan p;
     struct engine_result r;
     unsigned accepted, requests;
 
-    s->close_after = 10;
-    s->close_hdr = close_hdr;
     closed_plan(&p, s->port, 1, 100);
     if (run(&p, &r) == 0) {
         CU_ASSERT_EQUAL(r.total.arrivals, 100);
@@ -892,10 +980,9 @@ static void test_engine_loopback_latency(void) {
         engine_result_free(&r);
     }
     plan_free(&p);
-    reads = s->reads; /* the server thread is idle once the run is over; read after the join */
-    srv_stop_counts(s, &accepted, &requests, NULL);
-    (void)reads;
+    srv_stop_counts(s, &accepted, &requests, &reads);
     CU_ASSERT_EQUAL(requests, 2000);
+    CU_ASSERT_EQUAL(reads, 2000); /* one read per request: each went out in one write */
 }
 
 /* A 50 MiB body in 64 KiB writes: counted to the byte, one success. */
@@ -935,7 +1022,8 @@ static void report(const struct plan *p, const struct engine_result *r, char **t
     rep.nrows = 2;
     rep.rows = rows;
     rep.events = r->total.arrivals;
-    rep.sim_time_s = secs;
+    rep.sim_time_s = (double)r->end_ns / 1e9;
+    rep.warmup_s = (double)r->warmup_ns / 1e9;
     rep.wall_s = (double)r->run_ns / 1e9;
     rep.partial = r->stopped != 0;
     f = open_memstream(csv, &n);
@@ -1044,6 +1132,93 @@ static void test_engine_refused_report(void) {
     plan_free(&p);
 }
 
+/* Rates divide by the measured window, the end of sending, not the last answer (as archsim
+ * divides by its duration minus warm-up). Open model, 100/s for 1 s (requests 0..99); the
+ * server holds the last one 500 ms, so the last answer comes at ~1.49 s: the window is still
+ * exactly 1 s and throughput_rps exactly 100 (dividing by the time to the last answer gave
+ * ~67). */
+static void test_engine_rate_window_open(void) {
+    struct srv_script sc = {SRV_STALL, 99, 500, 0, 0};
+    struct srv *s = srv_start_script(&sc);
+    struct plan p;
+    struct engine_result r;
+    char *text = NULL, *csv = NULL;
+
+    open_plan(&p, s->port, 100, 1000, 4, 1);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.completions, 100);
+        CU_ASSERT_EQUAL(r.measured_ns, INT64_C(1000000000));
+        CU_ASSERT(r.run_ns >= INT64_C(1400000000));
+        report(&p, &r, &text, &csv);
+        expect_csv(csv, "total", "throughput_rps", "100");
+        expect_csv(csv, "total", "sim_time_s", "1");
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "1.000 s measured"));
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* With a warm-up: 100/s for 2 s, warm-up 1 s (one interval), the last request held 500 ms: the
+ * window is [1 s, 2 s), exactly 1 s, and throughput_rps = completions after the warm-up / 1 s
+ * (about 100: a request answered at the boundary may fall on either side). As in archsim,
+ * sim_time_s is the end (2 s) and warmup_s the warm-up (1 s). */
+static void test_engine_rate_window_warmup(void) {
+    struct srv_script sc = {SRV_STALL, 199, 500, 0, 0};
+    struct srv *s = srv_start_script(&sc);
+    struct plan p;
+    struct engine_result r;
+    char *text = NULL, *csv = NULL, want[32];
+
+    open_plan(&p, s->port, 100, 2000, 4, 1);
+    p.warmup_ns = INT64_C(1000000000);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.measured_ns, INT64_C(1000000000));
+        CU_ASSERT_EQUAL(r.end_ns, INT64_C(2000000000));
+        CU_ASSERT_EQUAL(r.warmup_ns, INT64_C(1000000000));
+        CU_ASSERT(r.total.completions >= 98 && r.total.completions <= 102);
+        report(&p, &r, &text, &csv);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)r.total.completions);
+        expect_csv(csv, "total", "throughput_rps", want); /* completions / 1 s */
+        expect_csv(csv, "total", "sim_time_s", "2");      /* archsim's: the end, warm-up included */
+        expect_csv(csv, "total", "warmup_s", "1");
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
+/* Closed model bounded by -d 0.5 s; the server holds the first request 800 ms, so the one
+ * connection sends one request and no more (none starts after 0.5 s). The window is the 0.5 s
+ * of sending: 1 completion / 0.5 s = 2/s (the time to the last answer gave 1.25/s). */
+static void test_engine_rate_window_closed(void) {
+    struct srv_script sc = {SRV_STALL, 0, 800, 0, 0};
+    struct srv *s = srv_start_script(&sc);
+    struct plan p;
+    struct engine_result r;
+    char *text = NULL, *csv = NULL;
+
+    closed_plan(&p, s->port, 1, 0);
+    p.duration_ns = INT64_C(500000000);
+    if (run(&p, &r) == 0) {
+        CU_ASSERT_EQUAL(r.total.arrivals, 1);
+        CU_ASSERT_EQUAL(r.total.completions, 1);
+        CU_ASSERT_EQUAL(r.measured_ns, INT64_C(500000000));
+        CU_ASSERT(r.run_ns >= INT64_C(800000000));
+        report(&p, &r, &text, &csv);
+        expect_csv(csv, "total", "throughput_rps", "2");
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
 /* Open model, constant 100/s for 1 s (requests 0..99) against a server that never answers the
  * requests it receives as number n with n % 3 == 2: 2, 5, ..., 98, i.e. 33 of the 100; 67 are
  * answered. Up to 64 connections, so none waits for one.
@@ -1055,28 +1230,11 @@ static void some_silent(int abort_at_1500ms) {
     struct srv *s = srv_start(SRV_SOME_SILENT);
     struct plan p;
     struct engine_result r;
-    struct engine_hooks h;
-    struct err e;
-    char url[64], *text = NULL, *csv = NULL;
-    struct sched_phase ph = {0, 100, 100};
-    volatile sig_atomic_t flag = 0;
-    struct stopper st = {&flag, 2, 1500};
-    pthread_t th;
+    char *text = NULL, *csv = NULL;
 
-    plan_init(&p);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", s->port);
-    CU_ASSERT_EQUAL(plan_set_url(&p, url, &e), 0);
-    p.open = 1;
-    plan_add_phase(&p, &ph);
-    p.duration_ns = INT64_C(1000000000);
-    p.connections = 64;
-    p.threads = 1;
+    open_plan(&p, s->port, 100, 1000, 64, 1);
     p.timeout_ns = abort_at_1500ms ? INT64_C(10000000000) : INT64_C(300000000);
-    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
-    memset(&h, 0, sizeof h);
-    h.stop = &flag;
-    if (abort_at_1500ms) pthread_create(&th, NULL, stop_later, &st);
-    if (engine_run(&p, &h, &r, &e) == 0) {
+    if (run_stopped(&p, abort_at_1500ms ? 2 : 0, 1500, &r) == 0) {
         const char *line = abort_at_1500ms
                                ? "sent 100 = 67 completed + 0 rejected + 0 errors + 33 in flight"
                                : "sent 100 = 67 completed + 0 rejected + 33 errors + 0 in flight";
@@ -1102,7 +1260,6 @@ static void some_silent(int abort_at_1500ms) {
         free(csv);
         engine_result_free(&r);
     }
-    if (abort_at_1500ms) pthread_join(th, NULL);
     plan_free(&p);
     srv_stop(s);
 }
@@ -1131,6 +1288,8 @@ void test_http_register(void) {
     CU_add_test(s, "truncated responses", test_truncated);
     CU_add_test(s, "bytes after the response", test_extra_bytes);
     CU_add_test(s, "request templates and redaction", test_template);
+    CU_add_test(s, "rate cap for --rate, phases and ramps", test_rate_cap);
+    CU_add_test(s, "ev: timers in order, on time, timerfd re-armed lazily", test_ev_timers);
     CU_add_test(s, "engine: fixed count, keep-alive", test_engine_ok_keepalive);
     CU_add_test(s, "engine: connection closed mid-response", test_engine_close_mid);
     CU_add_test(s, "engine: server never answers", test_engine_timeout);
@@ -1151,4 +1310,7 @@ void test_http_register(void) {
     CU_add_test(s, "engine: refused, no samples", test_engine_refused_report);
     CU_add_test(s, "engine: unanswered requests time out", test_engine_some_silent_timeout);
     CU_add_test(s, "engine: unanswered requests in flight", test_engine_some_silent_in_flight);
+    CU_add_test(s, "engine: rps over the sending window, open", test_engine_rate_window_open);
+    CU_add_test(s, "engine: rps over the sending window, warm-up", test_engine_rate_window_warmup);
+    CU_add_test(s, "engine: rps over the sending window, closed", test_engine_rate_window_closed);
 }

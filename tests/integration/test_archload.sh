@@ -230,6 +230,12 @@ if [ $NGINX_OK = 1 ]; then
     done_=$(csv "$TMP/rate/summary.csv" total completions)
     [ "$RC" = 0 ] && [ "$sent" = 10000 ] && [ "$done_" = 10000 ]
     check "rate: --rate 2000 -d 5s sends 10000 (sent $sent, done $done_)" $? "$(head -6 "$OUT")"
+    # throughput_rps divides by the 5 s of sending (archsim's duration minus warm-up), not by
+    # the time to the last answer: exactly 10000 / 5.
+    rps=$(csv "$TMP/rate/summary.csv" total throughput_rps)
+    st=$(csv "$TMP/rate/summary.csv" total sim_time_s)
+    [ "$rps" = 2000 ] && [ "$st" = 5 ]
+    check "rate: throughput_rps $rps = 10000 / 5 s (sim_time_s $st)" $? "$(grep '^total' "$OUT")"
     bad=$(awk -F, '
         NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "completions") c = i; if ($i == "t_start_s") s = i; if ($i == "t_end_s") e = i }; next }
         $8 == "total" && $s >= 1 && $e - $s == 1 && ($c < 1960 || $c > 2040) { printf "t=%s:%s ", $s, $c }
@@ -372,6 +378,57 @@ check "usage: no URL is exit 2" $? "rc=$RC $(cat "$ERR")"
 al -n 1 'http://user:SECRET@127.0.0.1:1/'
 [ "$RC" = 2 ] && ! grep -q SECRET "$ERR"
 check "credentials in the URL are refused without being echoed" $? "rc=$RC $(cat "$ERR")"
+
+# The rate cap, 10,000,000/s from one process, holds whatever gives the rate: --rate, --phase
+# (both ends of a ramp), a scenario's rate or phases, --set. Exit 2, naming the flag or the
+# scenario's position. The cap itself is accepted (one request, to a dead port).
+al --rate 20000000 -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: --rate: at most 10000000/s' "$ERR"
+check "rate cap: --rate 20000000 is exit 2" $? "rc=$RC $(cat "$ERR")"
+al --phase 1s@20000000/s -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- "^archload: --phase: phase '1s@20000000/s': at most 10000000/s" "$ERR"
+check "rate cap: --phase 1s@20000000/s is exit 2 naming --phase" $? "rc=$RC $(cat "$ERR")"
+al --phase 10s@100/s..2e7/s -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: --phase: .*got 20000000/s' "$ERR"
+check "rate cap: the end of a --phase ramp (100/s..2e7/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
+al --phase 10s@2e7/s..100/s -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: --phase: .*got 20000000/s' "$ERR"
+check "rate cap: the start of a --phase ramp (2e7/s..100/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
+al --phase 1s@10000000/s -n 1 -t 1 http://127.0.0.1:1/
+[ "$RC" = 0 ] && grep -q '^errors: connect 1$' "$OUT"
+check "rate cap: --phase 1s@10000000/s (the cap itself) runs" $? "rc=$RC $(cat "$ERR")"
+cat >"$TMP/cap.yaml" <<'EOF'
+name: cap
+duration: 2s
+workload:
+  arrivals: constant
+  rate: 20000000/s
+  target: api
+components:
+  api: {kind: service, workers: 2, service_time: exp(1ms)}
+EOF
+al --scenario "$TMP/cap.yaml" -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- "^archload: $TMP/cap.yaml:5:9: error: workload.rate: archload sends at most 10000000/s" "$ERR"
+check "rate cap: a scenario's rate: 20000000/s is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
+sed 's|rate: 20000000/s|rate: 100/s|' "$TMP/cap.yaml" >"$TMP/cap100.yaml"
+al --scenario "$TMP/cap100.yaml" --set workload.rate=3e7/s -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: --set:.*workload.rate: .*got 30000000/s' "$ERR"
+check "rate cap: --set workload.rate=3e7/s is exit 2" $? "rc=$RC $(cat "$ERR")"
+cat >"$TMP/capramp.yaml" <<'EOF'
+name: cap
+duration: 2s
+workload:
+  arrivals: constant
+  target: api
+  phases:
+    - {duration: 1s, rate: 10/s, to: 30000000/s}
+    - {duration: 1s, rate: 100/s}
+components:
+  api: {kind: service, workers: 2, service_time: exp(1ms)}
+EOF
+al --scenario "$TMP/capramp.yaml" -n 1 http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- "^archload: $TMP/capramp.yaml:7:38: error: workload.phases\[0\].to: " "$ERR"
+check "rate cap: a scenario ramp's 'to: 30000000/s' is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
 
 # --- archtarget -----------------------------------------------------------------------------
 

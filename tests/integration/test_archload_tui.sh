@@ -7,12 +7,13 @@
 # status 200 rises; space freezes the display (two captures a second apart are identical) while
 # the server still receives requests; at 80x24 both charts are still drawn; q exits 0, restores
 # the terminal and prints the summary, whose completed count equals the requests the server
-# served.
+# served; Ctrl-C in the view stops the run (exit 130), restores the terminal and marks the
+# summary STOPPED early.
 #
 #   sh tests/integration/test_archload_tui.sh build
 #
 # Prints one line per check and "N passed, M failed"; exits 1 when anything failed. Bounded:
-# every wait has a deadline; the whole file takes about 10 s. The tmux server is killed by its
+# every wait has a deadline; the whole file takes about 12 s. The tmux server is killed by its
 # socket and archtarget by its pid on exit, whatever happens (trap).
 
 # /dev/tcp is bash's; the Makefile runs every test with sh.
@@ -31,6 +32,7 @@ SOCK=archload-tui-$$
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/archload-tui.XXXXXX") || exit 2
 AT_PID=
 
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
     tmux -L "$SOCK" kill-server >/dev/null 2>&1
     if [ -n "$AT_PID" ]; then
@@ -61,69 +63,56 @@ finish() {
     [ "$FAIL" -eq 0 ]
     exit $?
 }
+# setup_failed REASON: nothing else can run.
+setup_failed() {
+    not_ok "setup" "$1"
+    finish
+}
+
+# ---- tmux: one private server, one session per archload run ------------------------------------
+printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
+tm() {
+    tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"
+}
+# screen_of SESSION: the visible screen; history_of SESSION: everything, scroll-back included.
+screen_of() {
+    tm capture-pane -p -J -t "$1" 2>/dev/null
+}
+history_of() {
+    tm capture-pane -p -J -S - -t "$1" 2>/dev/null
+}
+# wait_for SESSION FIXED-STRING TENTHS: until the screen shows the string, at most TENTHS/10 s.
+wait_for() {
+    local i=0
+    while [ "$i" -lt "$3" ]; do
+        screen_of "$1" | grep -qF -- "$2" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+# start_view SESSION RATE: archload --tui --rate RATE for 20 s (a key ends it long before) in a
+# new 100x30 session; the pane's shell writes archload's exit status to $TMP/SESSION.rc.
+# Returns 1 when the view did not appear within 5 s.
+start_view() {
+    tm new-session -d -s "$1" -x 100 -y 30 \
+        "LANG=C.UTF-8 '$AL' --tui --rate $2 -d 20s '$URL'; echo \$? >'$TMP/$1.rc'"
+    wait_for "$1" "conns 256" 50
+}
+# exit_of SESSION: archload's exit status once it has ended (waits at most 10 s; "" if not).
+exit_of() {
+    local i=0
+    while [ "$i" -lt 100 ] && [ ! -s "$TMP/$1.rc" ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    cat "$TMP/$1.rc" 2>/dev/null
+}
 
 for b in "$AL" "$AT"; do
-    if [ ! -x "$b" ]; then
-        not_ok "setup" "$b is not an executable (make all)"
-        # ---- Ctrl-C in the view: SIGINT from the terminal stops the run (drained), exit 130 ---------
-tm new-session -d -s intr -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 100 -d 20s '$URL'; echo \$? >'$TMP/rc2'"
-i=0
-until tm capture-pane -p -t intr 2>/dev/null | grep -qF "conns 256"; do
-    [ $i -lt 50 ] || break
-    sleep 0.1
-    i=$((i + 1))
+    [ -x "$b" ] || setup_failed "$b is not an executable (make all)"
 done
-sleep 0.5
-tm send-keys -t intr C-c
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc2" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc2" 2>/dev/null)
-alt=$(tm display -p -t intr '#{alternate_on}')
-if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
-    tm capture-pane -p -J -S - -t intr | grep -q "STOPPED early (interrupted)"; then
-    ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
-else
-    not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
-        "$(tm capture-pane -p -J -S - -t intr | grep -v '^$' | tail -n 3)"
-fi
-
-finish
-    fi
-done
-if ! command -v tmux >/dev/null 2>&1; then
-    not_ok "setup" "tmux is not installed (make deps)"
-    # ---- Ctrl-C in the view: SIGINT from the terminal stops the run (drained), exit 130 ---------
-tm new-session -d -s intr -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 100 -d 20s '$URL'; echo \$? >'$TMP/rc2'"
-i=0
-until tm capture-pane -p -t intr 2>/dev/null | grep -qF "conns 256"; do
-    [ $i -lt 50 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
-sleep 0.5
-tm send-keys -t intr C-c
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc2" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc2" 2>/dev/null)
-alt=$(tm display -p -t intr '#{alternate_on}')
-if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
-    tm capture-pane -p -J -S - -t intr | grep -q "STOPPED early (interrupted)"; then
-    ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
-else
-    not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
-        "$(tm capture-pane -p -J -S - -t intr | grep -v '^$' | tail -n 3)"
-fi
-
-finish
-fi
+command -v tmux >/dev/null 2>&1 || setup_failed "tmux is not installed (make deps)"
 
 # ---- without a terminal: a clear refusal, exit 2 ----------------------------------------------
 "$AL" --tui -d 1s http://127.0.0.1:9/ </dev/null >"$TMP/out" 2>"$TMP/err"
@@ -144,36 +133,7 @@ while [ $i -lt 50 ] && [ -z "$PORT" ]; do
     [ -n "$PORT" ] || sleep 0.1
     i=$((i + 1))
 done
-if [ -z "$PORT" ]; then
-    not_ok "setup" "archtarget did not start: $(cat "$TMP/at.out")"
-    # ---- Ctrl-C in the view: SIGINT from the terminal stops the run (drained), exit 130 ---------
-tm new-session -d -s intr -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 100 -d 20s '$URL'; echo \$? >'$TMP/rc2'"
-i=0
-until tm capture-pane -p -t intr 2>/dev/null | grep -qF "conns 256"; do
-    [ $i -lt 50 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
-sleep 0.5
-tm send-keys -t intr C-c
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc2" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc2" 2>/dev/null)
-alt=$(tm display -p -t intr '#{alternate_on}')
-if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
-    tm capture-pane -p -J -S - -t intr | grep -q "STOPPED early (interrupted)"; then
-    ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
-else
-    not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
-        "$(tm capture-pane -p -J -S - -t intr | grep -v '^$' | tail -n 3)"
-fi
-
-finish
-fi
+[ -n "$PORT" ] || setup_failed "archtarget did not start: $(cat "$TMP/at.out")"
 URL=http://127.0.0.1:$PORT/
 
 # Requests archtarget has served on / (its /stats?format=text: "path / served N"); /stats itself
@@ -190,72 +150,18 @@ served() {
     exec 3<&-
     echo "${n%$'\r'}"
 }
-
-# ---- the view --------------------------------------------------------------------------------
-printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
-tm() {
-    tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"
-}
-screen_of() {
-    tm capture-pane -p -J -t view 2>/dev/null
-}
-history_of() {
-    tm capture-pane -p -J -S - -t view 2>/dev/null
-}
-# wait_for FIXED-STRING TENTHS
-wait_for() {
-    local i=0
-    while [ "$i" -lt "$2" ]; do
-        screen_of | grep -qF -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 # The count of status 200 in the status code panel (" 200    ████ 1234  ...").
 count_200() {
-    screen_of | sed -n 's/^ 200 [^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1
+    screen_of view | sed -n 's/^ 200 [^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1
 }
 # The throughput chart's legend ("rps 200", "rps 1.2k").
 rps_label() {
-    screen_of | grep -o 'throughput (req/s) ─ rps [0-9.]*[kM]*' | head -n 1 | sed 's/.* rps //'
+    screen_of view | grep -o 'throughput (req/s) ─ rps [0-9.]*[kM]*' | head -n 1 | sed 's/.* rps //'
 }
 
-# Open model, 200/s for 20 s (q ends it long before); the pane's shell records the exit status.
-tm new-session -d -s view -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 200 -d 20s '$URL'; echo \$? >'$TMP/rc'"
-
-if ! wait_for "conns 256" 50; then
-    not_ok "the view starts" "$(screen_of | head -n 3)"
-    # ---- Ctrl-C in the view: SIGINT from the terminal stops the run (drained), exit 130 ---------
-tm new-session -d -s intr -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 100 -d 20s '$URL'; echo \$? >'$TMP/rc2'"
-i=0
-until tm capture-pane -p -t intr 2>/dev/null | grep -qF "conns 256"; do
-    [ $i -lt 50 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
-sleep 0.5
-tm send-keys -t intr C-c
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc2" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc2" 2>/dev/null)
-alt=$(tm display -p -t intr '#{alternate_on}')
-if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
-    tm capture-pane -p -J -S - -t intr | grep -q "STOPPED early (interrupted)"; then
-    ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
-else
-    not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
-        "$(tm capture-pane -p -J -S - -t intr | grep -v '^$' | tail -n 3)"
-fi
-
-finish
-fi
-status=$(screen_of | head -n 1)
+# ---- the view: open model, 200/s -------------------------------------------------------------
+start_view view 200 || setup_failed "the view did not start: $(screen_of view | head -n 3)"
+status=$(screen_of view | head -n 1)
 if echo "$status" | grep -qF "$URL" && echo "$status" | grep -qF "rate 200/s"; then
     ok "status line: target and rate ($(echo "$status" | sed 's/^ *//; s/ *$//'))"
 else
@@ -264,11 +170,11 @@ fi
 
 sleep 2.2
 rps=$(rps_label)
-if screen_of | grep -qF "throughput (req/s)" &&
+if screen_of view | grep -qF "throughput (req/s)" &&
     awk -v r="$rps" 'BEGIN { exit !(r != "" && r + 0 > 0) }'; then
     ok "after 2 s the throughput chart shows rps $rps"
 else
-    not_ok "throughput chart with a non-zero rate" "rps label '$rps'" "$(screen_of | sed -n 3p)"
+    not_ok "throughput chart with a non-zero rate" "rps label '$rps'" "$(screen_of view | sed -n 3p)"
 fi
 
 c1=$(count_200)
@@ -281,11 +187,11 @@ else
 fi
 
 tm send-keys -t view Space
-if wait_for "DISPLAY PAUSED" 20; then
-    s1=$(screen_of)
+if wait_for view "DISPLAY PAUSED" 20; then
+    s1=$(screen_of view)
     n1=$(served)
     sleep 1
-    s2=$(screen_of)
+    s2=$(screen_of view)
     n2=$(served)
     if [ "$s1" = "$s2" ] && [ -n "$n1" ] && [ -n "$n2" ] && [ "$n2" -gt "$n1" ]; then
         ok "space freezes the display (identical a second apart) while the server got $n1 -> $n2"
@@ -294,14 +200,14 @@ if wait_for "DISPLAY PAUSED" 20; then
             "$(diff <(echo "$s1") <(echo "$s2") | head -n 4)"
     fi
 else
-    not_ok "space freezes the display" "no DISPLAY PAUSED: $(screen_of | head -n 1)"
+    not_ok "space freezes the display" "no DISPLAY PAUSED: $(screen_of view | head -n 1)"
 fi
 
 # Resume, then 80x24: the layout is recomputed, both charts still drawn.
 tm send-keys -t view Space
 tm resize-window -t view -x 80 -y 24
 sleep 0.5
-S=$(screen_of)
+S=$(screen_of view)
 size=$(tm display -p -t view '#{pane_width}x#{pane_height}')
 if [ "$size" = 80x24 ] && echo "$S" | grep -qF "throughput (req/s)" &&
     echo "$S" | grep -qF "p99 latency (ms)" && echo "$S" | grep -qF "status codes" &&
@@ -313,13 +219,8 @@ fi
 
 # q: the run stops as with Ctrl-C (drained), the terminal is restored, the summary printed.
 tm send-keys -t view q
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc" 2>/dev/null)
-H=$(history_of)
+RC=$(exit_of view)
+H=$(history_of view)
 alt=$(tm display -p -t view '#{alternate_on}')
 done_n=$(echo "$H" | sed -n 's/^sent \([0-9]*\) = \([0-9]*\) completed .*/\2/p' | tail -n 1)
 total_done=$(echo "$H" | awk '$1 == "total" && $2 == "workload" { print $4 }' | tail -n 1)
@@ -334,29 +235,20 @@ else
 fi
 
 # ---- Ctrl-C in the view: SIGINT from the terminal stops the run (drained), exit 130 ---------
-tm new-session -d -s intr -x 100 -y 30 \
-    "LANG=C.UTF-8 '$AL' --tui --rate 100 -d 20s '$URL'; echo \$? >'$TMP/rc2'"
-i=0
-until tm capture-pane -p -t intr 2>/dev/null | grep -qF "conns 256"; do
-    [ $i -lt 50 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
-sleep 0.5
-tm send-keys -t intr C-c
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TMP/rc2" ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-RC=$(cat "$TMP/rc2" 2>/dev/null)
-alt=$(tm display -p -t intr '#{alternate_on}')
-if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
-    tm capture-pane -p -J -S - -t intr | grep -q "STOPPED early (interrupted)"; then
-    ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
+if start_view intr 100; then
+    sleep 0.5
+    tm send-keys -t intr C-c
+    RC=$(exit_of intr)
+    alt=$(tm display -p -t intr '#{alternate_on}')
+    if [ "$RC" = 130 ] && [ "$alt" = 0 ] &&
+        history_of intr | grep -q "STOPPED early (interrupted)"; then
+        ok "Ctrl-C: exit 130, terminal restored, summary marked STOPPED early"
+    else
+        not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
+            "$(history_of intr | grep -v '^$' | tail -n 3)"
+    fi
 else
-    not_ok "Ctrl-C restores the terminal" "exit '$RC', alternate screen '$alt'" \
-        "$(tm capture-pane -p -J -S - -t intr | grep -v '^$' | tail -n 3)"
+    not_ok "Ctrl-C: the view starts" "$(screen_of intr | head -n 3)"
 fi
 
 finish
