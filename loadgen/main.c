@@ -562,6 +562,15 @@ static int build_plan(const struct opts *o, struct plan *p) {
         p->duration_ns = bounded && !o->has_rate ? sum : INT64_C(10000000000);
     }
     if (o->has_warmup) p->warmup_ns = o->warmup;
+    if (p->duration_ns > 0 && p->warmup_ns >= p->duration_ns) {
+        /* Nothing would be measured (a scenario's warm-up with a shorter -d, say). */
+        char w[32], d[32];
+        return bad("the warm-up (%s%s) must be shorter than the run (%s): give a shorter "
+                   "--warmup or a longer -d",
+                   units_format_duration(p->warmup_ns, w, sizeof w),
+                   o->has_warmup ? ", --warmup" : ", from the scenario",
+                   units_format_duration(p->duration_ns, d, sizeof d));
+    }
     if (o->has_timeout) p->timeout_ns = o->timeout;
     if (o->has_interval) p->interval_ns = o->interval;
     if (o->has_seed) p->seed = o->seed;

@@ -506,5 +506,14 @@ else
     fi
 fi
 
+# A warm-up as long as the run would measure nothing (and used to report 'sent 0' with exit 0):
+# exit 2, saying where the warm-up came from. closed-users.yaml has warmup: 10s.
+al --scenario "$ROOT/scenarios/examples/closed-users.yaml" -d 3s http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: the warm-up (10s, from the scenario) must be shorter than the run (3s)' "$ERR"
+check "warm-up from the scenario longer than -d: exit 2" $? "rc=$RC $(cat "$ERR")"
+al --rate 10 -d 2s --warmup 2s http://127.0.0.1:1/
+[ "$RC" = 2 ] && grep -q -- '^archload: the warm-up (2s, --warmup) must be shorter than the run (2s)' "$ERR"
+check "--warmup equal to -d: exit 2" $? "rc=$RC $(cat "$ERR")"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
