@@ -201,19 +201,22 @@ int cmd_merge(int argc, char **argv) {
         report_error(&err);
         return CLI_EXIT_USAGE;
     }
-    if (cli_make_dir(out_dir)) return CLI_EXIT_USAGE;
-    if (merge_file(dirs, n, out_dir, "summary.csv", 1, units, &info)) return CLI_EXIT_USAGE;
+    /* Every check that can fail before any file is written, so a refused merge leaves OUT as
+     * it was. */
     for (int f = 0; f < 2; f++) {
         size_t have = count_having(dirs, n, rows_files[f]);
-        if (have == 0) continue;
-        if (have != n) {
+        if (have != 0 && have != n) {
             fprintf(stderr, "archsim: %s is in %zu of the %zu inputs: all or none\n", rows_files[f],
                     have, n);
             return CLI_EXIT_USAGE;
         }
-        if (merge_file(dirs, n, out_dir, rows_files[f], 0, 0, &info)) return CLI_EXIT_USAGE;
-        wrote_rows[f] = 1;
+        wrote_rows[f] = have == n;
     }
+    if (cli_make_dir(out_dir)) return CLI_EXIT_USAGE;
+    if (merge_file(dirs, n, out_dir, "summary.csv", 1, units, &info)) return CLI_EXIT_USAGE;
+    for (int f = 0; f < 2; f++)
+        if (wrote_rows[f] && merge_file(dirs, n, out_dir, rows_files[f], 0, 0, &info))
+            return CLI_EXIT_USAGE;
     if (!quiet) {
         printf("merged %zu input%s", n, n == 1 ? "" : "s");
         if (info.shards) printf(" (all %zu shards)", info.shards);

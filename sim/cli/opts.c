@@ -123,6 +123,11 @@ static int shared_opt(struct cli_opts *o, int c, const char *arg) {
         case OPT_WARMUP:
             return cli_warmup_arg(arg, &o->warmup_ns, &o->warmup_auto);
         case OPT_CSV:
+            if (arg[0] == '-' && arg[1]) {
+                /* "--csv -d 1s": the directory was forgotten, not named "-d". */
+                fprintf(stderr, "archsim: --csv: expected a directory, got the option '%s'\n", arg);
+                return -1;
+            }
             o->csv_dir = arg;
             return 0;
         case 'j':

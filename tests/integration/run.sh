@@ -454,5 +454,17 @@ sim run -q "$TMP/newline-name.yaml"
 expect_rc "component name with a newline: exit 2" 2
 stderr_has "component name with a newline: located at the key" "newline-name.yaml:5:3: error: components: bad component name"
 
+# "--csv -d 1s": the directory was forgotten; the option is not taken as its name.
+sim run "$ROOT/scenarios/examples/mm1.yaml" --csv -d 1s
+expect_rc "--csv followed by an option: exit 2" 2
+stderr_has "--csv followed by an option: says so" "archsim: --csv: expected a directory, got the option '-d'"
+# A refused merge writes nothing: one shard lacks timeseries.csv.
+"$BIN" run -q "$ROOT/scenarios/examples/mm1.yaml" -d 20s -R 2 --shard 0/2 --csv "$TMP/mg0" >/dev/null 2>&1
+"$BIN" run -q "$ROOT/scenarios/examples/mm1.yaml" -d 20s -R 2 --shard 1/2 --csv "$TMP/mg1" >/dev/null 2>&1
+rm -f "$TMP/mg1/timeseries.csv"
+sim merge "$TMP/mg0" "$TMP/mg1" --csv "$TMP/mgout"
+expect_rc "merge with a file missing from one shard: exit 2" 2
+check "merge with a file missing from one shard: nothing written" test ! -e "$TMP/mgout/summary.csv"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
