@@ -57,7 +57,9 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
             snprintf(warm, sizeof warm, "warm-up %.3f s excluded", last->warmup_s);
         fprintf(f, "%s: seed %" PRIu64 ", %.3f s simulated (%s), %" PRIu64 " events in %.2f s%s\n",
                 s->name, last->seed, last->sim_time_s, warm, last->events, last->wall_s,
-                last->partial ? " — PARTIAL (interrupted)" : "");
+                !last->partial     ? ""
+                : last->overflowed ? " — PARTIAL (stopped: too many requests in flight)"
+                                   : " — PARTIAL (interrupted)");
         header(f, 0);
         for (size_t i = 0; i < last->nrows; i++)
             row(f, &last->rows[i]);
