@@ -11,7 +11,12 @@
  * other, reads both summary.csv files with compare.h, prints model against measurement per
  * component both have, then a latency-vs-load chart of the total row (mean and p99).
  * --overhead MS adds a constant to the model's latencies (the loopback or network cost the
- * model leaves out; the same constant calibrate subtracted).
+ * model leaves out; the same constant calibrate subtracted); --overhead-target URL0 measures
+ * that constant per rate instead, as the mean latency of a request that does no work (URL0)
+ * driven at the same rate right before the measurement: on a small machine the overhead
+ * changes with the rate (more wake-ups per second keep the CPUs awake) and with what else
+ * runs, and a constant measured once at low load misses both. --plot draws mean and p99 of
+ * both sides against the rate with gnuplot (svg or png terminal), when it is installed.
  *
  * Rejected: running the model in-process (the child process gets exactly the CLI's
  * semantics, --set parsing and warnings included, and cannot be disturbed by this one);
@@ -29,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,12 +71,23 @@ static int parse_ms(const char *flag, const char *v, double *out) {
 }
 
 int cmd_calibrate(int argc, char **argv) {
-    enum { OPT_FROM = 256, OPT_COMP, OPT_ROW, OPT_OVF, OPT_OV, OPT_YAML, OPT_SET, OPT_FIT };
+    enum {
+        OPT_FROM = 256,
+        OPT_COMP,
+        OPT_ROW,
+        OPT_OVF,
+        OPT_OVROW,
+        OPT_OV,
+        OPT_YAML,
+        OPT_SET,
+        OPT_FIT
+    };
     static const struct option opts[] = {
         {"from", required_argument, NULL, OPT_FROM},
         {"component", required_argument, NULL, OPT_COMP},
         {"row", required_argument, NULL, OPT_ROW},
         {"overhead-from", required_argument, NULL, OPT_OVF},
+        {"overhead-row", required_argument, NULL, OPT_OVROW},
         {"overhead", required_argument, NULL, OPT_OV},
         {"yaml", no_argument, NULL, OPT_YAML},
         {"set-lines", no_argument, NULL, OPT_SET},
@@ -78,7 +95,8 @@ int cmd_calibrate(int argc, char **argv) {
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *from = NULL, *comp = NULL, *row = "total", *ovf = NULL, *fit = NULL;
+    const char *from = NULL, *comp = NULL, *row = "total", *ovf = NULL, *ovrow = "total";
+    const char *fit = NULL;
     double overhead = 0;
     int c, yaml = 0, set_lines = 0, have_ov = 0, pick;
     struct run_cal_meas m, ov;
@@ -104,6 +122,9 @@ int cmd_calibrate(int argc, char **argv) {
             case OPT_OVF:
                 ovf = optarg;
                 break;
+            case OPT_OVROW:
+                ovrow = optarg;
+                break;
             case OPT_OV:
                 if (parse_ms("--overhead", optarg, &overhead)) return CLI_EXIT_USAGE;
                 have_ov = 1;
@@ -124,12 +145,15 @@ int cmd_calibrate(int argc, char **argv) {
                 break;
             case 'h':
                 printf("usage: archsim calibrate --from SUMMARY.csv --component NAME\n"
-                       "         [--row ROW] [--overhead-from SUMMARY.csv | --overhead MS]\n"
+                       "         [--row ROW] [--overhead-from SUMMARY.csv [--overhead-row ROW] | "
+                       "--overhead MS]\n"
                        "         [--fit exponential|lognormal] [--yaml | --set-lines]\n"
                        "fits NAME's service time to a low-load measurement (archload's "
                        "summary.csv, row ROW, default total)\n"
-                       "minus the overhead (mean latency of a zero-work run, or MS); prints "
-                       "each candidate's max relative\n"
+                       "minus the overhead (the mean latency of a zero-work run, or of its "
+                       "row ROW when the\n"
+                       "zero-work requests were a class of the same run; or MS); prints each "
+                       "candidate's max relative\n"
                        "quantile error (p50, p90, p99, p99.9) and the best fit as a --set line "
                        "or YAML (only the fragment\n"
                        "on stdout with --yaml or --set-lines; the report then goes to "
@@ -155,7 +179,7 @@ int cmd_calibrate(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     if (ovf) {
-        if (run_cal_read(ovf, row, &ov, &err)) {
+        if (run_cal_read(ovf, ovrow, &ov, &err)) {
             report_error(&err);
             return CLI_EXIT_USAGE;
         }
@@ -170,9 +194,9 @@ int cmd_calibrate(int argc, char **argv) {
     print_meas(rep, "latency", &m);
     if (ovf)
         fprintf(rep,
-                "overhead  %.4g ms: mean latency of %s, subtracted from the mean and "
-                "every percentile\n",
-                overhead, ovf);
+                "overhead  %.4g ms: mean latency of %s (row %s), subtracted from the mean "
+                "and every percentile\n",
+                overhead, ovf, ovrow);
     else
         fprintf(rep, "overhead  %.4g ms%s\n", overhead,
                 have_ov ? " (--overhead)" : " (none given)");
@@ -310,8 +334,11 @@ static void shift_latency(struct run_side *s, double ms) {
 }
 
 struct point {
-    double rate;
-    double v[2][2]; /* [measured, model][mean, p99] of total, ms */
+    double rate;     /* offered, 1/s; 0: the scenario's own */
+    double x;        /* where the chart and the plot put it: rate, or the measured throughput */
+    double overhead; /* ms added to the model's latencies at this rate */
+    char dur[32];    /* archload's -d at this rate */
+    double v[2][2];  /* [measured, model][mean, p99] of total, ms */
 };
 
 static void chart(FILE *f, const struct point *pts, size_t n) {
@@ -329,7 +356,7 @@ static void chart(FILE *f, const struct point *pts, size_t n) {
                 double v = pts[i].v[s][k];
                 int fill = isfinite(v) && max > 0 ? (int)(v / max * width + 0.5) : 0;
                 if (s == 0)
-                    fprintf(f, "  %8.6g/s M |", pts[i].rate);
+                    fprintf(f, "  %8.6g/s M |", pts[i].x);
                 else
                     fprintf(f, "  %10s S |", "");
                 for (int j = 0; j < width; j++)
@@ -342,40 +369,167 @@ static void chart(FILE *f, const struct point *pts, size_t n) {
     }
 }
 
-static void plot(const char *out, const char *dir, const struct point *pts, size_t n) {
-    char gp[PATH_MAX], data[PATH_MAX + 32], script[PATH_MAX + 32], log[PATH_MAX + 32];
+/* The plot's terminal for out's extension: "svg", "png", or NULL when neither. */
+static const char *plot_kind(const char *out) {
     const char *ext = strrchr(out, '.');
+
+    if (!ext || strchr(ext, '/')) return NULL;
+    if (strcasecmp(ext, ".svg") == 0) return "svg";
+    if (strcasecmp(ext, ".png") == 0) return "png";
+    return NULL;
+}
+
+/* s as a gnuplot single-quoted string (a quote is doubled inside one). */
+static void gp_string(FILE *f, const char *s) {
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* A data value, "-" (declared missing) when there is none. */
+static void gp_value(FILE *f, double v) {
+    if (isfinite(v))
+        fprintf(f, " %.9g", v);
+    else
+        fputs(" -", f);
+}
+
+/* Mean and p99 of measurement and model against the rate, through gnuplot, into out (.svg or
+ * .png). Returns 0 when written or when gnuplot is not installed (noted on stdout), -1 when
+ * gnuplot failed (its output is in dir/gnuplot.log). */
+static int plot(const char *out, const char *dir, const char *scn, const struct point *pts,
+                size_t n) {
+    char gp[PATH_MAX], data[PATH_MAX + 32], script[PATH_MAX + 32], log[PATH_MAX + 32];
+    const char *kind = plot_kind(out);
+    struct stat sb;
     FILE *f;
 
     if (on_path("gnuplot", gp, sizeof gp)) {
         printf("note: gnuplot is not installed; --plot %s skipped\n", out);
-        return;
+        return 0;
     }
     snprintf(data, sizeof data, "%s/plot.dat", dir);
     snprintf(script, sizeof script, "%s/plot.gp", dir);
     snprintf(log, sizeof log, "%s/gnuplot.log", dir);
     f = fopen(data, "w");
-    if (!f) return;
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%.9g %.9g %.9g %.9g %.9g\n", pts[i].rate, pts[i].v[0][0], pts[i].v[1][0],
-                pts[i].v[0][1], pts[i].v[1][1]);
-    fclose(f);
+    if (!f) {
+        fprintf(stderr, "archsim: %s: %s\n", data, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# rate_per_s mean_measured_ms mean_simulated_ms p99_measured_ms "
+               "p99_simulated_ms\n");
+    for (size_t i = 0; i < n; i++) {
+        gp_value(f, pts[i].x);
+        gp_value(f, pts[i].v[0][0]);
+        gp_value(f, pts[i].v[1][0]);
+        gp_value(f, pts[i].v[0][1]);
+        gp_value(f, pts[i].v[1][1]);
+        fputc('\n', f);
+    }
+    if (fclose(f)) {
+        fprintf(stderr, "archsim: writing %s: %s\n", data, strerror(errno));
+        return -1;
+    }
     f = fopen(script, "w");
-    if (!f) return;
-    fprintf(f,
-            "set terminal %s size 800,500\nset output '%s'\nset xlabel 'rate (1/s)'\n"
-            "set ylabel 'latency (ms)'\nset key top left\nset grid\n"
-            "plot '%s' u 1:2 w lp t 'mean measured', '' u 1:3 w lp dt 2 t 'mean simulated', "
-            "'' u 1:4 w lp t 'p99 measured', '' u 1:5 w lp dt 2 t 'p99 simulated'\n",
-            ext && strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", out, data);
-    fclose(f);
+    if (!f) {
+        fprintf(stderr, "archsim: %s: %s\n", script, strerror(errno));
+        return -1;
+    }
+    /* The title names the scenario file, noenhanced so that a '_' in it stays a '_' (the
+     * series names stay enhanced: the svg terminal then also writes them as <title>s); the
+     * offsets keep the end points' markers inside the frame; measured solid, simulated
+     * dashed, one colour per statistic. */
+    fprintf(f, "set terminal %s size 800,500\nset output ",
+            strcmp(kind, "png") == 0 ? "pngcairo" : "svg");
+    gp_string(f, out);
+    fputs("\nset title ", f);
+    {
+        char title[PATH_MAX + 96];
+        const char *base = strrchr(scn, '/');
+        snprintf(title, sizeof title, "latency vs load: measured (archload) and simulated (%s)",
+                 base ? base + 1 : scn);
+        gp_string(f, title);
+    }
+    fputs(" noenhanced\nset xlabel 'offered rate (requests/s)'\nset ylabel 'latency (ms)'\n"
+          "set datafile missing '-'\nset key top left box\nset grid\n"
+          "set yrange [0:*]\nset offsets graph 0.05, graph 0.05, graph 0.1, 0\nplot ",
+          f);
+    gp_string(f, data);
+    fputs(" u 1:2 w lp lw 2 pt 7 lc rgb '#1f77b4' t 'mean, measured', \\\n"
+          "  '' u 1:3 w lp lw 2 pt 6 dt 2 lc rgb '#1f77b4' t 'mean, simulated', \\\n"
+          "  '' u 1:4 w lp lw 2 pt 5 lc rgb '#d62728' t 'p99, measured', \\\n"
+          "  '' u 1:5 w lp lw 2 pt 4 dt 2 lc rgb '#d62728' t 'p99, simulated'\n",
+          f);
+    if (fclose(f)) {
+        fprintf(stderr, "archsim: writing %s: %s\n", script, strerror(errno));
+        return -1;
+    }
     {
         char *args[] = {gp, script, NULL};
-        if (run_child(args, log) == 0)
-            printf("plot written to %s\n", out);
-        else
-            fprintf(stderr, "archsim: gnuplot failed (see %s)\n", log);
+        /* gnuplot exits 0 after some errors (a bad output path is only a warning): the file
+         * must exist and not be empty */
+        unlink(out);
+        if (run_child(args, log) != 0 || stat(out, &sb) || sb.st_size == 0) {
+            fprintf(stderr, "archsim: gnuplot did not write %s (see %s and %s)\n", out, script,
+                    log);
+            return -1;
+        }
     }
+    printf("plot written to %s\n", out);
+    return 0;
+}
+
+/* archload's arguments for one run into args (room for 2 nsets + 24): the scenario's workload
+ * with rate_set (NULL: its own rate) and sets, for dur, the first warm left out, CSV to csv. */
+static void load_args(const char **args, const char *archload, const char *scn,
+                      const char *rate_set, const char *const *sets, size_t nsets, const char *dur,
+                      const char *warm, const char *csv, const char *url) {
+    size_t na = 0;
+
+    args[na++] = archload;
+    args[na++] = "--scenario";
+    args[na++] = scn;
+    if (rate_set) {
+        args[na++] = "--set";
+        args[na++] = rate_set;
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        args[na++] = "--set";
+        args[na++] = sets[i];
+    }
+    args[na++] = "-d";
+    args[na++] = dur;
+    args[na++] = "--warmup";
+    args[na++] = warm;
+    args[na++] = "-q";
+    args[na++] = "--csv";
+    args[na++] = csv;
+    args[na++] = url;
+    args[na] = NULL;
+}
+
+/* The mean latency (ms) of the total row of path's summary.csv; NAN (reported) when there is
+ * none. */
+static double total_mean(const char *path) {
+    struct run_side s;
+    const struct run_side_comp *c;
+    struct err err;
+    double v = NAN;
+
+    memset(&s, 0, sizeof s);
+    err_clear(&err);
+    if (run_side_load(path, &s, &err)) {
+        report_error(&err);
+        return NAN;
+    }
+    c = run_side_find(&s, "total");
+    if (c) v = c->m[CMP_LAT_MEAN].mean;
+    if (!isfinite(v)) fprintf(stderr, "archsim: %s: no mean latency in a total row\n", path);
+    run_side_free(&s);
+    return v;
 }
 
 int cli_compare_target(int argc, char **argv) {
@@ -385,6 +539,8 @@ int cli_compare_target(int argc, char **argv) {
         OPT_RATES,
         OPT_AL,
         OPT_OV,
+        OPT_OVT,
+        OPT_OVD,
         OPT_PLOT,
         OPT_SET,
         OPT_WARM,
@@ -400,6 +556,8 @@ int cli_compare_target(int argc, char **argv) {
         {"warmup", required_argument, NULL, OPT_WARM},
         {"archload", required_argument, NULL, OPT_AL},
         {"overhead", required_argument, NULL, OPT_OV},
+        {"overhead-target", required_argument, NULL, OPT_OVT},
+        {"overhead-duration", required_argument, NULL, OPT_OVD},
         {"plot", required_argument, NULL, OPT_PLOT},
         {"set", required_argument, NULL, OPT_SET},
         {"max-rel-error", required_argument, NULL, OPT_MAXREL},
@@ -409,16 +567,17 @@ int cli_compare_target(int argc, char **argv) {
         {NULL, 0, NULL, 0},
     };
     const char *scn = NULL, *url = NULL, *rates = NULL, *dur = "5s", *warm = "1s", *plot_out = NULL;
-    const char *keep = NULL, *reps = NULL;
+    const char *keep = NULL, *reps = NULL, *ov_url = NULL, *ov_dur = "3s";
     char archload[PATH_MAX + 16] = "", archsim[PATH_MAX + 16], dir[PATH_MAX] = "",
                              tmpl[PATH_MAX] = "";
     const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
+    const char **args = xcalloc(2 * (size_t)argc + 24, sizeof *args);
     size_t nsets = 0, npts = 0, over = 0;
     double overhead = 0, max_rel = -1;
     struct point *pts = NULL;
-    int c, rc = CLI_EXIT_USAGE;
+    int c, rc = CLI_EXIT_USAGE, have_ov = 0;
     char why[128];
-    int64_t ns;
+    int64_t ns, warm_ns, ov_ns;
 
     opterr = 0;
     optind = 1;
@@ -444,8 +603,22 @@ int cli_compare_target(int argc, char **argv) {
                 break;
             case OPT_OV:
                 if (parse_ms("--overhead", optarg, &overhead)) goto out;
+                have_ov = 1;
+                break;
+            case OPT_OVT:
+                ov_url = optarg;
+                break;
+            case OPT_OVD:
+                ov_dur = optarg;
                 break;
             case OPT_PLOT:
+                if (!plot_kind(optarg)) {
+                    fprintf(stderr,
+                            "archsim: --plot: '%s': the file name must end in .svg or "
+                            ".png\n",
+                            optarg);
+                    goto out;
+                }
                 plot_out = optarg;
                 break;
             case OPT_SET:
@@ -465,16 +638,21 @@ int cli_compare_target(int argc, char **argv) {
                 reps = optarg;
                 break;
             case 'h':
-                printf("usage: archsim compare --scenario FILE --target URL [--rates R1,R2,...] "
-                       "[-d T] [--warmup T]\n"
-                       "         [--archload PATH] [--overhead MS] [--set PATH=VALUE]... [-R N] "
-                       "[--csv DIR]\n"
-                       "         [--max-rel-error X] [--plot FILE.svg|FILE.png]\n"
+                printf("usage: archsim compare --scenario FILE --target URL [--rates R1,R2,...]\n"
+                       "         [-d T | -d T1,T2,...] [--warmup T] [--archload PATH]\n"
+                       "         [--overhead MS | --overhead-target URL0 [--overhead-duration T]]\n"
+                       "         [--set PATH=VALUE]... [-R N] [--csv DIR] [--max-rel-error X]\n"
+                       "         [--plot FILE.svg|FILE.png]\n"
                        "per rate: simulate FILE with workload.rate=R, measure URL with archload "
-                       "(same workload, -d T,\n"
-                       "default 5s, first --warmup T left out, default 1s), print measured (A) "
-                       "against simulated (B);\n"
-                       "--overhead MS is added to the simulated latencies\n");
+                       "(same workload, for T,\n"
+                       "default 5s, or T1 at R1, T2 at R2...; the first --warmup T left out, "
+                       "default 1s), and print\n"
+                       "measured (A) against simulated (B). --overhead MS is added to the "
+                       "simulated latencies;\n"
+                       "--overhead-target URL0 measures it at each rate instead: the mean "
+                       "latency of URL0 (a request\n"
+                       "that does no work) driven at the same rate for T (default 3s) right "
+                       "before the measurement\n");
                 rc = CLI_EXIT_OK;
                 goto out;
             case ':':
@@ -491,8 +669,20 @@ int cli_compare_target(int argc, char **argv) {
                         "[--rates R1,R2,...] [-d T]\n");
         goto out;
     }
-    if (units_parse_duration(dur, &ns, why, sizeof why) || ns <= 0) {
-        fprintf(stderr, "archsim: --duration: %s\n", ns <= 0 ? "must be > 0" : why);
+    if (have_ov && ov_url) {
+        fprintf(stderr, "archsim: compare: --overhead and --overhead-target exclude each other\n");
+        goto out;
+    }
+    if (units_parse_duration(warm, &warm_ns, why, sizeof why)) {
+        fprintf(stderr, "archsim: --warmup: %s\n", why);
+        goto out;
+    }
+    if (ov_url && units_parse_duration(ov_dur, &ov_ns, why, sizeof why)) {
+        fprintf(stderr, "archsim: --overhead-duration: %s\n", why);
+        goto out;
+    }
+    if (ov_url && ov_ns <= warm_ns) {
+        fprintf(stderr, "archsim: --overhead-duration: must be longer than --warmup\n");
         goto out;
     }
     if (self_dir(archsim, PATH_MAX)) {
@@ -532,20 +722,58 @@ int cli_compare_target(int argc, char **argv) {
                 goto out;
             }
             pts = xrealloc(pts, (npts + 1) * sizeof *pts);
-            pts[npts++].rate = r;
+            memset(&pts[npts], 0, sizeof *pts);
+            pts[npts].rate = pts[npts].x = r;
+            pts[npts++].overhead = overhead;
             p += len + (p[len] == ',');
         } while (*p);
+    }
+    /* The durations: one for every rate, or one per rate (near saturation a run needs to be
+     * longer for the same precision: the noise of a mean grows like 1 / (1 - rho)^2). */
+    {
+        const char *p = dur;
+        size_t n = 0;
+        do {
+            size_t len = strcspn(p, ",");
+            char item[sizeof pts->dur];
+            snprintf(item, sizeof item, "%.*s", (int)len, p);
+            if (units_parse_duration(item, &ns, why, sizeof why)) {
+                fprintf(stderr, "archsim: --duration: '%s': %s\n", item, why);
+                goto out;
+            }
+            if (ns <= warm_ns) {
+                fprintf(stderr, "archsim: --duration: '%s': must be longer than --warmup\n", item);
+                goto out;
+            }
+            /* the first fills every rate; the next ones overwrite from their own on */
+            for (size_t k = n; k < npts; k++)
+                memcpy(pts[k].dur, item, sizeof item);
+            n++;
+            p += len + (p[len] == ',');
+        } while (*p);
+        if (n != 1 && n != npts) {
+            fprintf(stderr,
+                    "archsim: --duration: %zu durations for %zu rates (give one, or one "
+                    "per rate)\n",
+                    n, npts);
+            goto out;
+        }
     }
 
     printf("model:       %s run %s -q%s%s --csv %s/rate-R/model\n", archsim, scn,
            reps ? " -R " : "", reps ? reps : "", dir);
     printf("measurement: %s --scenario %s -d %s --warmup %s -q --csv %s/rate-R/load %s\n", archload,
            scn, dur, warm, dir, url);
-    if (overhead > 0) printf("overhead:    %.4g ms added to the simulated latencies\n", overhead);
+    if (ov_url)
+        printf("overhead:    per rate, the mean latency of %s -d %s --warmup %s (--csv "
+               "%s/rate-R/overhead %s), added to the simulated latencies\n",
+               archload, ov_dur, warm, dir, ov_url);
+    else if (overhead > 0)
+        printf("overhead:    %.4g ms added to the simulated latencies\n", overhead);
     for (size_t k = 0; k < npts && !cli_stop; k++) {
         char sub[PATH_MAX + 32], model[PATH_MAX + 64], load[PATH_MAX + 64], log[PATH_MAX + 64];
-        char msum[PATH_MAX + 96], lsum[PATH_MAX + 96], rate_set[96];
-        const char *args[64];
+        char ovdir[PATH_MAX + 64], msum[PATH_MAX + 96], lsum[PATH_MAX + 96], rate_set[96];
+        const char *rs = pts[k].rate > 0 ? rate_set : NULL;
         size_t na = 0;
         struct run_side a, b;
         struct err err;
@@ -557,6 +785,7 @@ int cli_compare_target(int argc, char **argv) {
         snprintf(sub, sizeof sub, "%s/rate-%.9g", dir, pts[k].rate);
         snprintf(model, sizeof model, "%s/model", sub);
         snprintf(load, sizeof load, "%s/load", sub);
+        snprintf(ovdir, sizeof ovdir, "%s/overhead", sub);
         snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
         if (cli_make_dir(sub)) goto out;
 
@@ -564,11 +793,11 @@ int cli_compare_target(int argc, char **argv) {
         args[na++] = "run";
         args[na++] = scn;
         args[na++] = "-q";
-        if (pts[k].rate > 0) {
+        if (rs) {
             args[na++] = "--set";
-            args[na++] = rate_set;
+            args[na++] = rs;
         }
-        for (size_t i = 0; i < nsets && na < 50; i++) {
+        for (size_t i = 0; i < nsets; i++) {
             args[na++] = "--set";
             args[na++] = sets[i];
         }
@@ -587,27 +816,25 @@ int cli_compare_target(int argc, char **argv) {
             goto out;
         }
 
-        na = 0;
-        args[na++] = archload;
-        args[na++] = "--scenario";
-        args[na++] = scn;
-        if (pts[k].rate > 0) {
-            args[na++] = "--set";
-            args[na++] = rate_set;
+        /* the overhead right before the measurement, so both see the same machine */
+        if (ov_url) {
+            load_args(args, archload, scn, rs, sets, nsets, ov_dur, warm, ovdir, ov_url);
+            snprintf(log, sizeof log, "%s/overhead.log", sub);
+            if ((st = run_child((char *const *)args, log)) != 0) {
+                fprintf(stderr, "archsim: archload on %s failed (status %d); its output is in %s\n",
+                        ov_url, st, log);
+                keep = dir;
+                goto out;
+            }
+            snprintf(lsum, sizeof lsum, "%s/summary.csv", ovdir);
+            pts[k].overhead = total_mean(lsum);
+            if (!isfinite(pts[k].overhead)) {
+                keep = dir;
+                goto out;
+            }
         }
-        for (size_t i = 0; i < nsets && na < 50; i++) {
-            args[na++] = "--set";
-            args[na++] = sets[i];
-        }
-        args[na++] = "-d";
-        args[na++] = dur;
-        args[na++] = "--warmup";
-        args[na++] = warm;
-        args[na++] = "-q";
-        args[na++] = "--csv";
-        args[na++] = load;
-        args[na++] = url;
-        args[na] = NULL;
+
+        load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, load, url);
         snprintf(log, sizeof log, "%s/load.log", sub);
         if ((st = run_child((char *const *)args, log)) != 0) {
             fprintf(stderr, "archsim: archload failed (status %d); its output is in %s\n", st, log);
@@ -624,12 +851,15 @@ int cli_compare_target(int argc, char **argv) {
             keep = dir;
             goto out;
         }
-        shift_latency(&b, overhead);
+        shift_latency(&b, pts[k].overhead);
         if (pts[k].rate > 0)
             printf("\n== rate %.6g/s: A measured (archload), B simulated (archsim) ==\n",
                    pts[k].rate);
         else
             printf("\n== the scenario's rate: A measured (archload), B simulated (archsim) ==\n");
+        if (ov_url)
+            printf("overhead %.4g ms (mean latency of %s at this rate), added to B's latencies\n",
+                   pts[k].overhead, ov_url);
         printf("%-14s %-16s %22s %22s %12s %9s\n", "component", "metric", "A", "B", "B-A", "rel");
         for (int s = 0; s < 2; s++)
             pts[k].v[s][0] = pts[k].v[s][1] = NAN;
@@ -641,6 +871,8 @@ int cli_compare_target(int argc, char **argv) {
                 pts[k].v[1][0] = cb->m[CMP_LAT_MEAN].mean;
                 pts[k].v[0][1] = ca->m[CMP_LAT_P99].mean;
                 pts[k].v[1][1] = cb->m[CMP_LAT_P99].mean;
+                /* the scenario's own rate: place the point at the measured throughput */
+                if (!(pts[k].rate > 0)) pts[k].x = ca->m[CMP_THROUGHPUT].mean;
             }
             for (int m = 0; m < CMP_NMETRICS; m++) {
                 struct run_cmp r;
@@ -674,12 +906,13 @@ int cli_compare_target(int argc, char **argv) {
         run_side_free(&b);
     }
     chart(stdout, pts, npts);
-    if (plot_out) plot(plot_out, dir, pts, npts);
-    if (keep) printf("\noutputs in %s/rate-*/{model,load}\n", dir);
     rc = cli_stop ? CLI_EXIT_INTERRUPTED : over ? 1 : CLI_EXIT_OK;
+    if (plot_out && !cli_stop && plot(plot_out, dir, scn, pts, npts)) rc = CLI_EXIT_USAGE;
+    if (keep) printf("\noutputs in %s/rate-*/{model,load}\n", dir);
 out:
     if (!keep && dir[0] && strncmp(dir, tmpl, sizeof dir) == 0) remove_tree(dir);
     free(pts);
+    free(args);
     free(sets);
     return rc;
 }

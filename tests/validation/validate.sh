@@ -2,39 +2,89 @@
 # Validation of the model against reality (issue 7): calibrate archsim from a low-load
 # archload run against archtarget, predict higher loads, measure them, compare.
 #
-#   sh tests/validation/validate.sh BUILD_DIR   (make validate)
+#   sh tests/validation/validate.sh BUILD_DIR [quick|full]
+#
+#   quick  rho = 0.5, ~1.5 min: run by `make test` (tests/integration/test_validation.sh)
+#   full   rho = 0.5, 0.7 and 0.85, longer runs, ~10 min: `make validate`
+#
+# Why the quick profile stops at 0.5: at 0.7 the model came out 1-11 % low on the mean (a
+# 40 s calibration's sampling error, the calibration drifting with the machine's load, the
+# workers' wake-up at each hand-over, which the model leaves out), and the quick profile with
+# 0.7 failed 1 run in 5 on a busy machine. At 0.85 the full profile still misses the mean's
+# 10 % in some runs: docs/compare.md has the numbers and the reasons.
 #
 # 1. archtarget, C = 4 workers, service lognormal(mean=2ms, p99=10ms), plus a /zero path of
-#    const:0ms. archload at 200/s (Poisson, utilization 0.1) measures the latency; 200/s on
-#    /zero measures the overhead (loopback, both programs' I/O threads, the hand-over to a
-#    worker): what a request that does no work costs. `archsim calibrate` fits the service
-#    time to the first minus the mean of the second.
-# 2. `archsim compare --scenario --target` at rho = 0.5, 0.7, 0.85 (lambda = rho C / E[S] =
-#    1000, 1400, 1700/s): the model (one service, 4 workers, Poisson, the calibrated service
-#    time) against archload with the same workload. The overhead is ADDED to the simulated
-#    latencies (--overhead), as a constant: the mean overhead. Asserted: mean within 10 %,
-#    p99 within 20 % of the measurement.
-# 3. The same behind nginx: two archtargets of 2 workers each, round robin, against the model's
-#    round_robin load_balancer over two services; the overhead is measured through nginx.
+#    const:0ms. One archload run at 250/s (Poisson) sends 200/s to / (class work: utilization
+#    0.1) and, interleaved, 50/s to /zero (class zero: the overhead, what a request that does
+#    no work costs: loopback, both programs' I/O threads, the hand-over to a worker).
+#    `archsim calibrate --row work --overhead-row zero` fits the service time to the first
+#    minus the mean of the second. Both classes see the same machine at the same moments; an
+#    overhead measured in a separate run missed the calibration's by up to +-0.15 ms (7 % of
+#    the service time), which at rho = 0.85 is 35 % of the mean latency.
+# 2. The rates are those at which the calibrated model has rho = 0.5, 0.7 (and 0.85):
+#    lambda = rho C / E[S], E[S] the calibrated mean.
+# 3. `archsim compare --scenario --target --overhead-target URL/zero`, one rate at a time: the
+#    model (one service, 4 workers, Poisson, the calibrated service time, 2000 s simulated so
+#    its own noise is ~1 %) against archload with the same workload; the overhead is measured
+#    at that rate right before (2 s of /zero) and added to the simulated latencies.
+#    Asserted: mean within 10 %, p99 within 20 % of the measurement (the issue's bounds).
+#    Each rate is measured on a fresh archtarget with the calibration's seed: its workers
+#    draw the calibration's service times again before new ones (common random numbers), so
+#    the luck of the calibration's sample, which the queue amplifies near saturation, is
+#    partly shared by the measurement instead of added to it.
+# 4. The same behind nginx: two archtargets of 2 workers each, round robin, against the
+#    model's round_robin load_balancer over two services; the overhead through nginx.
+# 5. `compare --plot` (svg and png through gnuplot), in two short extra runs: the files must
+#    hold both curves (measured and simulated, mean and p99), the title and the axis labels.
 #
-# Not run by `make test`: on this project's 2-core machines archload, archtarget's threads
-# and nginx share the two CPUs, and at rho = 0.85 the measured mean and p99 move by 20-40 %
-# between runs (service threads wake late under load: see docs/compare.md). Run it with
-# `make validate` on a machine with spare cores.
-# Noise and margins: see the comment before the assertions. POSIX sh; one line per check;
-# ends with "N passed, M failed"; exit 1 when anything failed. Bounded: every run has a
-# duration and a timeout; servers are stopped by their own pid.
+# The measured programs (archtarget, nginx, archload) run at real-time priority (chrt -f 20)
+# when allowed, so that other work on the machine (builds, tests) does not delay them:
+# without it, on a busy 2-CPU machine, zero-work requests had a p99 of 20-80 ms instead of
+# ~1 ms, and the queue at rho = 0.85 grew behind those stalls. What priorities cannot prevent
+# (the hypervisor taking a CPU away, softirq work for another program's loopback traffic)
+# is watched by stallprobe.c, a thread at a higher real-time priority that wakes every ms:
+# when it woke >= 10 ms late during the calibration or a rate's run, the machine stopped for
+# that long and the run is measured again (the calibration once; a rate at most twice; in all
+# 2 times in the quick profile, 4 in the full one). Measurements and reasons:
+# docs/compare.md, "Validation against a real server".
+#
+# POSIX sh; one line per check; ends with "N passed, M failed"; exit 1 when anything failed.
+# Bounded: every run has a duration and a timeout; servers are stopped by their own pid.
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 
 set -u
 
-if [ $# -ne 1 ]; then
-    echo "usage: sh tests/validation/validate.sh BUILD_DIR   (make validate)" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: sh tests/validation/validate.sh BUILD_DIR [quick|full]" >&2
     exit 2
 fi
 case $1 in
     /*) B=$1 ;;
     *) B=$(pwd)/$1 ;;
+esac
+PROFILE=${2:-full}
+# Per profile: the calibration's length (s), then per setup the loads (rho) and the length of
+# each measurement (s, the first 0.5 s left out). The lengths follow the noise: the mean of a
+# run at rho = 0.85 varies ~3 % (p99 ~7 %) between 60 s runs, and that shrinks like 1/sqrt(T);
+# the calibrated E[S] varies like 1/sqrt(n) (CV 1.02: 1.1 % for 8000 requests, 0.6 % for
+# 30000), and each 1 % of it is ~2 % of the mean at rho = 0.7 and ~5 % at rho = 0.85.
+case $PROFILE in
+    quick)
+        TCAL=40
+        RHOS="0.5"
+        DURS="10.5"
+        MAXRETRIES=2
+        ;;
+    full)
+        TCAL=150
+        RHOS="0.5 0.7 0.85"
+        DURS="15.5 30.5 120.5"
+        MAXRETRIES=4
+        ;;
+    *)
+        echo "validate.sh: profile '$PROFILE': quick or full" >&2
+        exit 2
+        ;;
 esac
 AL=$B/archload
 AT=$B/archtarget
@@ -43,16 +93,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 for x in "$AL" "$AT" "$AS"; do
     if [ ! -x "$x" ]; then
-        echo "test_validate.sh: $x is not an executable (make all)" >&2
+        echo "validate.sh: $x is not an executable (make all)" >&2
         exit 2
     fi
 done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-validate.XXXXXX") || exit 2
 PIDS=
+RESTART=
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    [ -n "${KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
+    if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
@@ -69,6 +120,9 @@ not_ok() {
     shift
     for d in "$@"; do echo "         $d"; done
 }
+note() {
+    echo "         $*"
+}
 fcmp() {
     awk "BEGIN { exit !($1) }"
 }
@@ -76,15 +130,59 @@ fcmp() {
 csv() {
     awk -F, -v comp="$2" -v col="$3" '
         NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-        $4 == comp { print $c; exit }' "$1"
+        $4 == comp { print $c; exit }' "$1" 2>/dev/null
 }
 
-# start_target NAME ARGS...: archtarget on a free loopback port, bounded to 300 s; sets PORT.
+# Real-time priority for the measured system when this user may set it (root, or
+# CAP_SYS_NICE); otherwise the run goes on at normal priority, noted.
+RT=
+if chrt -f 20 true 2>/dev/null; then
+    RT="chrt -f 20"
+    note "archtarget, nginx and archload run at real-time priority ($RT)"
+else
+    note "not allowed to use real-time priority (chrt -f): measuring at normal priority," \
+        "other work on this machine may disturb the tails"
+fi
+# compare starts archload itself: through this wrapper, at the same priority.
+ALR=$TMP/archload-rt
+printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$RT" "$AL" >"$ALR"
+chmod 755 "$ALR"
+
+# The stall probe (see the header), only with real-time priority (without it, it would
+# measure the other programs' load rather than the machine's stalls).
+PROBE=
+if [ -n "$RT" ] && ${CC:-cc} -std=c11 -O2 -o "$TMP/stallprobe" "$HERE/stallprobe.c" 2>"$TMP/probe.cc"; then
+    PROBE=$TMP/stallprobe
+else
+    [ -n "$RT" ] && note "stallprobe.c did not compile ($(head -1 "$TMP/probe.cc")): no stall checks"
+fi
+RETRIES=0
+probe_start() {
+    [ -n "$PROBE" ] || return 0
+    timeout -s KILL "$LIMIT" chrt -f 30 "$PROBE" >"$TMP/probe.out" 2>&1 &
+    PROBE_PID=$!
+}
+# probe_stop: sets STALL_MS (latest wake-up, ms) and STALLS (wake-ups >= 10 ms late).
+probe_stop() {
+    STALL_MS=0
+    STALLS=0
+    [ -n "$PROBE" ] || return 0
+    kill "$PROBE_PID" 2>/dev/null
+    wait "$PROBE_PID" 2>/dev/null
+    STALL_MS=$(awk '{ print $6 }' "$TMP/probe.out")
+    STALLS=$(awk '{ print $12 }' "$TMP/probe.out")
+    [ -n "$STALLS" ] || STALLS=0
+}
+
+# start_target NAME ARGS...: archtarget on a free loopback port, bounded; sets PORT.
 start_target() {
     name=$1
     shift
-    timeout -s KILL 310 "$AT" --listen 127.0.0.1:0 -d 300s "$@" >"$TMP/$name.out" 2>&1 &
-    PIDS="$PIDS $!"
+    # archtarget stops by itself after -d; chrt execs it, so $! is its pid
+    # shellcheck disable=SC2086 # $RT is a command prefix or empty
+    $RT "$AT" --listen 127.0.0.1:0 -d "${LIMIT}s" "$@" >"$TMP/$name.out" 2>&1 &
+    TPID=$!
+    PIDS="$PIDS $TPID"
     PORT=
     i=0
     while [ $i -lt 50 ] && [ -z "$PORT" ]; do
@@ -95,74 +193,243 @@ start_target() {
     [ -n "$PORT" ]
 }
 
-# al ARGS...: archload bounded in time.
-al() {
-    timeout -s KILL 90 "$AL" "$@" >"$TMP/al.out" 2>&1
-}
-
-# check_rates DIR OVERHEAD RATES...: mean within 10 %, p99 within 20 % at each rate, model
-# (+ overhead) against measurement.
+# check_rates DIR RATES...: mean within 10 %, p99 within 20 % at each rate, model + the
+# overhead measured at that rate against the measurement.
 check_rates() {
     dir=$1
-    ov=$2
-    shift 2
+    shift
     for r in "$@"; do
         m=$dir/rate-$r/load/summary.csv
         s=$dir/rate-$r/model/summary.csv
+        ov=$(csv "$dir/rate-$r/overhead/summary.csv" total latency_mean_ms)
         mm=$(csv "$m" total latency_mean_ms)
         sm=$(csv "$s" total latency_mean_ms)
         mp=$(csv "$m" total latency_p99_ms)
         sp=$(csv "$s" total latency_p99_ms)
-        line="rate $r/s: measured mean $mm p99 $mp; simulated+overhead mean $(awk -v a="$sm" -v o="$ov" 'BEGIN { print a + o }') p99 $(awk -v a="$sp" -v o="$ov" 'BEGIN { print a + o }')"
-        echo "         $line"
-        if [ -n "$mm" ] && [ -n "$sm" ] && fcmp "($sm + $ov - $mm) / $mm <= 0.10 && ($sm + $ov - $mm) / $mm >= -0.10"; then
+        if [ -z "$ov" ] || [ -z "$mm" ] || [ -z "$sm" ] || [ -z "$mp" ] || [ -z "$sp" ]; then
+            not_ok "$LABEL rate $r/s: results" "missing: overhead '$ov' measured '$mm' '$mp'" \
+                "simulated '$sm' '$sp' (in $dir/rate-$r)"
+            continue
+        fi
+        line=$(awk -v ov="$ov" -v mm="$mm" -v sm="$sm" -v mp="$mp" -v sp="$sp" -v r="$r" 'BEGIN {
+            printf "rate %s/s: overhead %.3f ms; measured mean %.3f p99 %.2f; simulated + overhead mean %.3f (%+.1f %%) p99 %.2f (%+.1f %%)",
+                r, ov, mm, mp, sm + ov, (sm + ov - mm) / mm * 100, sp + ov, (sp + ov - mp) / mp * 100 }')
+        note "$line"
+        echo "RESULT $LABEL $r mean $(awk -v a="$sm" -v o="$ov" -v m="$mm" 'BEGIN { printf "%+.1f", (a + o - m) / m * 100 }') p99 $(awk -v a="$sp" -v o="$ov" -v m="$mp" 'BEGIN { printf "%+.1f", (a + o - m) / m * 100 }')" >>"$TMP/results"
+        stall=$(cat "$dir/stall-$r" 2>/dev/null)
+        if fcmp "($sm + $ov - $mm) / $mm <= 0.10 && ($sm + $ov - $mm) / $mm >= -0.10"; then
             ok "$LABEL rate $r/s: mean within 10 %"
         else
-            not_ok "$LABEL rate $r/s: mean within 10 %" "$line"
+            not_ok "$LABEL rate $r/s: mean within 10 %" "$line" ${stall:+"$stall"}
         fi
-        if [ -n "$mp" ] && [ -n "$sp" ] && fcmp "($sp + $ov - $mp) / $mp <= 0.20 && ($sp + $ov - $mp) / $mp >= -0.20"; then
+        if fcmp "($sp + $ov - $mp) / $mp <= 0.20 && ($sp + $ov - $mp) / $mp >= -0.20"; then
             ok "$LABEL rate $r/s: p99 within 20 %"
         else
-            not_ok "$LABEL rate $r/s: p99 within 20 %" "$line"
+            not_ok "$LABEL rate $r/s: p99 within 20 %" "$line" ${stall:+"$stall"}
         fi
     done
 }
 
+# check_plot FILE KIND: gnuplot wrote FILE (svg: with the title, the axis labels and the four
+# series; png: a PNG image of some size).
+check_plot() {
+    f=$1
+    if ! command -v gnuplot >/dev/null 2>&1; then
+        not_ok "--plot $(basename "$f")" "gnuplot is not installed (make deps installs gnuplot-nox)"
+        return
+    fi
+    if [ ! -s "$f" ]; then
+        not_ok "--plot $(basename "$f") written" "$(grep -i plot "$TMP"/*.cmp)"
+        return
+    fi
+    case $2 in
+        svg)
+            missing=
+            for want in '<svg' 'latency vs load: measured (archload) and simulated' \
+                'offered rate (requests/s)' 'latency (ms)' '<title>mean, measured</title>' \
+                '<title>mean, simulated</title>' '<title>p99, measured</title>' \
+                '<title>p99, simulated</title>'; do
+                grep -qF "$want" "$f" || missing="$missing [$want]"
+            done
+            # each series is a polyline through one point per rate: "M x,y L x,y ..."
+            paths=$(grep -c "<path stroke='rgb(" "$f")
+            if [ -z "$missing" ] && [ "$paths" -ge 4 ]; then
+                ok "--plot $(basename "$f"): svg with title, axis labels and the four series"
+            else
+                not_ok "--plot $(basename "$f"): svg content" "missing:$missing; coloured paths: $paths"
+            fi
+            ;;
+        png)
+            magic=$(od -An -c -N4 "$f" | tr -d ' ')
+            size=$(wc -c <"$f")
+            if [ "$magic" = '211PNG' ] && [ "$size" -gt 5000 ]; then
+                ok "--plot $(basename "$f"): a PNG image ($size bytes)"
+            else
+                not_ok "--plot $(basename "$f"): a PNG image" "magic '$magic', $size bytes"
+            fi
+            ;;
+    esac
+}
+
+# measure DIR SCENARIO ARGS...: per rate (RATES, lengths DURS), compare --scenario SCENARIO
+# --target URL --overhead-target URL0 ARGS... --csv DIR with the probe watching; a run during
+# which the machine stalled for 10 ms or more is measured again (see the header). URL and
+# URL0 are "http://127.0.0.1:$MPORT/" and ".../zero". With RESTART (archtarget's arguments),
+# a fresh archtarget on a new MPORT serves each run. Sets CMP_OK (1: every compare ran).
+measure() {
+    mdir=$1
+    mscn=$2
+    shift 2
+    CMP_OK=1
+    k=0
+    for r in $RATES; do
+        k=$((k + 1))
+        d=$(echo "$DURS" | awk -v k=$k '{ print $k }')
+        attempt=1
+        while :; do
+            if [ -n "$RESTART" ]; then
+                kill "$TPID" 2>/dev/null
+                wait "$TPID" 2>/dev/null
+                PIDS=$(echo " $PIDS " | sed "s/ $TPID / /")
+                # shellcheck disable=SC2086 # RESTART is a list of arguments
+                if ! start_target restart $RESTART; then
+                    not_ok "$LABEL rate $r/s: archtarget starts again" "$(cat "$TMP/restart.out")"
+                    CMP_OK=0
+                    break
+                fi
+                MPORT=$PORT
+            fi
+            probe_start
+            timeout -s KILL "$(awk -v d="$d" 'BEGIN { print int(d) + 60 }')" "$AS" compare \
+                --scenario "$mscn" --target "http://127.0.0.1:$MPORT/" --rates "$r" \
+                -d "${d}s" --warmup 0.5s --overhead-target "http://127.0.0.1:$MPORT/zero" \
+                --overhead-duration 2s --archload "$ALR" --csv "$mdir" "$@" \
+                >"$mdir.rate-$r.cmp" 2>&1
+            rc=$?
+            probe_stop
+            if [ $rc -ne 0 ]; then
+                not_ok "$LABEL rate $r/s: compare ran" "$(tail -5 "$mdir.rate-$r.cmp")"
+                CMP_OK=0
+                break
+            fi
+            if [ "$STALLS" -eq 0 ]; then
+                rm -f "$mdir/stall-$r"
+                break
+            fi
+            echo "(the machine stalled $STALL_MS ms during this run: $STALLS wake-ups >= 10 ms late)" >"$mdir/stall-$r"
+            if [ $attempt -ge 3 ] || [ $RETRIES -ge "$MAXRETRIES" ]; then
+                note "$LABEL rate $r/s: the machine stalled $STALL_MS ms during the run; no more repeats, judged as it is"
+                break
+            fi
+            note "$LABEL rate $r/s: the machine stalled $STALL_MS ms during the run; measuring again"
+            attempt=$((attempt + 1))
+            RETRIES=$((RETRIES + 1))
+        done
+    done
+}
+
+# rates_for C: the rates at which the calibrated model with C workers has the profile's rhos.
+rates_for() {
+    for rho in $RHOS; do
+        awk -v rho="$rho" -v c="$1" -v m="$FMEAN" 'BEGIN { printf "%.0f ", rho * c / m * 1000 }'
+    done
+}
+
+# The servers' time limit (s): calibration, both setups, the most repeats, and room.
+DSUM=$(echo "$DURS" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; print int(s + 1) }')
+LIMIT=$((TCAL + 6 * DSUM + 300))
+
+# --- 0. options that compare refuses, before anything runs --------------------------------
+
+# bad_usage WHAT ARGS...: compare --scenario --target with ARGS exits 2 naming the problem.
+bad_usage() {
+    what=$1
+    shift
+    out=$("$AS" compare --scenario "$TMP/none.yaml" --target http://127.0.0.1:9/ "$@" 2>&1)
+    rc=$?
+    if [ $rc -eq 2 ] && echo "$out" | grep -q -- "$what"; then
+        ok "compare $* refused: $what"
+    else
+        not_ok "compare $* refused: $what" "exit $rc: $out"
+    fi
+}
+bad_usage 'must end in .svg or .png' --plot "$TMP/out.pdf"
+bad_usage '3 durations for 2 rates' --rates 100,200 -d 2s,3s,4s
+bad_usage 'exclude each other' --overhead 0.2 --overhead-target http://127.0.0.1:9/zero
+bad_usage 'longer than --warmup' --rates 100,200 -d 3s,1s --warmup 1s
+bad_usage 'longer than --warmup' --overhead-target http://127.0.0.1:9/zero --overhead-duration 1s
+
 # --- 1. calibrate at low load --------------------------------------------------------------
 
-if ! start_target single --workers 4 --service lognormal:mean=2ms,p99=10ms --path /zero=const:0ms --seed 7; then
+SINGLE="--workers 4 --service lognormal:mean=2ms,p99=10ms --path /zero=const:0ms --seed 7"
+# shellcheck disable=SC2086 # SINGLE is a list of arguments
+if ! start_target single $SINGLE; then
     not_ok "archtarget starts" "$(cat "$TMP/single.out")"
     echo "$PASS passed, $FAIL failed"
     exit 1
 fi
 T1=$PORT
-al --rate 200 --arrivals poisson -d 40s --csv "$TMP/low" -q "http://127.0.0.1:$T1/"
-al --rate 200 --arrivals poisson -d 4s --csv "$TMP/zero" -q "http://127.0.0.1:$T1/zero"
-OV=$(csv "$TMP/zero/summary.csv" total latency_mean_ms)
-echo "         overhead (zero-work requests): mean $OV ms, p50 $(csv "$TMP/zero/summary.csv" total latency_p50_ms), p99 $(csv "$TMP/zero/summary.csv" total latency_p99_ms)"
-"$AS" calibrate --from "$TMP/low/summary.csv" --component api \
-    --overhead-from "$TMP/zero/summary.csv" --set-lines >"$TMP/fit.txt" 2>"$TMP/fit.err"
+cat >"$TMP/cal.yaml" <<'YAML'
+name: calibrate
+duration: 40s
+seed: 1
+workload:
+  arrivals: poisson
+  rate: 250/s
+  target: api
+  classes:
+    - {name: work, weight: 4}
+    - {name: zero, weight: 1}
+components:
+  api:
+    kind: service
+    workers: 4
+    service_time: exp(2ms)
+YAML
+# The calibration too is repeated (once) when the machine stalled during it: a stop inflates
+# the measured tail, and with it the fitted p99 of the service time.
+attempt=1
+while :; do
+    probe_start
+    timeout -s KILL $((TCAL + 30)) "$ALR" --scenario "$TMP/cal.yaml" -d "${TCAL}s" --warmup 0.5s \
+        --class 'work=GET /' --class 'zero=GET /zero' --csv "$TMP/low" -q "http://127.0.0.1:$T1/" \
+        >"$TMP/low.out" 2>&1
+    probe_stop
+    [ "$STALLS" -eq 0 ] && break
+    if [ $attempt -ge 2 ]; then
+        note "calibration: the machine stalled $STALL_MS ms during it; no more repeats, used as it is"
+        break
+    fi
+    note "calibration: the machine stalled $STALL_MS ms during it; measuring again"
+    attempt=2
+    RETRIES=$((RETRIES + 1))
+done
+OV=$(csv "$TMP/low/summary.csv" zero latency_mean_ms)
+note "calibration: $TCAL s at 200/s, overhead (zero-work requests, same run): mean ${OV:-?} ms," \
+    "p99 $(csv "$TMP/low/summary.csv" zero latency_p99_ms) ms"
+"$AS" calibrate --from "$TMP/low/summary.csv" --row work --component api \
+    --overhead-from "$TMP/low/summary.csv" --overhead-row zero --set-lines >"$TMP/fit.txt" 2>"$TMP/fit.err"
 RC=$?
 sed 's/^/         /' "$TMP/fit.err" "$TMP/fit.txt"
 FIT=$(cat "$TMP/fit.txt")
-# The calibrated mean: 2 ms drawn, plus the worker's wake-up latency (0.1 ms idle, up to
-# ~1.5 ms on a busy 2-CPU VM: docs/archtarget.md), minus nothing else. 8000 samples of a
-# lognormal with CV 1.02 give the mean to +-2.3 % (2 standard errors). So [1.8, 3.0] ms.
-# Why 40 s: at rho = 0.85 the p99 moves ~13 % per 1 % error in the mean service time (the
-# wait scales like 1/(1 - rho)), so the calibration needs ~10^4 samples; its shape (sigma)
-# comes from a least-squares fit to p50, p90, p99 and p99.9, not from the p99 alone.
+# The calibrated mean: the drawn 2 ms (+-1.2 % for 8000 requests, 2 standard errors), plus the
+# worker's wake-up after its sleep (0.05-0.15 ms on a 2-CPU VM), so [1.9, 2.3] ms.
 FMEAN=$(echo "$FIT" | sed -n 's/.*mean=\([0-9.e+-]*\)ms.*/\1/p; s/.*=exp(\([0-9.e+-]*\)ms).*/\1/p')
-if [ $RC -eq 0 ] && [ -n "$FMEAN" ] && fcmp "$FMEAN >= 1.8 && $FMEAN <= 3.0"; then
-    ok "calibrate: fitted mean $FMEAN ms in [1.8, 3.0]"
+if [ $RC -eq 0 ] && [ -n "$FMEAN" ] && fcmp "$FMEAN >= 1.9 && $FMEAN <= 2.3"; then
+    ok "calibrate: fitted mean $FMEAN ms in [1.9, 2.3]"
 else
-    not_ok "calibrate: fitted mean in [1.8, 3.0]" "$FIT" "$(cat "$TMP/fit.err")"
+    not_ok "calibrate: fitted mean in [1.9, 2.3]" "$FIT" "$(cat "$TMP/fit.err" "$TMP/low.out")"
+    echo "$PASS passed, $FAIL failed"
+    exit 1
 fi
 
 # --- 2. predict and measure ----------------------------------------------------------------
 
+RATES=$(rates_for 4)
+note "rates for rho = $(echo "$RHOS" | tr ' ' ','): $RATES(1/s)"
 cat >"$TMP/single.yaml" <<'YAML'
 name: validate
-duration: 200s
+duration: 2000s
 warmup: 2s
 seed: 1
 workload:
@@ -175,27 +442,23 @@ components:
     workers: 4
     service_time: exp(2ms)
 YAML
-timeout -s KILL 120 "$AS" compare --scenario "$TMP/single.yaml" --target "http://127.0.0.1:$T1/" \
-    --rates 1000,1400,1700 -d 8s --warmup 1s --set "$FIT" --overhead "$OV" --csv "$TMP/single" \
-    >"$TMP/single.cmp" 2>&1
-RC=$?
-if [ $RC -eq 0 ]; then ok "compare --scenario --target ran (3 rates)"; else
-    not_ok "compare --scenario --target ran" "$(tail -5 "$TMP/single.cmp")"; fi
-# Margins. Measurement noise of a 5 s window at rho 0.85: ~8500 samples, the p99 from ~85
-# beyond it: a binomial standard error of ~11 % of the tail count, ~5 % in the p99's value;
-# the mean to ~3 %. The model (38 s) adds ~1/3 of that. The overhead is added as its mean,
-# but on this machine its distribution has a long tail (measured above: p50 ~0.25 ms,
-# p99 ~3 ms), which the constant shift leaves out of the simulated p99 (a few % of a 15-25 ms
-# p99), and it grows with the rate (more client and server I/O per second on 2 CPUs).
-# The issue's 10 % (mean) and 20 % (p99) hold that with room; they are not widened here.
 LABEL=single
-check_rates "$TMP/single" "$OV" 1000 1400 1700
+# A fresh archtarget (the same seed) for each run: its workers draw the same service times as
+# in the calibration first (common random numbers), so a run's draws differ from the
+# calibration's only by those beyond the calibration's 8000 (see the header).
+RESTART=$SINGLE
+measure "$TMP/single" "$TMP/single.yaml" --set "$FIT"
+RESTART=
+T1=$MPORT
+[ $CMP_OK -eq 1 ] && ok "compare --scenario --target ran ($(echo "$RATES" | wc -w) rates)"
+# shellcheck disable=SC2086 # RATES is a list
+check_rates "$TMP/single" $RATES
 
 # --- 3. behind nginx, round robin ----------------------------------------------------------
 
 NGINX_BIN=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })
 if [ -z "$NGINX_BIN" ]; then
-    not_ok "nginx available" "nginx not installed (apt-get install nginx-light)"
+    not_ok "nginx available" "nginx not installed (make deps installs nginx-light)"
 else
     start_target b1 --workers 2 --service lognormal:mean=2ms,p99=10ms --path /zero=const:0ms --seed 1 || not_ok "archtarget b1 starts"
     P1=$PORT
@@ -210,7 +473,8 @@ else
         NP=$((base + attempt * 7))
         sed -e "s|@DIR@|$NGX|g" -e "s|@PORT@|$NP|g" -e "s|@B1@|$P1|g" -e "s|@B2@|$P2|g" \
             "$ROOT/tests/nginx/lb.conf.in" >"$NGX/lb.conf"
-        timeout -s KILL 160 "$NGINX_BIN" -p "$NGX" -c "$NGX/lb.conf" -g 'daemon off;' 2>"$NGX/start.err" &
+        # shellcheck disable=SC2086
+        timeout -s KILL "$LIMIT" $RT "$NGINX_BIN" -p "$NGX" -c "$NGX/lb.conf" -g 'daemon off;' 2>"$NGX/start.err" &
         NPID=$!
         i=0
         while [ $i -lt 50 ]; do
@@ -230,17 +494,14 @@ else
     if [ $NGINX_OK -eq 1 ]; then
         PIDS="$NPID $PIDS"
         ok "nginx round robin on 127.0.0.1:$NP"
-        al --rate 200 --arrivals poisson -d 4s --csv "$TMP/lbzero" -q "http://127.0.0.1:$NP/zero"
-        LOV=$(csv "$TMP/lbzero/summary.csv" total latency_mean_ms)
-        echo "         overhead through nginx: mean $LOV ms, p99 $(csv "$TMP/lbzero/summary.csv" total latency_p99_ms)"
         cat >"$TMP/lb.yaml" <<'YAML'
 name: validate-lb
-duration: 200s
+duration: 2000s
 warmup: 2s
 seed: 1
 workload:
   arrivals: poisson
-  rate: 1400/s
+  rate: 1000/s
   target: lb
 components:
   lb:
@@ -260,18 +521,31 @@ components:
 YAML
         FITB=$(echo "$FIT" | sed 's/^components\.api\./components.b./')
         FITA=$(echo "$FIT" | sed 's/^components\.api\./components.a./')
-        timeout -s KILL 90 "$AS" compare --scenario "$TMP/lb.yaml" --target "http://127.0.0.1:$NP/" \
-            --rates 1000,1400 -d 8s --warmup 1s --set "$FITA" --set "$FITB" --overhead "$LOV" \
-            --csv "$TMP/lb" >"$TMP/lb.cmp" 2>&1
-        RC=$?
-        if [ $RC -eq 0 ]; then ok "compare through nginx ran (2 rates)"; else
-            not_ok "compare through nginx ran" "$(tail -5 "$TMP/lb.cmp")"; fi
         LABEL=nginx-rr
-        check_rates "$TMP/lb" "$LOV" 1000 1400
+        MPORT=$NP
+        measure "$TMP/lb" "$TMP/lb.yaml" --set "$FITA" --set "$FITB"
+        [ $CMP_OK -eq 1 ] && ok "compare through nginx ran ($(echo "$RATES" | wc -w) rates)"
+        # shellcheck disable=SC2086
+        check_rates "$TMP/lb" $RATES
     else
         not_ok "nginx starts" "$(cat "$NGX/start.err" "$NGX/error.log" 2>/dev/null)"
     fi
 fi
 
+# --- 4. the plots ---------------------------------------------------------------------------
+
+# Two short runs of the single setup (rho = 0.3 and 0.5, 1 s measured each): their results
+# are not judged, only the files gnuplot draws from them.
+PLOT_RATES=$(RHOS="0.3 0.5" rates_for 4 | tr ' ' ',' | sed 's/,$//')
+for kind in svg png; do
+    timeout -s KILL 60 "$AS" compare --scenario "$TMP/single.yaml" --target "http://127.0.0.1:$T1/" \
+        --rates "$PLOT_RATES" -d 1.5s --warmup 0.5s --set "$FIT" \
+        --archload "$ALR" --plot "$TMP/plot.$kind" >"$TMP/plot-$kind.cmp" 2>&1 ||
+        note "compare --plot plot.$kind: exit $? ($(tail -1 "$TMP/plot-$kind.cmp"))"
+    check_plot "$TMP/plot.$kind" $kind
+done
+
+[ $RETRIES -gt 0 ] && note "$RETRIES runs measured again because the machine stalled"
+[ -n "${VALIDATE_RESULTS:-}" ] && cat "$TMP/results" >>"$VALIDATE_RESULTS"
 echo "$PASS passed, $FAIL failed"
 [ $FAIL -eq 0 ]
