@@ -192,7 +192,8 @@ static double unit_scale(const char *name, size_t len) {
     return 0;
 }
 
-/* Record the first error, at the current record and field number col (0 = whole record). */
+/* Record the first error, at the current record's line and field number col (0 = the whole
+ * record: reported at its first column, 1). */
 static void load_fail(struct csv_load *st, int col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -204,7 +205,7 @@ static void load_fail(struct csv_load *st, int col, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     st->failed = 1;
-    err_set(st->err, st->path, (int)st->line, col, "%s", msg);
+    err_set(st->err, st->path, (int)st->line, col > 0 ? col : 1, "%s", msg);
 }
 
 static void on_header_field(struct csv_load *st, const char *s, size_t len) {

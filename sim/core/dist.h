@@ -96,8 +96,9 @@ int dist_empirical(struct dist *d, const double *samples, size_t n, struct err *
  * suffix _ns, _us, _ms or _s (e.g. "service_time_ms"), which sets the scale to ns. Every later
  * record must have a finite, non-negative number in that column. On failure returns -1, leaves
  * *d untouched and fills err with file = path and, where the problem is in the file, line = the
- * physical line on which the record starts and col = the 1-based field number (for a
- * malformed CSV: the character column of the offending character, as csv_in reports it):
+ * physical line on which the record starts and col = the 1-based field number (1 for a problem
+ * with the whole record, such as a missing column; for a malformed CSV: the character column
+ * of the offending character, as csv_in reports it):
  * missing or unreadable file, malformed CSV, column not found, no unit suffix,
  * empty/non-numeric/negative cell, record too short, no data records. */
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err);
