@@ -187,6 +187,35 @@ static void close_interval_hist(struct comp_metrics *m) {
     if (hist_count(m->pre)) hist_merge(m->ilat, m->pre);
 }
 
+/* The interval's end for m's latencies, with its row's latency columns when row is not NULL
+ * (fill_row leaves them to this): ilat joins lat and, when no warm-up part waits in pre (every
+ * interval but the one where warm-up ended), its percentiles are read in the same pass. */
+static void close_interval(struct comp_metrics *m, struct model_row *row) {
+    static const double ps[] = {50.0, 90.0, 99.0, 99.9};
+    int64_t v[4];
+    double mean;
+    int64_t max;
+
+    if (hist_count(m->pre) || hist_count(m->ilat) == 0) {
+        close_interval_hist(m);
+        if (row) fill_latency(row, m->ilat);
+        return;
+    }
+    mean = hist_mean(m->ilat);
+    max = hist_max(m->ilat);
+    if (!row) {
+        hist_drain(m->lat, m->ilat, NULL, 0, NULL);
+        return;
+    }
+    hist_drain(m->lat, m->ilat, ps, 4, v);
+    row->latency_mean_ms = ns_to_ms(mean);
+    row->latency_p50_ms = ns_to_ms((double)v[0]);
+    row->latency_p90_ms = ns_to_ms((double)v[1]);
+    row->latency_p99_ms = ns_to_ms((double)v[2]);
+    row->latency_p999_ms = ns_to_ms((double)v[3]);
+    row->latency_max_ms = ns_to_ms((double)max);
+}
+
 static void fill_row(struct model_row *row, const char *name, const char *kind,
                      const struct comp_metrics *m, int interval, int64_t now, int64_t since,
                      uint64_t in_flight, struct hist *scratch) {
@@ -212,8 +241,7 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
         row->arrivals = m->i_arrivals;
         row->completions = m->i_completions;
         row->rejected = m->i_rejected;
-        row->errors = m->i_errors;
-        fill_latency(row, m->ilat);
+        row->errors = m->i_errors; /* latency columns: close_interval */
     } else {
         row->arrivals = m->arrivals;
         row->completions = m->completions;
@@ -736,18 +764,21 @@ static void report_interval(struct net *net, int64_t now, unsigned flags) {
     struct comp_metrics *wm = workload_metrics(net->wl);
 
     if (now <= net->interval_start_ns) return;
-    for (size_t i = 0; i < n; i++)
-        close_interval_hist(&net->comps[i]->m);
-    close_interval_hist(wm);
-    if (net->sink) {
+    if (!net->sink) {
+        for (size_t i = 0; i < n; i++)
+            close_interval(&net->comps[i]->m, NULL);
+        close_interval(wm, NULL);
+    } else {
         for (size_t i = 0; i < n; i++) {
             struct comp *c = net->comps[i];
             fill_row(&net->rows[i], c->name, c->ops->kind, &c->m, 1, now, net->interval_start_ns,
                      c->m.in_flight, NULL);
+            close_interval(&c->m, &net->rows[i]);
             if (c->ops->extras) c->ops->extras(c, 1, now, net->rows[i].extra);
         }
         fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
                  workload_in_flight(net->wl), NULL);
+        close_interval(wm, &net->rows[n]);
         workload_extras(net->wl, 1, net->rows[n].extra);
         {
             double cost = 0;

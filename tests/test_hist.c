@@ -1,7 +1,7 @@
 /*
  * Tests for sim/stats/hist: layout (HdrHistogram counts index computed here by a separate
  * loop), nearest-rank percentiles against sorted samples, exact merge, cheap reset, exact
- * mean, saturation.
+ * mean, saturation, drain (merge + percentiles + reset in one pass).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -227,6 +227,57 @@ static void test_merge(void) {
     hist_free(e);
 }
 
+/* hist_drain against its definition: the percentiles hist_percentiles gives src before the
+ * move, dst equal to hist_merge of both, src equal to a fresh histogram. Cases: percentiles
+ * at 0 and 100 (the exact min and max), several in one counter (a constant sample), more than
+ * the walk tracks (falls back), an empty src, a dst that already holds values, and small
+ * samples where one rank falls in each block. */
+static void test_drain(void) {
+    static const double ps[] = {0.0, 1.0, 50.0, 90.0, 99.0, 99.9, 100.0};
+    static const double many[] = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99};
+    struct hist *src = hist_new(), *dst = hist_new(), *ref = hist_new(), *fresh = hist_new();
+    int64_t want[12], got[12];
+    uint64_t seed = 11;
+
+    for (int round = 0; round < 6; round++) {
+        size_t n = round == 0 ? 0 : round == 1 ? 1 : round == 2 ? 3 : round == 3 ? 700 : 20000;
+        for (size_t i = 0; i < n; i++)
+            hist_record(src, round == 2 ? 5000 : log_spread(&seed, 30, 34));
+        hist_copy(ref, dst);
+        hist_merge(ref, src);
+        if (round == 5) {
+            hist_percentiles(src, many, 12, want);
+            hist_drain(dst, src, many, 12, got);
+            for (int k = 0; k < 12; k++)
+                CU_ASSERT_EQUAL(got[k], want[k]);
+        } else {
+            hist_percentiles(src, ps, 7, want);
+            hist_drain(dst, src, ps, 7, got);
+            for (int k = 0; k < 7; k++)
+                CU_ASSERT_EQUAL(got[k], want[k]);
+        }
+        assert_same(dst, ref);
+        /* dst's block sums, which percentile walks skip by, were kept too */
+        hist_percentiles(ref, many, 12, want);
+        hist_percentiles(dst, many, 12, got);
+        for (int k = 0; k < 12; k++)
+            CU_ASSERT_EQUAL(got[k], want[k]);
+        assert_same(src, fresh);
+        CU_ASSERT_EQUAL(hist_min(src), 0);
+        CU_ASSERT_EQUAL(hist_max(src), 0);
+    }
+    hist_record(src, 42); /* no percentiles wanted */
+    hist_copy(ref, dst);
+    hist_merge(ref, src);
+    hist_drain(dst, src, NULL, 0, NULL);
+    assert_same(dst, ref);
+    assert_same(src, fresh);
+    hist_free(src);
+    hist_free(dst);
+    hist_free(ref);
+    hist_free(fresh);
+}
+
 static void test_copy_and_record_n(void) {
     struct hist *a = hist_new(), *b = hist_new(), *c = hist_new();
 
@@ -341,6 +392,7 @@ void test_hist_register(void) {
     CU_add_test(s, "percentiles of random samples", test_percentile_random);
     CU_add_test(s, "nearest rank small", test_percentile_small);
     CU_add_test(s, "merge equals union", test_merge);
+    CU_add_test(s, "drain: percentiles, merge and reset in one pass", test_drain);
     CU_add_test(s, "copy and record_n", test_copy_and_record_n);
     CU_add_test(s, "reset", test_reset);
     CU_add_test(s, "mean exact", test_mean_exact);

@@ -258,6 +258,95 @@ void hist_merge(struct hist *dst, const struct hist *src) {
     dst->max = max > dst->max ? max : dst->max;
 }
 
+/* Nearest rank of percentile p (0 < p < 100) among count values: ceil(p/100 * count). p *
+ * count / 100 carries a few ulps of rounding error (99.9 is not a binary fraction); shaving 4
+ * ulps keeps an exact integer rank from being bumped to the next sample. */
+static uint64_t rank_of(double p, uint64_t count) {
+    double r = ceil(p * (double)count / 100.0 * (1.0 - 4.0 * DBL_EPSILON));
+    return r < 1.0 ? 1 : r >= (double)count ? count : (uint64_t)r;
+}
+
+/* The value a percentile reports for counter i: its bucket's highest value, capped by max
+ * (min never needs to cap it: min's bucket is the first non-empty one, and its highest value
+ * is >= min). */
+static int64_t reported(const struct hist *h, size_t i) {
+    int64_t lo, hi;
+    range_of(i, &lo, &hi);
+    return hi > h->max ? h->max : hi;
+}
+
+void hist_drain(struct hist *dst, struct hist *src, const double *p, size_t n, int64_t *out) {
+    uint64_t rank[8], cum = 0;
+    size_t k = 0, kend = n, nr = 0;
+
+    assert(dst != src);
+    /* The ends and an empty src need no walk; the ranks between are met in order. */
+    for (size_t j = 0; j < n; j++) {
+        assert(p[j] >= 0.0 && p[j] <= 100.0);
+        assert(j == 0 || p[j] >= p[j - 1]);
+        if (src->count == 0)
+            out[j] = 0;
+        else if (p[j] <= 0.0)
+            out[j] = src->min;
+        else if (p[j] >= 100.0)
+            out[j] = src->max;
+        else
+            continue;
+        if (k == j) k++;
+    }
+    while (kend > k && (src->count == 0 || p[kend - 1] >= 100.0))
+        kend--;
+    if (kend - k > sizeof rank / sizeof rank[0]) {
+        /* More interior percentiles than the walk tracks: read them first, then move. */
+        hist_percentiles(src, p, n, out);
+        kend = k;
+    }
+    for (size_t j = k; j < kend; j++)
+        rank[nr++] = rank_of(p[j], src->count);
+    nr = 0;
+    if (src->count == 0) return;
+    FOR_EACH_BLOCK(src, b, {
+        struct block *s = src->blk[b];
+        struct block *d = dst->blk[b] ? dst->blk[b] : block_new(dst, b);
+        uint64_t m = s->nz;
+        d->nz |= m;
+        d->total += s->total;
+        if (k < kend && cum + s->total >= rank[nr]) {
+            /* A rank falls in this block: follow the cumulative count counter by counter. */
+            while (m) {
+                unsigned j = (unsigned)__builtin_ctzll(m);
+                uint64_t c = s->counts[j];
+                d->counts[j] += c;
+                s->counts[j] = 0;
+                cum += c;
+                while (k < kend && cum >= rank[nr]) {
+                    out[k++] = reported(src, (b << BLOCK_SHIFT) + j);
+                    nr++;
+                }
+                m &= m - 1;
+            }
+        } else {
+            cum += s->total;
+            while (m) {
+                unsigned j = (unsigned)__builtin_ctzll(m);
+                d->counts[j] += s->counts[j];
+                s->counts[j] = 0;
+                m &= m - 1;
+            }
+        }
+        s->nz = 0;
+        s->total = 0;
+    })
+    for (size_t w = 0; w < TOUCH_WORDS; w++)
+        dst->touched[w] |= src->touched[w];
+    dst->count += src->count;
+    dst->saturated += src->saturated;
+    sum_add(dst, src->sum_hi, src->sum_lo);
+    dst->min = src->min < dst->min ? src->min : dst->min;
+    dst->max = src->max > dst->max ? src->max : dst->max;
+    set_empty(src);
+}
+
 void hist_copy(struct hist *dst, const struct hist *src) {
     if (dst == src) return;
     hist_reset(dst);
@@ -329,7 +418,6 @@ void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *
     bounds(h, &i, &last);
     for (size_t k = 0; k < n; k++) {
         uint64_t rank;
-        double r;
 
         assert(p[k] >= 0.0 && p[k] <= 100.0);
         assert(k == 0 || p[k] >= p[k - 1]);
@@ -345,11 +433,7 @@ void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *
             out[k] = h->max;
             continue;
         }
-        /* rank = ceil(p/100 * count). p * count / 100 carries a few ulps of rounding error
-         * (99.9 is not a binary fraction); shaving 4 ulps keeps an exact integer rank from
-         * being bumped to the next sample. */
-        r = ceil(p[k] * (double)h->count / 100.0 * (1.0 - 4.0 * DBL_EPSILON));
-        rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
+        rank = rank_of(p[k], h->count);
         /* Resume the cumulative walk where the previous percentile stopped, a whole block at
          * a time while the block ends below the rank (it cannot be the last block: rank is at
          * most the count). */
@@ -366,13 +450,7 @@ void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *
             cum += c;
             i++;
         }
-        {
-            /* The bucket's highest value; max caps it, min never needs to (min's bucket is the
-             * first non-empty one, and its highest value is >= min). */
-            int64_t lo, hi;
-            range_of(i, &lo, &hi);
-            out[k] = hi > h->max ? h->max : hi;
-        }
+        out[k] = reported(h, i);
     }
 }
 

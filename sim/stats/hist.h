@@ -99,6 +99,14 @@ int64_t hist_percentile(const struct hist *h, double p);
  * into out[0..n). */
 void hist_percentiles(const struct hist *h, const double *p, size_t n, int64_t *out);
 
+/* Move src into dst and read src's percentiles in the same pass: out[0..n) receives what
+ * hist_percentiles(src, p, n, out) would give before the move (p ascending, each in [0, 100]:
+ * assert; n may be 0 and out NULL then); then dst holds the merge of both (as hist_merge) and
+ * src is empty (as hist_reset). dst != src (assert). Read src's count, mean and max first if
+ * they are wanted. Cost: one visit per non-zero counter of src, where merge, percentiles and
+ * reset take three. */
+void hist_drain(struct hist *dst, struct hist *src, const double *p, size_t n, int64_t *out);
+
 /* Iterator over the non-empty buckets in increasing value order. Start with index = 0.
  * hist_next returns 1 and fills lo, hi (the bucket's value range in ns, inclusive) and count
  * while a bucket remains, 0 at the end. After a 1, index - 1 is the bucket's HdrHistogram
