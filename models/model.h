@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "dist.h"
 #include "err.h"
 #include "hist.h"
@@ -134,7 +135,7 @@ static inline void net_req_hold(struct req *req) {
 }
 
 static inline void net_req_release(struct req *req) {
-    assert(req->refs > 0);
+    CHECK(req->refs > 0);
     if (--req->refs == 0) pool_put(req->home, req);
 }
 
@@ -426,7 +427,7 @@ static inline void net_reply(struct sim *sim, struct call *call, int status) {
         net_reply_general(sim, call, status);
         return;
     }
-    assert(call->at_callee);
+    CHECK(call->at_callee);
     call->at_callee = 0;
     c->m.in_flight--;
     c->m.completions++;
