@@ -358,7 +358,7 @@ void workload_free(struct workload *wl) {
 
 static void on_answer(struct sim *sim, struct call *call);
 
-static size_t pick_class(struct workload *wl) {
+static inline size_t pick_class(struct workload *wl) {
     double u;
     size_t i = 0;
 
