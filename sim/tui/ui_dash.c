@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hist.h"
 #include "model.h"
 #include "ui.h"
 #include "ui_layout.h"
+#include "ui_loop.h"
 #include "ui_widget.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -61,8 +61,9 @@ struct dash {
     char msg[200];
     unsigned msg_role;
     double msg_until;
-    double wall;        /* now, s */
-    int64_t *bucket_lo; /* scratch for the detail histogram */
+    double wall;         /* now, s */
+    double last_advance; /* wall time the simulation was last advanced to, s */
+    int64_t *bucket_lo;  /* scratch for the detail histogram */
     uint64_t *bucket_count;
 };
 
@@ -75,12 +76,6 @@ struct key {
     const char *help;
     key_fn *fn;
 };
-
-static double wall_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void say(struct dash *d, unsigned role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -586,10 +581,35 @@ static int handle_key(struct dash *d, int key) {
 
 /* --- the loop ------------------------------------------------------------------------------ */
 
+static int loop_key(void *user, int key) {
+    struct dash *d = user;
+    d->wall = ui_wall_now();
+    return handle_key(d, key);
+}
+
+static void loop_redraw(void *user) {
+    struct dash *d = user;
+    update(d);
+    layout(d);
+    draw(d);
+}
+
+/* A frame: advance the simulation by the wall time since the last (at most MAX_DT_S, within
+ * ENGINE_SHARE of a frame), then draw. */
+static int loop_frame(void *user, double now) {
+    struct dash *d = user;
+    double dt = now - d->last_advance;
+
+    d->last_advance = now;
+    ui_session_advance(d->ss, dt > MAX_DT_S ? MAX_DT_S : dt, FRAME_S * ENGINE_SHARE);
+    d->wall = ui_wall_now();
+    loop_redraw(d);
+    return 0;
+}
+
 int ui_dash_run(const struct ui_dash_opts *o, struct run_rep *rep, struct err *err) {
     struct dash d;
-    double last_advance, next_frame;
-    int rc = 0;
+    struct ui_loop loop;
 
     memset(&d, 0, sizeof d);
     d.s = o->scenario;
@@ -607,52 +627,24 @@ int ui_dash_run(const struct ui_dash_opts *o, struct run_rep *rep, struct err *e
     ui_chart_init(&d.thr, "throughput", "req/s", "s", UI_DS_MEAN);
     ui_chart_init(&d.lat, "p99 latency", "ms", "s", UI_DS_MAX);
     ui_log_init(&d.log, "events");
-    d.wall = last_advance = next_frame = wall_now();
-    update(&d);
-    layout(&d);
-    draw(&d);
-    for (;;) {
-        int key, wait, flags = 0;
-
-        d.wall = wall_now();
-        wait = next_frame > d.wall ? (int)((next_frame - d.wall) * 1000 + 0.5) : 0;
-        key = ui_key(d.ui, wait);
-        if (o->stop && *o->stop) {
-            rc = 1;
-            break;
-        }
-        d.wall = wall_now();
-        if (key != UI_KEY_NONE) {
-            flags = handle_key(&d, key);
-            if (flags & UI_QUIT) break;
-            if (flags & UI_REDRAW) {
-                update(&d);
-                layout(&d);
-                draw(&d);
-            }
-        }
-        if (d.wall < next_frame) continue;
-        {
-            double dt = d.wall - last_advance;
-            last_advance = d.wall;
-            ui_session_advance(d.ss, dt > MAX_DT_S ? MAX_DT_S : dt, FRAME_S * ENGINE_SHARE);
-        }
-        if (o->stop && *o->stop) {
-            rc = 1;
-            break;
-        }
-        d.wall = wall_now();
-        update(&d);
-        layout(&d);
-        draw(&d);
-        next_frame += FRAME_S;
-        if (next_frame < d.wall) next_frame = d.wall + FRAME_S;
+    d.wall = d.last_advance = ui_wall_now();
+    loop_redraw(&d);
+    loop = (struct ui_loop){.ui = d.ui,
+                            .stop = o->stop,
+                            .frame_s = FRAME_S,
+                            .first_frame_now = 1,
+                            .user = &d,
+                            .key = loop_key,
+                            .redraw = loop_redraw,
+                            .frame = loop_frame};
+    {
+        int rc = ui_loop_run(&loop) == UI_LOOP_STOPPED;
+        ui_close(d.ui);
+        ui_session_result(d.ss, rep);
+        ui_table_free(&d.table);
+        free(d.bucket_lo);
+        free(d.bucket_count);
+        ui_session_free(d.ss);
+        return rc;
     }
-    ui_close(d.ui);
-    ui_session_result(d.ss, rep);
-    ui_table_free(&d.table);
-    free(d.bucket_lo);
-    free(d.bucket_count);
-    ui_session_free(d.ss);
-    return rc;
 }

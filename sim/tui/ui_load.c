@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ui.h"
 #include "ui_layout.h"
+#include "ui_loop.h"
 #include "ui_widget.h"
 #include "xmalloc.h"
 
@@ -31,6 +31,7 @@ struct rects {
 };
 
 struct view {
+    const struct ui_load_opts *o; /* borrowed: the snapshot source */
     struct ui *ui;
     struct ui_load_snap *live;  /* the latest poll */
     struct ui_load_snap *shown; /* what the widgets show: frozen while paused */
@@ -49,12 +50,6 @@ struct key {
     const char *help;
     key_fn *fn;
 };
-
-static double wall_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- layout: status, counters, the two charts, codes | errors, hint ------------------------- */
 
@@ -298,12 +293,36 @@ static int handle_key(struct view *v, int key) {
 
 /* --- the loop ------------------------------------------------------------------------------ */
 
+static int loop_key(void *user, int key) {
+    return handle_key(user, key);
+}
+
+static void loop_redraw(void *user) {
+    draw(user);
+}
+
+/* A frame: poll the run; show the poll unless paused (the poll still tells when it ended). */
+static int loop_frame(void *user, double now) {
+    struct view *v = user;
+
+    (void)now;
+    v->o->snapshot(v->o->user, v->live);
+    if (v->live->state == UI_LOAD_ENDED) return 1;
+    if (!v->paused) {
+        memcpy(v->shown, v->live, sizeof *v->shown);
+        update(v);
+    }
+    draw(v);
+    return 0;
+}
+
 int ui_load_run(const struct ui_load_opts *o, struct err *err) {
     struct view v;
-    double next_frame;
-    int rc = UI_LOAD_QUIT;
+    struct ui_loop loop;
+    int rc;
 
     memset(&v, 0, sizeof v);
+    v.o = o;
     v.ui = ui_open(err);
     if (!v.ui) return -1;
     /* Two snapshots: the latest poll, and the one on screen (they differ while paused, so a
@@ -319,35 +338,23 @@ int ui_load_run(const struct ui_load_opts *o, struct err *err) {
     update(&v);
     layout(&v);
     draw(&v);
-    next_frame = wall_now() + FRAME_S;
-    for (;;) {
-        double now = wall_now();
-        int key, wait = next_frame > now ? (int)((next_frame - now) * 1000 + 0.5) : 0;
-
-        key = ui_key(v.ui, wait);
-        if (o->stop && *o->stop) {
+    loop = (struct ui_loop){.ui = v.ui,
+                            .stop = o->stop,
+                            .frame_s = FRAME_S,
+                            .first_frame_now = 0,
+                            .user = &v,
+                            .key = loop_key,
+                            .redraw = loop_redraw,
+                            .frame = loop_frame};
+    switch (ui_loop_run(&loop)) {
+        case UI_LOOP_STOPPED:
             rc = UI_LOAD_STOPPED;
             break;
-        }
-        if (key != UI_KEY_NONE) {
-            int flags = handle_key(&v, key);
-            if (flags & UI_QUIT) break;
-            if (flags & UI_REDRAW) draw(&v);
-        }
-        now = wall_now();
-        if (now < next_frame) continue;
-        o->snapshot(o->user, v.live);
-        if (v.live->state == UI_LOAD_ENDED) {
+        case UI_LOOP_ENDED:
             rc = UI_LOAD_END;
             break;
-        }
-        if (!v.paused) {
-            memcpy(v.shown, v.live, sizeof *v.shown);
-            update(&v);
-        }
-        draw(&v);
-        next_frame += FRAME_S;
-        if (next_frame < now) next_frame = now + FRAME_S;
+        default:
+            rc = UI_LOAD_QUIT;
     }
     ui_close(v.ui);
     ui_table_free(&v.codes);
