@@ -49,7 +49,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS     = $(PKG_LIBS) $(CSV_LIBS) -lm -lpthread
 ALL_LIBS   = $(LDLIBS) $(CURSES_LIBS) $(SSL_LIBS) $(HTTP_LIBS)
 
-ASAN_FLAGS := -O1 -g -DARCHSIM_CHECKS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC  := $(sort $(wildcard sim/core/*.c sim/stats/*.c sim/scenario/*.c models/*.c sim/run/*.c))
 CLI_SRC  := $(sort $(wildcard sim/cli/*.c))

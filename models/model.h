@@ -31,7 +31,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check.h"
 #include "dist.h"
 #include "err.h"
 #include "hist.h"
@@ -135,7 +134,7 @@ static inline void net_req_hold(struct req *req) {
 }
 
 static inline void net_req_release(struct req *req) {
-    CHECK(req->refs > 0);
+    assert(req->refs > 0);
     if (--req->refs == 0) pool_put(req->home, req);
 }
 
@@ -427,7 +426,7 @@ static inline void net_reply(struct sim *sim, struct call *call, int status) {
         net_reply_general(sim, call, status);
         return;
     }
-    CHECK(call->at_callee);
+    assert(call->at_callee);
     call->at_callee = 0;
     c->m.in_flight--;
     c->m.completions++;

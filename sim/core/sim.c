@@ -4,7 +4,6 @@
 #include <assert.h>
 #include <stdlib.h>
 
-#include "check.h"
 #include "pool.h"
 #include "xmalloc.h"
 
@@ -122,8 +121,8 @@ struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, si
     struct sim_event *ev = sim->ev_free;
     struct heap_entry e;
 
-    CHECK(at_ns >= sim->clock.now && "scheduling in the past");
-    CHECK((unsigned)prio <= 255u);
+    assert(at_ns >= sim->clock.now && "scheduling in the past");
+    assert((unsigned)prio <= 255u);
     if (__builtin_expect(!ev, 0)) ev = ev_refill(sim);
     sim->ev_free = ev->next;
     ev->fn = fn;

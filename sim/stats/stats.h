@@ -17,9 +17,8 @@
 #ifndef ARCHSIM_STATS_H
 #define ARCHSIM_STATS_H
 
+#include <assert.h>
 #include <stdint.h>
-
-#include "check.h"
 
 /* Time-weighted average of a piecewise-constant quantity (queue length, busy workers).
  * Value struct: the window started at start_ns, value has held since last_ns, area is the
@@ -33,10 +32,10 @@ struct stats_tw {
 /* Start a window at now_ns with the quantity currently equal to value. */
 void stats_tw_init(struct stats_tw *t, int64_t now_ns, double value);
 
-/* The quantity changes to value at now_ns (now_ns >= last_ns: CHECK, check.h). Inline: stations
- * call it on every arrival and departure, and the struct is public anyway. */
+/* The quantity changes to value at now_ns (now_ns >= last_ns: assert). Inline: stations call
+ * it on every arrival and departure, and the struct is public anyway. */
 static inline void stats_tw_set(struct stats_tw *t, int64_t now_ns, double value) {
-    CHECK(now_ns >= t->last_ns);
+    assert(now_ns >= t->last_ns);
     t->area += t->value * (double)(now_ns - t->last_ns);
     t->last_ns = now_ns;
     t->value = value;
