@@ -6,8 +6,9 @@
  * wall_s differs). Checks the shards' manifests (shard.txt) so a lost shard is an error, not
  * a smaller sample. For a sweep it also draws the chart `archsim sweep` draws.
  *
- * Each output file is written to OUT/NAME.tmp and renamed into place, so OUT may be one of
- * the inputs and a failed merge leaves no half-written file behind.
+ * Each output file is written to OUT/NAME.tmp, and all are renamed into place once every one
+ * is written, so OUT may be one of the inputs and a failed merge leaves OUT as it was. OUT
+ * then loses any shard.txt: the result is what one unsharded run writes, not a shard.
  * Rejected: globbing a parent directory for shard-* itself (the shell does it, and an
  * explicit list makes a forgotten directory visible in the command); merging into stdout
  * (three files come out).
@@ -28,11 +29,12 @@
 #include "stats.h"
 #include "xmalloc.h"
 
-/* Merge one file kind from every input into out_dir/name; which: 0 summary, 1 rows. */
+/* Merge one file kind from every input into out_dir/NAME.tmp (summary: 1 for summary.csv, 0
+ * for a file of rows). Returns 0, or -1 (reported; the .tmp file removed). */
 static int merge_file(const char *const *dirs, size_t n, const char *out_dir, const char *name,
                       int summary, size_t units, struct run_merge_info *info) {
     char **paths = xcalloc(n, sizeof *paths);
-    char tmp[4096], dst[4096];
+    char tmp[4096];
     FILE *out = NULL;
     struct err err;
     int rc = -1;
@@ -44,7 +46,6 @@ static int merge_file(const char *const *dirs, size_t n, const char *out_dir, co
         snprintf(paths[i], len, "%s/%s", dirs[i], name);
     }
     snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, name);
-    snprintf(dst, sizeof dst, "%s/%s", out_dir, name);
     out = fopen(tmp, "w");
     if (!out) {
         fprintf(stderr, "archsim: %s: %s\n", tmp, strerror(errno));
@@ -61,10 +62,6 @@ static int merge_file(const char *const *dirs, size_t n, const char *out_dir, co
         goto done;
     }
     out = NULL;
-    if (rename(tmp, dst)) {
-        fprintf(stderr, "archsim: %s: %s\n", dst, strerror(errno));
-        goto done;
-    }
     rc = 0;
 done:
     if (out) fclose(out);
@@ -72,6 +69,38 @@ done:
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
     free(paths);
+    return rc;
+}
+
+/* Remove out_dir/NAME.tmp of the wanted ones among names[0..n) (one already gone is fine). */
+static void remove_tmps(const char *out_dir, const char *const *names, const int *want, size_t n) {
+    for (size_t f = 0; f < n; f++) {
+        char tmp[4096];
+        if (!want[f]) continue;
+        snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, names[f]);
+        remove(tmp);
+    }
+}
+
+/* The seeds of the inputs' summary.csv rows are those of one run (run_merge_check_seeds);
+ * checked once the summary merged, so that a gap or another scenario is reported first.
+ * Returns 0, or -1 (reported). */
+static int check_seeds(const char *const *dirs, size_t n) {
+    char **sums = xcalloc(n, sizeof *sums);
+    struct err err;
+    int rc;
+
+    err_clear(&err);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(dirs[i]) + sizeof "/summary.csv";
+        sums[i] = xmalloc(len);
+        snprintf(sums[i], len, "%s/summary.csv", dirs[i]);
+    }
+    rc = run_merge_check_seeds((const char *const *)sums, n, &err);
+    if (rc) report_error(&err);
+    for (size_t i = 0; i < n; i++)
+        free(sums[i]);
+    free(sums);
     return rc;
 }
 
@@ -156,8 +185,9 @@ int cmd_merge(int argc, char **argv) {
     int c, quiet = 0;
     struct run_merge_info info;
     struct err err;
-    static const char *const rows_files[] = {"timeseries.csv", "events.csv"};
-    int wrote_rows[2] = {0, 0};
+    enum { NFILES = 3 };
+    static const char *const files[NFILES] = {"summary.csv", "timeseries.csv", "events.csv"};
+    int want[NFILES] = {1, 0, 0};
 
     memset(&info, 0, sizeof info);
     err_clear(&err);
@@ -203,20 +233,41 @@ int cmd_merge(int argc, char **argv) {
     }
     /* Every check that can fail before any file is written, so a refused merge leaves OUT as
      * it was. */
-    for (int f = 0; f < 2; f++) {
-        size_t have = count_having(dirs, n, rows_files[f]);
+    for (size_t f = 1; f < NFILES; f++) {
+        size_t have = count_having(dirs, n, files[f]);
         if (have != 0 && have != n) {
-            fprintf(stderr, "archsim: %s is in %zu of the %zu inputs: all or none\n", rows_files[f],
+            fprintf(stderr, "archsim: %s is in %zu of the %zu inputs: all or none\n", files[f],
                     have, n);
             return CLI_EXIT_USAGE;
         }
-        wrote_rows[f] = have == n;
+        want[f] = have == n;
     }
     if (cli_make_dir(out_dir)) return CLI_EXIT_USAGE;
-    if (merge_file(dirs, n, out_dir, "summary.csv", 1, units, &info)) return CLI_EXIT_USAGE;
-    for (int f = 0; f < 2; f++)
-        if (wrote_rows[f] && merge_file(dirs, n, out_dir, rows_files[f], 0, 0, &info))
+    /* Every file is written to its .tmp first and renamed only when all are, so OUT (which
+     * may be an input) keeps its old files if anything fails. */
+    for (size_t f = 0; f < NFILES; f++)
+        if (want[f] && (merge_file(dirs, n, out_dir, files[f], f == 0, units, &info) ||
+                        (f == 0 && check_seeds(dirs, n)))) {
+            remove_tmps(out_dir, files, want, f + 1);
             return CLI_EXIT_USAGE;
+        }
+    for (size_t f = 0; f < NFILES; f++) {
+        char tmp[4096], dst[4096];
+        if (!want[f]) continue;
+        snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, files[f]);
+        snprintf(dst, sizeof dst, "%s/%s", out_dir, files[f]);
+        if (rename(tmp, dst)) {
+            fprintf(stderr, "archsim: %s: %s\n", dst, strerror(errno));
+            remove_tmps(out_dir, files, want, NFILES);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    /* What one unsharded run writes has no manifest: an input's (OUT among the inputs), or
+     * one left by an earlier shard run into OUT, would make the result look like a shard. */
+    if (run_merge_remove_manifest(out_dir, &err)) {
+        report_error(&err);
+        return CLI_EXIT_USAGE;
+    }
     if (!quiet) {
         printf("merged %zu input%s", n, n == 1 ? "" : "s");
         if (info.shards) printf(" (all %zu shards)", info.shards);
@@ -226,8 +277,8 @@ int cmd_merge(int argc, char **argv) {
                    info.points && info.units / info.points == 1 ? "" : "s");
         else
             printf(": %zu replication%s", info.units, info.units == 1 ? "" : "s");
-        printf(" → %s/summary.csv%s%s\n", out_dir, wrote_rows[0] ? ", timeseries.csv" : "",
-               wrote_rows[1] ? ", events.csv" : "");
+        printf(" → %s/summary.csv%s%s\n", out_dir, want[1] ? ", timeseries.csv" : "",
+               want[2] ? ", events.csv" : "");
         if (info.partial) printf("note: some replications were interrupted (partial = 1)\n");
         if (info.sweep) {
             char path[4096];

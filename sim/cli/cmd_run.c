@@ -426,7 +426,10 @@ int cmd_run(int argc, char **argv) {
         csv_out_summary_header(sum);
         csv_out_timeseries_header(ts);
         csv_out_events_header(ev);
-        if (o.shard.count && run_merge_write_manifest(o.csv_dir, &o.shard, units, s.name, &err)) {
+        /* A shard says so in its manifest; an unsharded run into a shard's old directory
+         * removes it, or merge would take the directory for a shard. */
+        if (o.shard.count ? run_merge_write_manifest(o.csv_dir, &o.shard, units, s.name, &err)
+                          : run_merge_remove_manifest(o.csv_dir, &err)) {
             report_error(&err);
             goto out;
         }
@@ -462,26 +465,16 @@ int cmd_run(int argc, char **argv) {
     if (!o.quiet) {
         /* The table's first line states the warm-up: the one chosen, with warm-up auto. */
         struct run_scenario shown = s;
-        struct run_rep *reps = st.results;
         if (s.warmup_auto && st.n) {
             double w = 0;
             for (size_t k = 0; k < st.n; k++)
                 w += st.results[k].warmup_s;
             shown.warmup_ns = (int64_t)(w / (double)st.n * 1e9 + 0.5);
         }
-        /* The table says PARTIAL when its last replication is; with threads an interrupted
-         * replication can come before finished ones: show the table as partial then too
-         * (a shallow copy: the rows stay st.results'). */
-        if (st.interrupted && st.n > 1 && !st.results[st.n - 1].partial) {
-            reps = xcalloc(st.n, sizeof *reps);
-            memcpy(reps, st.results, st.n * sizeof *reps);
-            reps[st.n - 1].partial = 1;
-        }
         if (o.shard.count)
             printf("shard %u/%u: %zu of %zu replications (those with index mod %u = %u)\n",
                    o.shard.index, o.shard.count, njobs, units, o.shard.count, o.shard.index);
-        report_summary(stdout, &shown, reps, st.n);
-        if (reps != st.results) free(reps);
+        report_summary(stdout, &shown, st.results, st.n);
     }
     cli_report_warmup(stdout, &s, st.results, st.n, o.quiet);
     rc = report_end(&st, njobs);

@@ -29,6 +29,15 @@ int run_merge_write_manifest(const char *dir, const struct run_shard *sh, size_t
     return 0;
 }
 
+int run_merge_remove_manifest(const char *dir, struct err *err) {
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s/shard.txt", dir);
+    if (remove(path) && errno != ENOENT)
+        return err_set(err, path, 0, 0, "cannot remove: %s", strerror(errno));
+    return 0;
+}
+
 struct manifest {
     int present;
     char scenario[256];
@@ -86,7 +95,7 @@ bad:
 int run_merge_check_manifests(const char *const *dirs, size_t n, size_t *units,
                               struct run_merge_info *info, struct err *err) {
     struct manifest *m = xcalloc(n ? n : 1, sizeof *m);
-    unsigned char *seen = NULL;
+    size_t *seen = NULL; /* per shard index: 1 + the input that holds it, 0 none yet */
     size_t with = 0, first = 0;
     int rc = -1;
 
@@ -109,22 +118,40 @@ int run_merge_check_manifests(const char *const *dirs, size_t n, size_t *units,
                 goto out;
             }
     }
-    seen = xcalloc(m[first].count, 1);
+    seen = xcalloc(m[first].count, sizeof *seen);
     for (size_t i = 0; i < n; i++) {
-        if (m[i].count != m[first].count || m[i].units != m[first].units ||
-            strcmp(m[i].scenario, m[first].scenario) != 0) {
+        const struct manifest *a = &m[first], *b = &m[i];
+        if (strcmp(b->scenario, a->scenario) != 0) {
             err_set(err, dirs[i], 0, 0,
-                    "shard %u/%u of %zu units of '%s' does not belong with %s (shard %u/%u of %zu "
-                    "units of '%s')",
-                    m[i].index, m[i].count, m[i].units, m[i].scenario, dirs[first], m[first].index,
-                    m[first].count, m[first].units, m[first].scenario);
+                    "a shard of scenario '%s', but %s is a shard of scenario '%s': shards of "
+                    "different scenarios cannot be merged",
+                    b->scenario, dirs[first], a->scenario);
             goto out;
         }
-        if (seen[m[i].index]) {
-            err_set(err, dirs[i], 0, 0, "shard %u/%u given twice", m[i].index, m[i].count);
+        if (b->count != a->count) {
+            err_set(err, dirs[i], 0, 0,
+                    "shard %u/%u, but %s is shard %u/%u: shards of different splits (N in "
+                    "--shard I/N) cannot be merged",
+                    b->index, b->count, dirs[first], a->index, a->count);
             goto out;
         }
-        seen[m[i].index] = 1;
+        if (b->units != a->units) {
+            err_set(err, dirs[i], 0, 0,
+                    "a shard of %zu units, but %s is a shard of %zu: shards of runs with "
+                    "different -R or --vary cannot be merged",
+                    b->units, dirs[first], a->units);
+            goto out;
+        }
+        if (seen[b->index] && strcmp(dirs[seen[b->index] - 1], dirs[i]) == 0) {
+            err_set(err, dirs[i], 0, 0, "given twice (shard %u/%u)", b->index, b->count);
+            goto out;
+        }
+        if (seen[b->index]) {
+            err_set(err, dirs[i], 0, 0, "shard %u/%u, but so is %s: a shard given twice", b->index,
+                    b->count, dirs[seen[b->index] - 1]);
+            goto out;
+        }
+        seen[b->index] = i + 1;
     }
     for (unsigned k = 0; k < m[first].count; k++)
         if (!seen[k]) {
@@ -441,6 +468,63 @@ static int same_components(const struct run_rep *a, const struct run_rep *b) {
     return 1;
 }
 
+/* 1 when the vary texts a and b ("path=value;path=value") name the same paths in the same
+ * order, whatever their values. */
+static int same_axes(const char *a, const char *b) {
+    for (;;) {
+        size_t na = strcspn(a, "=;"), nb = strcspn(b, "=;");
+        if (na != nb || memcmp(a, b, na) != 0) return 0;
+        a += strcspn(a, ";");
+        b += strcspn(b, ";");
+        if (!*a || !*b) return !*a && !*b;
+        a++;
+        b++;
+    }
+}
+
+/* The keys are complete (gs sorted, per_point replications per point): check that the
+ * groups come from runs with the same options, as far as the rows tell (the seeds:
+ * run_merge_check_seeds). Every point varies the same paths; a point's vary text and, for
+ * the replications that ran to their end, simulated time are the same in every
+ * replication. */
+static int check_same_run(struct group *const *gs, size_t ng, size_t per_point, struct err *err) {
+    const struct group *first = NULL, *done = NULL; /* this point's replication 0; first one
+                                                     * that ran to its end */
+
+    for (size_t i = 0; i < ng; i++) {
+        const struct group *g = gs[i];
+        if (i % per_point == 0) {
+            first = g;
+            done = NULL;
+            if (!same_axes(g->vary, gs[0]->vary)) {
+                err_set(err, g->file, (int)g->line, 1,
+                        "point %zu is '%s', but point 0 is '%s' (%s:%zu): sweeps with different "
+                        "--vary cannot be merged",
+                        g->point, g->vary, gs[0]->vary, gs[0]->file, gs[0]->line);
+                return -1;
+            }
+        }
+        if (strcmp(g->vary, first->vary) != 0) {
+            err_set(err, g->file, (int)g->line, 1,
+                    "point %zu is '%s', but '%s' in %s:%zu: sweeps with different --vary "
+                    "cannot be merged",
+                    g->point, g->vary, first->vary, first->file, first->line);
+            return -1;
+        }
+        if (g->r.partial) continue;
+        if (!done) {
+            done = g;
+        } else if (g->r.sim_time_s != done->r.sim_time_s) {
+            err_set(err, g->file, (int)g->line, 1,
+                    "replication %lu simulated %.9g s, but replication %lu (%s:%zu) %.9g s: runs "
+                    "with different durations (-d) cannot be merged",
+                    g->rep, g->r.sim_time_s, done->rep, done->file, done->line, done->r.sim_time_s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int run_merge_summary(const char *const *paths, size_t n, size_t units, FILE *out,
                       struct run_merge_info *info, struct err *err) {
     struct group **gs = NULL;
@@ -456,6 +540,16 @@ int run_merge_summary(const char *const *paths, size_t n, size_t units, FILE *ou
     if (n == 0) return err_set(err, "archsim", 0, 0, "nothing to merge");
     for (size_t i = 0; i < n; i++)
         if (read_summary(paths[i], &sweep, &header, &gs, &ng, &cap, err)) goto out;
+    /* Before the keys: shards of two scenarios may well collide or leave gaps, and the
+     * scenario is the reason to give. gs[0] is the first input's first row here. */
+    for (size_t i = 1; i < ng; i++)
+        if (strcmp(gs[i]->scenario, gs[0]->scenario) != 0) {
+            err_set(err, gs[i]->file, (int)gs[i]->line, 1,
+                    "scenario '%s', but %s:%zu is of scenario '%s': outputs of different "
+                    "scenarios cannot be merged",
+                    gs[i]->scenario, gs[0]->file, gs[0]->line, gs[0]->scenario);
+            goto out;
+        }
     qsort(gs, ng, sizeof *gs, group_cmp);
     /* Keys: unique, points 0..P-1, each with replications 0..R-1, R the same everywhere. */
     for (size_t i = 0; i < ng; i++) {
@@ -498,6 +592,7 @@ int run_merge_summary(const char *const *paths, size_t n, size_t units, FILE *ou
         }
         info->points++;
     }
+    if (check_same_run(gs, ng, per_point, err)) goto out;
     if (units && ng != units) {
         err_set(err, "archsim", 0, 0,
                 "the shards' manifests promise %zu replication%s, the files hold %zu", units,
@@ -533,6 +628,80 @@ out:
     }
     free(gs);
     free(header);
+    return rc;
+}
+
+/* --- seeds ------------------------------------------------------------------------------- */
+
+/* One replication row's key and seed, and where it is. */
+struct seed_row {
+    uint64_t point, rep, seed;
+    const char *file;
+    size_t line;
+};
+
+static int seed_row_cmp(const void *a, const void *b) {
+    const struct seed_row *x = a, *y = b;
+
+    if (x->point != y->point) return x->point < y->point ? -1 : 1;
+    if (x->rep != y->rep) return x->rep < y->rep ? -1 : 1;
+    return 0;
+}
+
+int run_merge_check_seeds(const char *const *paths, size_t n, struct err *err) {
+    struct seed_row *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    int rc = -1;
+
+    for (size_t i = 0; i < n; i++) {
+        struct csv_in *in = csv_in_open(paths[i], err);
+        struct csv_rec rec;
+        int cp, cr, cs, got;
+
+        if (!in) goto out;
+        got = csv_in_next(in, &rec, err);
+        if (got <= 0) {
+            csv_in_close(in);
+            if (got < 0) goto out;
+            continue; /* an empty file: run_merge_summary says so */
+        }
+        cp = csv_in_find(&rec, "point");
+        cr = csv_in_find(&rec, "replication");
+        cs = csv_in_find(&rec, "seed");
+        while (cr >= 0 && cs >= 0 && (got = csv_in_next(in, &rec, err)) > 0) {
+            struct seed_row r = {0, 0, 0, paths[i], rec.line};
+            /* Rows that do not parse are run_merge_summary's to report, at their line. */
+            if ((size_t)cr >= rec.nfields || (size_t)cs >= rec.nfields ||
+                (cp >= 0 && (size_t)cp >= rec.nfields) || whole_u64(rec.fields[cr], &r.rep) ||
+                whole_u64(rec.fields[cs], &r.seed) ||
+                (cp >= 0 && whole_u64(rec.fields[cp], &r.point)))
+                continue;
+            if (nrows == cap) {
+                cap = cap ? 2 * cap : 64;
+                rows = xrealloc(rows, cap * sizeof *rows);
+            }
+            rows[nrows++] = r;
+        }
+        csv_in_close(in);
+        if (got < 0) goto out;
+    }
+    qsort(rows, nrows, sizeof *rows, seed_row_cmp);
+    for (size_t i = 0, first = 0; i < nrows; i++) {
+        const struct seed_row *r = &rows[i], *z;
+        if (i == 0 || r->point != rows[i - 1].point) first = i;
+        z = &rows[first];
+        if (z->rep != 0) continue; /* no replication 0: a gap, reported by the merge */
+        if (r->seed != run_replication_seed(z->seed, (unsigned)r->rep)) {
+            err_set(err, r->file, (int)r->line, 1,
+                    "replication %" PRIu64 ": seed %" PRIu64 " does not follow from seed %" PRIu64
+                    " of replication 0 (%s:%zu): runs with different seeds (-s) cannot be merged",
+                    r->rep, r->seed, z->seed, z->file, z->line);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(rows);
     return rc;
 }
 

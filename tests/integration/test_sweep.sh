@@ -49,6 +49,11 @@ sim() {
     RC=$?
 }
 
+# has_err NAME TEXT: pass when stderr holds TEXT (a fixed string).
+has_err() {
+    if grep -qF -- "$2" "$TMP/err"; then ok "$1"; else not_ok "$1" "expected: $2" "got: $(head -n 2 "$TMP/err")"; fi
+}
+
 expect_rc() {
     if [ "$RC" -eq "$2" ]; then ok "$1"; else not_ok "$1" "exit $RC, expected $2" "$(head -n 2 "$TMP/err")"; fi
 }
@@ -125,6 +130,12 @@ expect_rc "merge with a shard missing: exit 2" 2
 check "... and says which" grep -q "shard 1/3 is missing" "$TMP/err"
 sim merge "$TMP/sh0" "$TMP/sh1" "$TMP/sh1" "$TMP/sh2" --csv "$TMP/bad"
 expect_rc "merge with a shard given twice: exit 2" 2
+has_err "... and says which" "$TMP/sh1: error: given twice (shard 1/3)"
+cp -r "$TMP/sh1" "$TMP/sh1copy"
+sim merge "$TMP/sh0" "$TMP/sh1" "$TMP/sh1copy" "$TMP/sh2" --csv "$TMP/bad"
+expect_rc "merge with a copy of a shard: exit 2" 2
+has_err "... naming both directories" "$TMP/sh1copy: error: shard 1/3, but so is $TMP/sh1: a shard given twice"
+
 # The job-array environments choose the same shares.
 JOB_COMPLETION_INDEX=1 "$BIN" run -q "$TANDEM" -d 5s --warmup 1s -R 7 --shard auto/3 --csv "$TMP/k8s1" >/dev/null 2>&1
 check "JOB_COMPLETION_INDEX=1 --shard auto/3 = --shard 1/3" same_summary "$TMP/sh1/summary.csv" "$TMP/k8s1/summary.csv"
@@ -134,6 +145,68 @@ sim run -q "$TANDEM" -R 7 --shard auto/3
 expect_rc "--shard auto/3 without a job array: exit 2" 2
 sim run -q "$TANDEM" -R 7 --shard 3/3
 expect_rc "--shard 3/3: exit 2" 2
+
+echo "# merge into one of its inputs"
+# The result must be what the unsharded run wrote, file for file: no shard.txt left behind.
+for i in 0 1 2; do cp -r "$TMP/sh$i" "$TMP/in$i"; done
+sim merge "$TMP/in0" "$TMP/in1" "$TMP/in2" --csv "$TMP/in1"
+expect_rc "merge with OUT = the second input" 0
+check "... summary.csv = unsharded except wall_s" same_summary "$TMP/full/summary.csv" "$TMP/in1/summary.csv"
+check "... timeseries.csv = unsharded" cmp "$TMP/full/timeseries.csv" "$TMP/in1/timeseries.csv"
+check "... events.csv = unsharded" cmp "$TMP/full/events.csv" "$TMP/in1/events.csv"
+a=$(cd "$TMP/full" && ls -A | tr '\n' ' ')
+b=$(cd "$TMP/in1" && ls -A | tr '\n' ' ')
+if [ "$a" = "$b" ]; then ok "... and the same files as the unsharded run ($b): no shard.txt"; else not_ok "files after merging into an input" "unsharded: $a" "merged: $b"; fi
+sim merge "$TMP/in1" --csv "$TMP/again"
+expect_rc "... so it merges again as a plain run" 0
+# An unsharded run into a shard's old directory does not leave the manifest either.
+cp -r "$TMP/sh0" "$TMP/reuse"
+sim run -q "$TANDEM" -d 5s --warmup 1s -R 7 --csv "$TMP/reuse"
+a=$(cd "$TMP/reuse" && ls -A | tr '\n' ' ')
+if [ "$a" = "$(cd "$TMP/full" && ls -A | tr '\n' ' ')" ]; then ok "an unsharded run into a shard's directory removes its shard.txt"; else not_ok "run into a shard's directory" "files: $a"; fi
+# A refused merge into an input leaves it as it was (every file is renamed into place only
+# when all are written).
+cp -r "$TMP/sh0" "$TMP/keep0"
+"$BIN" run -q "$TANDEM" -d 5s --warmup 1s -R 7 -s 99 --shard 1/3 --csv "$TMP/seed1" >/dev/null 2>&1
+sim merge "$TMP/keep0" "$TMP/seed1" "$TMP/sh2" --csv "$TMP/keep0"
+expect_rc "merge of shards run with different seeds (-s): exit 2" 2
+has_err "... and says so" "runs with different seeds (-s) cannot be merged"
+if cmp -s "$TMP/sh0/summary.csv" "$TMP/keep0/summary.csv" && cmp -s "$TMP/sh0/shard.txt" "$TMP/keep0/shard.txt" &&
+    [ "$(cd "$TMP/keep0" && ls -A | tr '\n' ' ')" = "events.csv shard.txt summary.csv timeseries.csv " ]; then
+    ok "... and leaves the input it was to write into as it was"
+else
+    not_ok "refused merge into an input" "$(cd "$TMP/keep0" && ls -A | tr '\n' ' ')"
+fi
+
+echo "# merge refuses outputs that do not belong together"
+"$BIN" run -q "$MM1" -d 5s --warmup 1s -R 7 --shard 1/3 --csv "$TMP/mm1sh1" >/dev/null 2>&1
+sim merge "$TMP/sh0" "$TMP/mm1sh1" "$TMP/sh2" --csv "$TMP/bad"
+expect_rc "shards of two scenarios: exit 2" 2
+has_err "... naming both directories and scenarios" "$TMP/mm1sh1: error: a shard of scenario 'mm1', but $TMP/sh0 is a shard of scenario 'tandem'"
+# Plain runs have no manifest: the scenario column tells. Same components, other name.
+sed 's/^name: mm1$/name: mm1-copy/' "$MM1" >"$TMP/mm1copy.yaml"
+"$BIN" run -q "$MM1" -r 0 --csv "$TMP/r0" >/dev/null 2>&1
+"$BIN" run -q "$TMP/mm1copy.yaml" -r 1 --csv "$TMP/r1" >/dev/null 2>&1
+sim merge "$TMP/r0" "$TMP/r1" --csv "$TMP/bad"
+expect_rc "plain runs (-r 0, -r 1) of two scenarios: exit 2" 2
+has_err "... naming both files and scenarios" "$TMP/r1/summary.csv:2:1: error: scenario 'mm1-copy', but $TMP/r0/summary.csv:2 is of scenario 'mm1'"
+"$BIN" run -q "$MM1" -r 1 --csv "$TMP/r1" >/dev/null 2>&1
+sim merge "$TMP/r0" "$TMP/r1" --csv "$TMP/r01"
+expect_rc "... while -r 0 and -r 1 of one scenario merge" 0
+"$BIN" run -q "$MM1" -R 2 --csv "$TMP/r01ref" >/dev/null 2>&1
+check "... into what -R 2 writes" same_summary "$TMP/r01ref/summary.csv" "$TMP/r01/summary.csv"
+"$BIN" run -q "$TANDEM" -d 5s --warmup 1s -R 7 --shard 1/2 --csv "$TMP/half1" >/dev/null 2>&1
+sim merge "$TMP/sh0" "$TMP/half1" --csv "$TMP/bad"
+expect_rc "shards of two splits (1/2 with 0/3): exit 2" 2
+has_err "... and says so" "$TMP/half1: error: shard 1/2, but $TMP/sh0 is shard 0/3"
+"$BIN" run -q "$TANDEM" -d 5s --warmup 1s -R 8 --shard 1/3 --csv "$TMP/more1" >/dev/null 2>&1
+sim merge "$TMP/sh0" "$TMP/more1" "$TMP/sh2" --csv "$TMP/bad"
+expect_rc "shards of -R 7 and -R 8: exit 2" 2
+has_err "... and says so" "$TMP/more1: error: a shard of 8 units, but $TMP/sh0 is a shard of 7"
+"$BIN" run -q "$TANDEM" -d 6s --warmup 1s -R 7 --shard 1/3 --csv "$TMP/long1" >/dev/null 2>&1
+sim merge "$TMP/sh0" "$TMP/long1" "$TMP/sh2" --csv "$TMP/bad"
+expect_rc "shards of -d 5s and -d 6s: exit 2" 2
+has_err "... and says so" "replication 1 simulated 6 s, but replication 0 ($TMP/sh0/summary.csv:2) 5 s"
 
 echo "# sweep"
 sim sweep "$MM1" --vary workload.rate=300/s,600/s,850/s --vary components.api.workers=1,2 --jobs 2 --csv "$TMP/sw"
@@ -178,6 +251,10 @@ sim merge "$TMP/sws0" "$TMP/sws1" "$TMP/sws2" "$TMP/sws3" --csv "$TMP/swm"
 expect_rc "merge of 4 sweep shards" 0
 check "merged sweep = unsharded sweep except wall_s (per-point means recomputed)" same_summary "$TMP/swfull/summary.csv" "$TMP/swm/summary.csv"
 check "merge draws the sweep's chart" grep -q "latency_p99_ms of the total row vs workload.rate" "$TMP/out"
+"$BIN" sweep "$MM1" --vary workload.rate=300/s,600/s,900/s -R 2 -q --shard 1/4 --csv "$TMP/swo1" >/dev/null 2>&1
+sim merge "$TMP/sws0" "$TMP/swo1" "$TMP/sws2" "$TMP/sws3" --csv "$TMP/bad"
+expect_rc "sweep shards with other --vary values: exit 2" 2
+has_err "... and says so" "point 2 is 'workload.rate=900/s', but 'workload.rate=850/s' in $TMP/sws"
 
 echo "# warm-up auto"
 TR=$TMP/transient.yaml
