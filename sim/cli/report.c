@@ -1,4 +1,6 @@
-/* report — the human-readable summary table and error lines of the archsim CLI. */
+/* report — the human-readable summary table and error lines of the archsim CLI. Whether the
+ * table says PARTIAL is a property of the whole run (run_reps_partial), not of the replication
+ * that happens to be delivered last. */
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -7,6 +9,7 @@
 
 #include "cli.h"
 #include "csv_out.h"
+#include "replicate.h"
 
 void report_error(const struct err *err) {
     char buf[800];
@@ -44,9 +47,11 @@ static void row(FILE *f, const struct model_row *r) {
 
 void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep *reps, size_t n) {
     const struct run_rep *last;
+    int partial;
 
     if (n == 0) return;
     last = &reps[n - 1];
+    partial = run_reps_partial(reps, n);
     if (n == 1) {
         /* Stopped before warm-up ended: the figures cover [0, stop), warm-up included. */
         int in_warmup = last->partial && last->sim_time_s < last->warmup_s;
@@ -57,7 +62,7 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
             snprintf(warm, sizeof warm, "warm-up %.3f s excluded", last->warmup_s);
         fprintf(f, "%s: seed %" PRIu64 ", %.3f s simulated (%s), %" PRIu64 " events in %.2f s%s\n",
                 s->name, last->seed, last->sim_time_s, warm, last->events, last->wall_s,
-                !last->partial     ? ""
+                !partial           ? ""
                 : last->overflowed ? " — PARTIAL (stopped: too many requests in flight)"
                                    : " — PARTIAL (interrupted)");
         header(f, 0);
@@ -72,7 +77,7 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
             "%s: %zu replications from seed %" PRIu64 ", %.3f s simulated each (warm-up %.3f s "
             "excluded)%s\n",
             s->name, n, reps[0].seed, reps[0].sim_time_s, (double)s->warmup_ns / 1e9,
-            last->partial ? " — PARTIAL (interrupted)" : "");
+            partial ? " — PARTIAL (interrupted)" : "");
     fprintf(f, "mean over replications ± 95%% confidence half-width (Student t, %zu d.f.)\n",
             n - 1);
     fprintf(f, "%-14s %-13s %18s %18s %18s %18s %12s\n", "component", "kind", "rps", "mean_ms",

@@ -321,3 +321,9 @@ int run_precision_met(const struct run_rep *reps, size_t n, double rel,
     }
     return n >= RUN_PRECISION_MIN && worst->worst <= rel;
 }
+
+int run_reps_partial(const struct run_rep *reps, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        if (reps[k].partial) return 1;
+    return 0;
+}

@@ -74,6 +74,12 @@ struct run_batch {
  * job failed to build its model (the jobs before it were delivered). */
 long run_batch_run(const struct run_batch *b, struct err *err);
 
+/* 1 when the run whose delivered replications are reps[0..n) is partial: any of them was
+ * stopped before its end (by the signal, or by too many requests in flight), wherever it is
+ * in the list — with J threads an interrupted replication may come before finished ones.
+ * The one rule for every report of a run as a whole. */
+int run_reps_partial(const struct run_rep *reps, size_t n);
+
 /* --- the precision target of `archsim run --precision` ---------------------------------------
  *
  * The sequential procedure of Law (2015, Simulation Modeling and Analysis, 5th ed., §9.4.1):

@@ -176,7 +176,7 @@ expect_rc "a misspelt new top-level key: exit 2" 2
 first_err "... did you mean" "--set:1:1: error: unknown key 'warmpu' (did you mean 'warmup'?)"
 sim run -q "$MM1" --set components.api.autoscale.max=4
 expect_rc "a key under a map that is not there: exit 2" 2
-first_err "... names the missing map" "--set:1:16: error: components.api: unknown key 'autoscale'"
+first_err "... names the missing map" "--set:1:16: error: components.api: no 'autoscale' map in the scenario, and --set cannot create one (it changes existing values and adds keys to existing maps); add 'autoscale:' to the file"
 
 echo "# CSV errors at their line and column"
 sim run -q "$MM1" --csv "$TMP/good"
@@ -240,8 +240,8 @@ echo "# SIGINT during replications on threads"
 # 60 replications of 300 s simulated on 2 threads take several seconds. The signal is sent
 # once a few replications were delivered (summary.csv past its first 4 KiB), so some are
 # finished, two are interrupted mid-run and the rest never start. A watchdog kills the run if
-# the signal is not honoured.
-"$BIN" run -q --duration 300s -R 60 --jobs 2 --csv "$TMP/int" >"$TMP/out" 2>"$TMP/err" &
+# the signal is not honoured. Without -q, so that the summary table is printed too.
+"$BIN" run --duration 300s -R 60 --jobs 2 --csv "$TMP/int" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 i=0
 while [ $i -lt 300 ]; do
@@ -273,9 +273,22 @@ bad=$(field "$S" sim_time_s '$col["partial"] == "1" && $col["component"] == "tot
 if [ "$bad" -eq 0 ]; then ok "every partial replication stopped inside (0, 300) s"; else not_ok "partial sim_time_s" "$bad rows"; fi
 m=$(field "$S" partial '$col["replication"] == "mean" && $col["component"] == "total"')
 if [ "$m" = 1 ]; then ok "the mean row is marked partial"; else not_ok "mean row" "partial=$m"; fi
+# The run as a whole is partial when any replication is, wherever it is in the list (with
+# threads an interrupted replication may be followed by finished ones).
+last=$(field "$S" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tail -n 1)
+if head -n 1 "$TMP/out" | grep -q "^[a-z0-9-]*: $nrep replications from seed .* — PARTIAL (interrupted)\$"; then
+    ok "the table says PARTIAL (interrupted) ($np of $nrep replications partial, the last one: partial=$last)"
+else
+    not_ok "table marker" "$(head -n 1 "$TMP/out")"
+fi
 # The same replications without a signal: finished ones equal byte for byte (but wall_s),
 # interrupted ones agree on every interval they completed.
-sim run -q --duration 300s -R "$nrep" --jobs 2 --csv "$TMP/ref"
+sim run --duration 300s -R "$nrep" --jobs 2 --csv "$TMP/ref"
+if head -n 1 "$TMP/out" | grep -q "^[a-z0-9-]*: $nrep replications from seed [0-9]*, 300.000 s simulated each (warm-up [0-9.]* s excluded)\$"; then
+    ok "uninterrupted, the table is not marked PARTIAL"
+else
+    not_ok "table of the uninterrupted run" "$(head -n 1 "$TMP/out")"
+fi
 for r in $full; do
     awk -F, -v r="$r" 'NR == 1 || $2 == r' "$S" >"$TMP/a.csv"
     awk -F, -v r="$r" 'NR == 1 || $2 == r' "$TMP/ref/summary.csv" >"$TMP/b.csv"
@@ -291,7 +304,7 @@ for r in $part; do
     if cmp -s "$TMP/a.ts" "$TMP/b.ts"; then ok "interrupted replication $r: its $n whole interval rows = uninterrupted run's"; else not_ok "replication $r intervals"; fi
 done
 # Without threads the same signal leaves exactly one partial replication, the last.
-"$BIN" run -q --duration 300s -R 60 --jobs 1 --csv "$TMP/seq" >/dev/null 2>"$TMP/err" &
+"$BIN" run --duration 300s -R 60 --jobs 1 --csv "$TMP/seq" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 i=0
 while [ $i -lt 300 ]; do
@@ -306,6 +319,7 @@ expect_rc "SIGINT with --jobs 1: exit 130" 130
 p=$(field "$TMP/seq/summary.csv" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tr '\n' ' ')
 case $p in *"0 1 " | "1 ") ok "--jobs 1: one partial replication, the last ($p)" ;; *) not_ok "--jobs 1 partial flags" "$p" ;; esac
 check "--jobs 1: the message names the stop time" grep -q "interrupted at [0-9.]* s simulated" "$TMP/err"
+check "--jobs 1: the table says PARTIAL (interrupted)" grep -q "^[a-z0-9-]*: [0-9]* replications from seed .* — PARTIAL (interrupted)\$" "$TMP/out"
 
 # A sweep on threads does the same with its runs: every run started is written, and mean
 # rows only for the points finished before the first interrupted run.
