@@ -5,7 +5,8 @@
  * side's value lies inside its 95 % confidence interval. Either side may be a summary.csv or
  * a timeseries.csv of archsim or archload (compare.h says how each is read). --csv OUT
  * writes the same table as CSV; --max-rel-error X exits 1 when any compared metric differs
- * by more than X (relative to A).
+ * by more than X (relative to A). A cell without a value (a side with no completion has no
+ * latency) is `-` in the table and empty in the CSV, as csv.md has it for every file.
  *
  * `compare --scenario FILE --target URL` (run the model and drive the real system with
  * archload in one go, rate by rate) lives in cmd_calibrate.c; this file hands over to it.
@@ -166,7 +167,7 @@ int cmd_compare(int argc, char **argv) {
         if (!cb) continue;
         for (int m = 0; m < CMP_NMETRICS; m++) {
             struct run_cmp r;
-            char ta[64], tb[64], rel[32], ci[64] = "";
+            char ta[64], tb[64], diff[32] = "-", rel[32], ci[64] = "";
             if (!isfinite(ca->m[m].mean) && !isfinite(cb->m[m].mean)) continue;
             run_cmp_pair(&ca->m[m], &cb->m[m], &r);
             if (!isnan(r.rel)) {
@@ -201,6 +202,7 @@ int cmd_compare(int argc, char **argv) {
             if (quiet) continue;
             est_text(ta, sizeof ta, &ca->m[m]);
             est_text(tb, sizeof tb, &cb->m[m]);
+            if (!isnan(r.abs)) snprintf(diff, sizeof diff, "%.6g", r.abs);
             if (isnan(r.rel))
                 snprintf(rel, sizeof rel, "-");
             else if (isinf(r.rel))
@@ -211,8 +213,8 @@ int cmd_compare(int argc, char **argv) {
             if (r.a_in_b >= 0)
                 snprintf(ci + strlen(ci), sizeof ci - strlen(ci), "%sA %s B's", ci[0] ? ", " : "",
                          r.a_in_b ? "inside" : "OUTSIDE");
-            printf("%-14s %-16s %22s %22s %12.6g %9s  %s\n", ca->component,
-                   run_cmp_metric_name((enum run_cmp_metric)m), ta, tb, r.abs, rel, ci);
+            printf("%-14s %-16s %22s %22s %12s %9s  %s\n", ca->component,
+                   run_cmp_metric_name((enum run_cmp_metric)m), ta, tb, diff, rel, ci);
         }
     }
     if (!quiet) {
