@@ -418,14 +418,16 @@ static void test_copy_free(void) {
 /* A private directory for the test's CSV files; removed with its files by csv_cleanup. */
 struct csv_dir {
     char path[64];
-    char files[16][128];
+    char files[24][128];
     int nfiles;
 };
 
 static const char *csv_write(struct csv_dir *t, const char *name, const char *content) {
-    char path[128], *p = t->files[t->nfiles++];
+    char path[128], *p;
     FILE *f;
 
+    CU_ASSERT_FATAL(t->nfiles < (int)(sizeof t->files / sizeof t->files[0]));
+    p = t->files[t->nfiles++];
     snprintf(path, sizeof path, "%s/%s", t->path, name);
     memcpy(p, path, sizeof path);
     f = fopen(p, "wb");
@@ -516,8 +518,19 @@ static void test_csv(void) {
     expect_csv_error(p, "x_ms", 3, 1, "not a number");
     p = csv_write(&t, "trailing.csv", "x_ms\n1\n2ms\n");
     expect_csv_error(p, "x_ms", 3, 1, "'2ms'");
+    /* Ragged records, refused whether or not they reach the column (they were once read as
+     * long as the column's field was there): at the first extra field, or just after the
+     * record's last character. */
     p = csv_write(&t, "short.csv", "y,x_ms\n1,2\n3\n");
-    expect_csv_error(p, "x_ms", 3, 1, "field 2");
+    expect_csv_error(p, "x_ms", 3, 2, "too few fields: 1, the header has 2 (the record ends here)");
+    p = csv_write(&t, "short_has_col.csv", "x_ms,y\n1,2\n3\n");
+    expect_csv_error(p, "x_ms", 3, 2, "too few fields: 1, the header has 2 (the record ends here)");
+    p = csv_write(&t, "long.csv", "x_ms,y\n1,2\n3,4,5\n6,7\n");
+    expect_csv_error(p, "x_ms", 3, 5, "too many fields: 3, the header has 2 (field 3 starts here)");
+    p = csv_write(&t, "long_crlf.csv", "x_ms,y\r\n1,2\r\n3,4,\r\n");
+    expect_csv_error(p, "x_ms", 3, 5, "too many fields: 3, the header has 2 (field 3 starts here)");
+    p = csv_write(&t, "short_no_lf.csv", "x_ms,y,z\n1,2,3\n4,\"a\nb\"");
+    expect_csv_error(p, "x_ms", 4, 3, "too few fields: 2, the header has 3 (the record ends here)");
     p = csv_write(&t, "header_only.csv", "x_ms\n");
     expect_csv_error(p, "x_ms", 0, 0, "no data");
     p = csv_write(&t, "empty.csv", "");

@@ -1,6 +1,7 @@
 /* tgt_spec — archtarget's distribution, path and address syntax; see tgt_spec.h. */
 #include "tgt_spec.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -8,59 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distspec.h"
 #include "scn.h"
 #include "units.h"
 
-#define MAX_ARGS 5
-
-enum fn_id {
-    FN_CONST,
-    FN_EXP,
-    FN_UNIFORM,
-    FN_NORMAL,
-    FN_LOGNORMAL,
-    FN_GAMMA,
-    FN_ERLANG,
-    FN_PARETO,
-    FN_HYPEREXP,
-    FN_EMPIRICAL
-};
-
-/* One distribution function: its name, how many parameters may be given by position, and the
- * parameter names (positional ones first, as in docs/scenario.md). */
-struct fn {
-    const char *name;
-    enum fn_id id;
-    int npositional;
-    const char *params[MAX_ARGS + 1];
-};
-
-static const struct fn fns[] = {
-    {"const", FN_CONST, 1, {"value", NULL}},
-    {"constant", FN_CONST, 1, {"value", NULL}},
-    {"exp", FN_EXP, 1, {"mean", NULL}},
-    {"exponential", FN_EXP, 1, {"mean", NULL}},
-    {"uniform", FN_UNIFORM, 2, {"min", "max", NULL}},
-    {"normal", FN_NORMAL, 2, {"mean", "sd", NULL}},
-    {"lognormal", FN_LOGNORMAL, 2, {"mean", "p99", "mu", "sigma", "unit", NULL}},
-    {"gamma", FN_GAMMA, 2, {"k", "mean", NULL}},
-    {"erlang", FN_ERLANG, 2, {"k", "mean", NULL}},
-    {"pareto", FN_PARETO, 2, {"alpha", "min", NULL}},
-    {"hyperexp", FN_HYPEREXP, 3, {"p", "mean1", "mean2", NULL}},
-    {"empirical", FN_EMPIRICAL, 2, {"file", "column", NULL}},
-};
-
-static const char *const fn_names[] = {
-    "const", "constant", "exp",    "exponential", "uniform",   "normal", "lognormal",
-    "gamma", "erlang",   "pareto", "hyperexp",    "empirical", NULL,
-};
-
-#define NFNS (sizeof fns / sizeof fns[0])
-
 /* Bound arguments of one call: v[i] is the text of params[i] or NULL. */
 struct args {
-    const struct fn *fn;
-    char *v[MAX_ARGS];
+    const struct distspec_fn *fn;
+    char *v[DISTSPEC_MAX_PARAMS];
     char buf[512]; /* the argument text, split in place */
 };
 
@@ -75,7 +31,7 @@ static char *trim(char *s) {
     return s;
 }
 
-static int param_index(const struct fn *f, const char *name) {
+static int param_index(const struct distspec_fn *f, const char *name) {
     int i;
 
     for (i = 0; f->params[i]; i++)
@@ -85,7 +41,7 @@ static int param_index(const struct fn *f, const char *name) {
 
 /* Split a->buf at commas and bind each item by position or name. */
 static int bind_args(struct args *a, struct err *err) {
-    const struct fn *f = a->fn;
+    const struct distspec_fn *f = a->fn;
     char *item = a->buf, *next;
     int pos = 0, named = 0;
 
@@ -102,9 +58,9 @@ static int bind_args(struct args *a, struct err *err) {
             if (named)
                 return err_set(err, NULL, 0, 0, "%s: positional parameter '%s' after named ones",
                                f->name, item);
-            if (pos >= f->npositional)
+            if (pos >= f->npos)
                 return err_set(err, NULL, 0, 0, "%s: too many parameters (at most %d by position)",
-                               f->name, f->npositional);
+                               f->name, f->npos);
             if (!*item) return err_set(err, NULL, 0, 0, "%s: empty parameter", f->name);
             a->v[pos++] = item;
             continue;
@@ -181,89 +137,61 @@ static int ctor_err(const struct err *e, struct err *err) {
     return err_set(err, NULL, 0, 0, "%s", e->msg);
 }
 
-static int build_lognormal(const struct args *a, struct dist *d, struct err *err) {
-    double mean, p99, mu, sigma;
-    struct err e;
-
-    err_clear(&e);
-    if (a->v[2] || a->v[3] || a->v[4]) {
-        char unit[64];
-        int64_t ns;
-
-        if (a->v[0] || a->v[1])
-            return err_set(err, NULL, 0, 0,
-                           "lognormal: give either mean and p99, or mu, sigma and unit");
-        if (need(a, 4, err) < 0 || arg_number(a, 2, &mu, err) < 0 ||
-            arg_number(a, 3, &sigma, err) < 0)
-            return -1;
-        /* ln(x in ns) = ln(x in unit) + ln(ns per unit): only mu shifts */
-        snprintf(unit, sizeof unit, "1%s", a->v[4]);
-        if (strpbrk(a->v[4], "0123456789. \t") || units_parse_duration(unit, &ns, NULL, 0) < 0)
-            return err_set(err, NULL, 0, 0,
-                           "lognormal: unit: unknown unit '%s' (use ns, us, ms, s, m or h)",
-                           a->v[4]);
-        if (dist_lognormal_mu_sigma(d, mu + log((double)ns), sigma, &e) < 0)
-            return ctor_err(&e, err);
-        return 0;
-    }
-    if (arg_duration(a, 0, &mean, err) < 0 || arg_duration(a, 1, &p99, err) < 0) return -1;
-    if (dist_lognormal_mean_p99(d, mean, p99, &e) < 0) return ctor_err(&e, err);
+/* Parameter i as a whole number in [1, 10^6]. */
+static int arg_whole(const struct args *a, int i, double *out, struct err *err) {
+    if (arg_number(a, i, out, err) < 0) return -1;
+    if (*out < 1 || *out != floor(*out) || *out > 1e6)
+        return err_set(err, NULL, 0, 0, "%s: %s: expected a whole number >= 1, got '%s'",
+                       a->fn->name, a->fn->params[i], a->v[i]);
     return 0;
 }
 
-static int build(const struct args *a, struct dist *d, struct err *err) {
-    double x, y, z;
-    struct err e;
-    int rc = 0;
+/* Parameter i by its kind (distspec.h) into out. */
+static int convert(const struct args *a, int i, struct distspec_args *out, struct err *err) {
+    const struct distspec_fn *f = a->fn;
 
-    err_clear(&e);
-    switch (a->fn->id) {
-        case FN_CONST:
-            if (arg_duration(a, 0, &x, err) < 0) return -1;
-            rc = dist_const(d, x, &e);
-            break;
-        case FN_EXP:
-            if (arg_duration(a, 0, &x, err) < 0) return -1;
-            rc = dist_exp(d, x, &e);
-            break;
-        case FN_UNIFORM:
-            if (arg_duration(a, 0, &x, err) < 0 || arg_duration(a, 1, &y, err) < 0) return -1;
-            rc = dist_uniform(d, x, y, &e);
-            break;
-        case FN_NORMAL:
-            if (arg_duration(a, 0, &x, err) < 0 || arg_duration(a, 1, &y, err) < 0) return -1;
-            rc = dist_normal(d, x, y, &e);
-            break;
-        case FN_LOGNORMAL:
-            return build_lognormal(a, d, err);
-        case FN_GAMMA:
-            if (arg_number(a, 0, &x, err) < 0 || arg_duration(a, 1, &y, err) < 0) return -1;
-            rc = dist_gamma(d, x, y, &e);
-            break;
-        case FN_ERLANG:
-            if (arg_number(a, 0, &x, err) < 0) return -1;
-            if (x < 1 || x != floor(x) || x > 1e6)
-                return err_set(err, NULL, 0, 0, "erlang: k: expected a whole number >= 1, got '%s'",
-                               a->v[0]);
-            if (arg_duration(a, 1, &y, err) < 0) return -1;
-            rc = dist_gamma(d, x, y, &e);
-            break;
-        case FN_PARETO:
-            if (arg_number(a, 0, &x, err) < 0 || arg_duration(a, 1, &y, err) < 0) return -1;
-            rc = dist_pareto(d, x, y, &e);
-            break;
-        case FN_HYPEREXP:
-            if (arg_fraction(a, 0, &z, err) < 0 || arg_duration(a, 1, &x, err) < 0 ||
-                arg_duration(a, 2, &y, err) < 0)
-                return -1;
-            rc = dist_hyperexp(d, z, x, y, &e);
-            break;
-        case FN_EMPIRICAL:
-            if (need(a, 0, err) < 0 || need(a, 1, err) < 0) return -1;
-            rc = dist_empirical_csv(d, a->v[0], a->v[1], &e);
-            break;
+    switch (f->kinds[i]) {
+        case DISTSPEC_DURATION:
+            return arg_duration(a, i, &out->num[i], err);
+        case DISTSPEC_NUMBER:
+            return arg_number(a, i, &out->num[i], err);
+        case DISTSPEC_WHOLE:
+            return arg_whole(a, i, &out->num[i], err);
+        case DISTSPEC_FRACTION:
+            return arg_fraction(a, i, &out->num[i], err);
+        case DISTSPEC_UNIT:
+            if (need(a, i, err) < 0) return -1;
+            if (distspec_unit_ns(a->v[i], &out->num[i]) == 0) return 0;
+            return err_set(err, NULL, 0, 0, "%s: %s: unknown unit '%s' (use ns, us, ms, s, m or h)",
+                           f->name, f->params[i], a->v[i]);
+        case DISTSPEC_FILE: /* relative to the current directory */
+        case DISTSPEC_TEXT:
+            if (need(a, i, err) < 0) return -1;
+            out->text[i] = a->v[i];
+            return 0;
     }
-    return rc < 0 ? ctor_err(&e, err) : 0;
+    assert(!"distspec kind without a conversion");
+    return -1;
+}
+
+/* Check and convert the parameters of the set in use, in order, then build. */
+static int build(const struct args *a, struct dist *d, struct err *err) {
+    struct distspec_args v;
+    struct err e;
+    int from, to, i;
+
+    memset(&v, 0, sizeof v);
+    for (i = 0; i < DISTSPEC_MAX_PARAMS; i++)
+        if (a->v[i]) v.given |= 1u << i;
+    if (distspec_params(a->fn, v.given, &from, &to) < 0) {
+        char either[160];
+        return err_set(err, NULL, 0, 0, "%s: %s", a->fn->name,
+                       distspec_either(a->fn, either, sizeof either));
+    }
+    for (i = from; i < to; i++)
+        if (convert(a, i, &v, err) < 0) return -1;
+    err_clear(&e);
+    return a->fn->build(d, &v, &e) < 0 ? ctor_err(&e, err) : 0;
 }
 
 int tgt_spec_dist(const char *text, struct dist *out, struct err *err) {
@@ -298,17 +226,27 @@ int tgt_spec_dist(const char *text, struct dist *out, struct err *err) {
     memcpy(name, p, n);
     name[n] = '\0';
     memset(&a, 0, sizeof a);
-    for (i = 0; i < NFNS; i++)
-        if (strcmp(fns[i].name, name) == 0) a.fn = &fns[i];
+    a.fn = distspec_find(name);
     if (!a.fn) {
-        const char *hint = scn_suggest(name, fn_names);
+        const char *names[DISTSPEC_MAX_FNS + 1], *hint;
+        char list[256];
+        size_t off = 0;
+
+        distspec_names(names, sizeof names / sizeof names[0], 1);
+        hint = scn_suggest(name, names);
         if (hint)
             return err_set(err, NULL, 0, 0, "unknown distribution '%s' (did you mean '%s'?)", name,
                            hint);
-        return err_set(err, NULL, 0, 0,
-                       "unknown distribution '%s' (expected one of: const, exp, uniform, normal, "
-                       "lognormal, gamma, erlang, pareto, hyperexp, empirical)",
-                       name);
+        /* the list leaves out aliases ("constant" for "const") */
+        distspec_names(names, sizeof names / sizeof names[0], 0);
+        list[0] = '\0';
+        for (i = 0; names[i] && off < sizeof list; i++) {
+            int k = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", names[i]);
+            if (k < 0) break;
+            off += (size_t)k;
+        }
+        return err_set(err, NULL, 0, 0, "unknown distribution '%s' (expected one of: %s)", name,
+                       list);
     }
     rest = p + n + 1;
     restlen = strlen(rest);

@@ -6,13 +6,15 @@
  * name=value, e.g. "const:1ms", "exp:2ms", "lognormal:mean=5ms,p99=40ms", "uniform:1ms,3ms".
  * The scenario form NAME(ARGS) ("exp(2ms)") and a bare duration ("5ms" = constant) are accepted
  * too, so a value can be copied from a scenario's service_time. Names, parameter names and
- * positional orders are those of the scenario syntax (docs/scenario.md), and the distributions
- * are built by the simulator's own constructors (dist.h) from durations parsed by units.h, so a
- * value means exactly the same thing to archsim and to archtarget.
+ * kinds, positional orders and the constructor each name calls come from distspec.h's table,
+ * the one the scenario syntax (scn_as_dist) uses too, and durations are parsed by units.h, so a
+ * value means exactly the same thing to archsim and to archtarget, and a new distribution is
+ * one table entry for both.
  *
  * Rejected: parsing through the scenario layer (scn_as_dist needs a YAML node, and its errors
- * carry a file position and key path that mean nothing on a command line); a different syntax
- * per distribution (one table of names and parameters gives uniform error messages).
+ * carry a file position and key path that mean nothing on a command line), so the text is
+ * split and the parameters converted here, with this file's messages; a copy of the table (a
+ * new distribution took two edits that could disagree); a different syntax per distribution.
  */
 #ifndef ARCHSIM_TGT_SPEC_H
 #define ARCHSIM_TGT_SPEC_H

@@ -171,7 +171,6 @@ struct csv_load {
     size_t line;    /* physical line where that record starts (for errors) */
     size_t field;   /* 0-based index of the next field in the record */
     size_t target;  /* index of the column, SIZE_MAX until the header has it */
-    int have_cell;  /* the current record had a field at index target */
     char hint[128]; /* a header that is column + "_" + unit, for "did you mean" */
     double scale;   /* ns per unit of the column */
     double *v;      /* values read so far, in ns */
@@ -230,7 +229,6 @@ static void on_data_field(struct csv_load *st, const char *s, size_t len) {
     double x;
     int col = (int)st->field + 1;
 
-    st->have_cell = 1;
     if (len == 0) {
         load_fail(st, col, "empty cell in column '%s'", st->column);
         return;
@@ -278,16 +276,12 @@ static void on_record(struct csv_load *st) {
             load_fail(st, (int)st->target + 1,
                       "column '%s' has no unit suffix _ns, _us, _ms or _s (e.g. '%s_ms')",
                       st->column, st->column);
-    } else if (!st->have_cell) {
-        load_fail(st, 0, "record has %zu fields; column '%s' is field %zu", st->field, st->column,
-                  st->target + 1);
     } else if (st->n >= UINT32_MAX) {
         load_fail(st, 0, "more than 2^32 - 1 values in column '%s'", st->column);
     }
     if (st->failed) return;
     st->record++;
     st->field = 0;
-    st->have_cell = 0;
 }
 
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err) {
@@ -308,7 +302,9 @@ int dist_empirical_csv(struct dist *d, const char *path, const char *column, str
             return err_set(err, path, 0, 0, "not a regular file (samples must be in a CSV file)");
         }
     }
-    /* csv_in (libcsv underneath) locates malformed CSV at its line and character column. */
+    /* csv_in (libcsv underneath) locates malformed CSV at its line and character column, and
+     * refuses a record whose number of fields differs from the header's, so every data record
+     * has the column. */
     in = csv_in_from_file(f, path);
     while (!st.failed && (r = csv_in_next(in, &rec, err)) > 0) {
         st.line = rec.line;

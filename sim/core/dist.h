@@ -97,10 +97,11 @@ int dist_empirical(struct dist *d, const double *samples, size_t n, struct err *
  * record must have a finite, non-negative number in that column. On failure returns -1, leaves
  * *d untouched and fills err with file = path and, where the problem is in the file, line = the
  * physical line on which the record starts and col = the 1-based field number (1 for a problem
- * with the whole record, such as a missing column; for a malformed CSV: the character column
- * of the offending character, as csv_in reports it):
- * missing or unreadable file, malformed CSV, column not found, no unit suffix,
- * empty/non-numeric/negative cell, record too short, no data records. */
+ * with the whole record, such as a missing column; for a malformed CSV or a record with more or
+ * fewer fields than the header: the character column csv_in reports):
+ * missing or unreadable file, malformed CSV, a ragged record ("too many fields: 3, the header
+ * has 2 (field 3 starts here)"), column not found, no unit suffix, empty/non-numeric/negative
+ * cell, no data records. */
 int dist_empirical_csv(struct dist *d, const char *path, const char *column, struct err *err);
 
 /* One draw from d using r (advances r). Never negative for distributions built by the
