@@ -125,9 +125,10 @@ static void rec_response(struct worker *w, const struct lreq *r, int status, uin
     tally_response(&w->iv[r->cls], status, now - r->intended_ns, now - r->sent_ns, body);
     if (w->e->p->open && r->first_ns) tally_lag(&w->iv[r->cls], r->first_ns - r->intended_ns);
     w->inflight[r->cls]--;
-    if (status >= 400 && status != 429 && status != 503) {
-        char *slot = w->first_error[status >= 500 ? TALLY_E_5XX : TALLY_E_4XX];
-        if (!slot[0]) snprintf(slot, 200, "HTTP status %d", status);
+    {
+        int kind = tally_status_error(status); /* the same rule as the counts */
+        if (kind >= 0 && !w->first_error[kind][0])
+            snprintf(w->first_error[kind], 200, "HTTP status %d", status);
     }
     pthread_mutex_unlock(&w->mu);
 }

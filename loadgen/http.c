@@ -258,8 +258,10 @@ static int on_headers_complete(http_parser *p) {
      * the connection is not trusted afterwards (RFC 9112 6.1, 6.3: possible smuggling). */
     if ((p->flags & F_CHUNKED) && (p->flags & F_CONTENTLENGTH)) r->both_lengths = 1;
     /* 1: no body, whatever Content-Length says: a response to HEAD, an interim 1xx, 204 and
-     * 304 (RFC 9110 6.4.1). */
-    return r->head || p->status_code < 200 || p->status_code == 204 || p->status_code == 304;
+     * 304 (RFC 9110 6.4.1). A status below 100 is no HTTP status at all (a bad_status error):
+     * its body is framed as the headers say, so the connection stays in step. */
+    return r->head || (p->status_code >= 100 && p->status_code < 200) || p->status_code == 204 ||
+           p->status_code == 304;
 }
 
 static int on_body(http_parser *p, const char *at, size_t len) {

@@ -107,7 +107,10 @@ enum http_state http_resp_eof(struct http_resp *r);
 uint64_t http_resp_bytes(const struct http_resp *r);
 
 /* After DONE: the final status code, body bytes, and whether the connection may be reused
- * (HTTP/1.1 without Connection: close, or HTTP/1.0 with keep-alive, no extra bytes). */
+ * (HTTP/1.1 without Connection: close, or HTTP/1.0 with keep-alive, no extra bytes). The status
+ * is the number the server sent, 0 to 999 (libhttp-parser's range; only 100-199 but 101 are
+ * taken as interim): one outside 100-599 is passed on as it is, and tally_response counts it
+ * as a "bad_status" error. */
 int http_resp_status(const struct http_resp *r);
 uint64_t http_resp_body_bytes(const struct http_resp *r);
 int http_resp_keep_alive(const struct http_resp *r);

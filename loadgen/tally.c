@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const err_names[TALLY_NERR] = {"connect", "timeout", "reset", "parse",
-                                                  "tls",     "4xx",     "5xx"};
+                                                  "tls",     "4xx",     "5xx",   "bad_status"};
 
 void tally_init(struct tally *t) {
     memset(t, 0, sizeof *t);
@@ -66,15 +66,23 @@ void tally_lag(struct tally *t, int64_t lag_ns) {
     if (lag_ns > t->lag_max_ns) t->lag_max_ns = lag_ns;
 }
 
+int tally_status_error(int status) {
+    if (status < 100 || status > 599) return TALLY_E_STATUS;
+    if (status == 429 || status == 503 || status < 400) return -1;
+    return status >= 500 ? TALLY_E_5XX : TALLY_E_4XX;
+}
+
 void tally_response(struct tally *t, int status, int64_t lat_ns, int64_t svc_ns,
                     uint64_t body_bytes) {
+    int kind = tally_status_error(status);
+
     t->status[status >= 0 && status < TALLY_NSTATUS ? status : 0]++;
-    if (status == 429 || status == 503) {
-        t->rejected++;
-        hist_record(t->fail, nonneg(lat_ns));
-    } else if (status >= 400) {
+    if (kind >= 0) {
         t->errors++;
-        t->err[status >= 500 ? TALLY_E_5XX : TALLY_E_4XX]++;
+        t->err[kind]++;
+        hist_record(t->fail, nonneg(lat_ns));
+    } else if (status == 429 || status == 503) {
+        t->rejected++;
         hist_record(t->fail, nonneg(lat_ns));
     } else {
         t->completions++;

@@ -8,8 +8,12 @@
  *   completion  a final response with status 1xx-3xx (101 included);
  *   rejected    429 Too Many Requests or 503 Service Unavailable (the server shed load, as a
  *               full bounded queue does in archsim);
- *   error       any other 4xx or 5xx, or a transport failure: connect, timeout, reset
- *               (closed or reset before the response ended), parse (malformed response), TLS.
+ *   error       any other 4xx or 5xx; a status outside 100-599 (RFC 9110 15: a status is a
+ *               three-digit code whose first digit is 1 to 5; libhttp-parser takes any number
+ *               up to 999, so 999 or 42 arrive here and are the server's fault, neither a
+ *               success nor a 5xx: kind "bad_status"); or a transport failure: connect,
+ *               timeout, reset (closed or reset before the response ended), parse (malformed
+ *               response), TLS.
  * Latencies, in ns: lat = response complete - intended send time (coordinated omission
  * corrected: time spent waiting for a connection or behind a stalled server counts); svc =
  * response complete - first byte written (the raw service time a naive client reports); fail
@@ -39,6 +43,7 @@ enum tally_err {
     TALLY_E_TLS,
     TALLY_E_4XX,
     TALLY_E_5XX,
+    TALLY_E_STATUS, /* a status outside 100-599 */
     TALLY_NERR
 };
 
@@ -91,8 +96,12 @@ void tally_lag(struct tally *t, int64_t lag_ns);
 /* Count a transport failure of kind (TALLY_E_CONNECT .. TALLY_E_TLS) after lat_ns. */
 void tally_failure(struct tally *t, enum tally_err kind, int64_t lat_ns);
 
+/* The outcome of a final response with this status: -1 for a completion or a rejection (see
+ * the file comment), else the error kind (TALLY_E_4XX, TALLY_E_5XX or TALLY_E_STATUS). */
+int tally_status_error(int status);
+
 /* Column-style name of an error kind: "connect", "timeout", "reset", "parse", "tls", "4xx",
- * "5xx". */
+ * "5xx", "bad_status". */
 const char *tally_err_name(enum tally_err kind);
 
 /* Fill row from t measured over seconds (> 0; rates are per second of it): counts, rates,

@@ -176,6 +176,66 @@ static void test_error_positions(void) {
                            "starts here is not closed at the end of the file (a quote is missing)");
 }
 
+/* Every record has the header's number of fields (RFC 4180 2.4); a ragged one was handed out
+ * as it was, and each reader (the empirical loader, compare, merge) had or lacked its own check.
+ * Too many: at the first extra field; too few: just after the record's last character. */
+static void test_ragged(void) {
+    char buf[512];
+
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,2,3\n4,5,6,7\n", buf, sizeof buf),
+                           "pos.csv:3:7: error: too many fields: 4, the header has 3 (field 4 "
+                           "starts here)");
+    CU_ASSERT_STRING_EQUAL(first_error("a,b,c\n1,2,3\n4,5\n7,8,9\n", buf, sizeof buf),
+                           "pos.csv:3:4: error: too few fields: 2, the header has 3 (the record "
+                           "ends here)");
+    /* an empty last field counts; CRLF; characters, not bytes */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b\r\n\xc3\xa9,\xc3\xa9,\r\n", buf, sizeof buf),
+                           "pos.csv:2:5: error: too many fields: 3, the header has 2 (field 3 "
+                           "starts here)");
+    /* a quoted line break in the record; the extra field on its second line */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b\n\"x\ny\",2,3\n", buf, sizeof buf),
+                           "pos.csv:3:6: error: too many fields: 3, the header has 2 (field 3 "
+                           "starts here)");
+    /* a last record without a line break; a one-field record among two-field ones */
+    CU_ASSERT_STRING_EQUAL(first_error("a,b\n1,2\n\n3", buf, sizeof buf),
+                           "pos.csv:4:2: error: too few fields: 1, the header has 2 (the record "
+                           "ends here)");
+    /* empty lines are no records, so not too short */
+    {
+        static const char text[] = "a,b\n\n1,2\n   \n3,4\n";
+        FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+        struct csv_in *in = csv_in_from_file(f, "ok.csv");
+        struct csv_rec r;
+        struct err err;
+        int n = 0, got;
+
+        err_clear(&err);
+        while ((got = csv_in_next(in, &r, &err)) > 0)
+            n++;
+        CU_ASSERT_EQUAL(got, 0);
+        CU_ASSERT_EQUAL(n, 3);
+        csv_in_close(in);
+        fclose(f);
+    }
+    /* the error stays: a second call returns it again */
+    {
+        static const char text[] = "a\n1,2\n3\n";
+        FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+        struct csv_in *in = csv_in_from_file(f, "again.csv");
+        struct csv_rec r;
+        struct err err;
+
+        err_clear(&err);
+        CU_ASSERT_EQUAL(csv_in_next(in, &r, &err), 1);
+        CU_ASSERT_EQUAL(csv_in_next(in, &r, &err), -1);
+        CU_ASSERT_EQUAL(err.line, 2);
+        CU_ASSERT_EQUAL(err.col, 3);
+        CU_ASSERT_EQUAL(csv_in_next(in, &r, &err), -1);
+        csv_in_close(in);
+        fclose(f);
+    }
+}
+
 static void test_numbers_and_roundtrip(void) {
     const char *fields[] = {"plain", "with,comma", "say \"x\"", "", "two\nlines", "1e-05"};
     char *buf = NULL;
@@ -413,7 +473,7 @@ static void test_compare(void) {
     static const char only_means[] =
         "replication,component,throughput_rps,throughput_rps_ci95,latency_mean_ms\n"
         "mean,api,110,2,3\n";
-    char pa[512], pb[512], pc[512];
+    char pa[512], pb[512], pc[512], want[700];
     struct run_side a, b, c;
     const struct run_side_comp *ca, *cb;
     struct run_cmp r;
@@ -478,6 +538,19 @@ static void test_compare(void) {
         CU_ASSERT_EQUAL(run_side_load(pa, &a, &err), -1);
         CU_ASSERT_EQUAL(err.line, 3);
     }
+    /* A ragged row (it was read, its extra value ignored): refused at its line and column. */
+    {
+        static const char ragged[] = "replication,component,throughput_rps\n"
+                                     "0,api,100\n"
+                                     "1,api,110,7\n";
+        char msg[600];
+
+        put_file("ragged.csv", ragged, pa, sizeof pa);
+        CU_ASSERT_EQUAL(run_side_load(pa, &a, &err), -1);
+        snprintf(want, sizeof want,
+                 "%s:3:11: error: too many fields: 4, the header has 3 (field 4 starts here)", pa);
+        CU_ASSERT_STRING_EQUAL(err_format(&err, msg, sizeof msg), want);
+    }
 }
 
 void test_csvin_register(void) {
@@ -485,6 +558,7 @@ void test_csvin_register(void) {
     CU_add_test(s, "records, quotes, line breaks, CRLF, no final LF", test_records);
     CU_add_test(s, "strict errors with their line", test_errors);
     CU_add_test(s, "errors at the bad field's line and column", test_error_positions);
+    CU_add_test(s, "ragged records: too many or too few fields", test_ragged);
     CU_add_test(s, "numbers and the quoting round trip", test_numbers_and_roundtrip);
     CU_add_test(s, "merge: order, means by hand, byte-identity, refusals", test_merge_summary);
     CU_add_test(s, "merge: shard manifests", test_manifests);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tgt_json.h"
 #include "xmalloc.h"
 
 /* The statuses archtarget can answer, in rendering order; anything else counts as "other". */
@@ -180,7 +181,7 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
         } else {
             tgt_buf_append(out, first ? "\"" : ",\"", first ? 1 : 2);
             first = 0;
-            tgt_buf_json_string(out, p->path);
+            tgt_json_string(out, p->path);
             tgt_buf_printf(out, "\":{\"requests\":%llu,\"status\":{",
                            (unsigned long long)p->requests);
             render_statuses(p->by_status, "", 0, out);

@@ -36,6 +36,13 @@ struct csv_in {
     size_t col;         /* characters of the current physical line seen so far */
     size_t fnum;        /* 1-based number of the current field in its record */
     size_t fline, fcol; /* where the current field's first character is */
+    /* Every record must have as many fields as the first (the header). track also notes where
+     * the record being read gets one field too many, and where the last record ended, so a
+     * ragged record is reported at that place; csv_in_next compares the counts. */
+    size_t nheader;     /* fields of the first record; 0 until it has been handed out */
+    size_t nout;        /* records handed out */
+    size_t xline, xcol; /* where field nheader + 1 of the current record starts */
+    size_t eline, ecol; /* just after the last character of the last record that ended */
 };
 
 /* The states of libcsv's strict parser (libcsv.c csv_parse), named for what was last seen. */
@@ -45,6 +52,21 @@ enum {
     TK_QUOTED, /* in a quoted field */
     TK_QEND    /* a quote in a quoted field: its end, or the first of a doubled quote */
 };
+
+/* track saw the ',' that starts the next field of the record (r->col is the comma's column). */
+static void next_field(struct csv_in *r) {
+    r->fnum++;
+    if (r->nheader && r->fnum == r->nheader + 1) {
+        r->xline = r->line;
+        r->xcol = r->col + 1;
+    }
+}
+
+/* track saw the line break that ends a record (r->col is its column: just after the record). */
+static void end_record(struct csv_in *r) {
+    r->eline = r->line;
+    r->ecol = r->col;
+}
 
 /* Follow n bytes that libcsv accepted (see struct csv_in). */
 static void track(struct csv_in *r, const char *s, size_t n) {
@@ -56,8 +78,11 @@ static void track(struct csv_in *r, const char *s, size_t n) {
         switch (r->tstate) {
             case TK_START:
                 if (c == ',') {
-                    r->fnum++;
+                    next_field(r);
                 } else if (newline) {
+                    /* after a ',' (an empty last field) this ends a record; at the start of a
+                     * line it is an empty line, or the LF of a CRLF, and ends nothing */
+                    if (r->fnum > 1) end_record(r);
                     r->fnum = 1;
                 } else if (c != ' ' && c != '\t') {
                     r->tstate = c == '"' ? TK_QUOTED : TK_PLAIN;
@@ -68,9 +93,10 @@ static void track(struct csv_in *r, const char *s, size_t n) {
             case TK_PLAIN:
             case TK_QEND:
                 if (c == ',') {
-                    r->fnum++;
+                    next_field(r);
                     r->tstate = TK_START;
                 } else if (newline) {
+                    end_record(r);
                     r->fnum = 1;
                     r->tstate = TK_START;
                 } else if (c == '"') {
@@ -237,6 +263,9 @@ int csv_in_next(struct csv_in *r, struct csv_rec *rec, struct err *err) {
                 return -1;
             }
             r->eof = 1;
+            /* a last record without a line break ends here */
+            r->eline = r->line;
+            r->ecol = r->col + 1;
             if (csv_fini(&r->p, on_field, on_record, r) != 0) {
                 /* strict fini fails only on a quoted field still open at the end */
                 err_set(err, r->name, (int)r->fline, (int)r->fcol,
@@ -257,6 +286,18 @@ int csv_in_next(struct csv_in *r, struct csv_rec *rec, struct err *err) {
     {
         size_t from = r->head ? r->rec_end[r->head - 1] : 0, to = r->rec_end[r->head];
         size_t n = to - from;
+        /* A record is handed out right after the line that ends it was tracked, so xline/xcol
+         * and eline/ecol are this record's. */
+        if (r->nout && n > r->nheader)
+            return err_set(err, r->name, (int)r->xline, (int)r->xcol,
+                           "too many fields: %zu, the header has %zu (field %zu starts here)", n,
+                           r->nheader, r->nheader + 1);
+        if (r->nout && n < r->nheader)
+            return err_set(err, r->name, (int)r->eline, (int)r->ecol,
+                           "too few fields: %zu, the header has %zu (the record ends here)", n,
+                           r->nheader);
+        if (!r->nout) r->nheader = n;
+        r->nout++;
         if (n > r->ptrcap) {
             r->ptrcap = n;
             r->ptrs = xrealloc(r->ptrs, n * sizeof *r->ptrs);

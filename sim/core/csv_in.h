@@ -48,8 +48,12 @@ struct csv_in *csv_in_from_file(FILE *f, const char *name);
  * its record: a quote inside an unquoted field ("f.csv:3:4: error: malformed CSV in field 2: a
  * quote inside an unquoted field ..."), text after the closing quote of a quoted field (also
  * saying where that field starts), a quoted field still open at the end of the file (located
- * at its opening quote). A read error names the file only ("read error after line N: ...").
- * Empty lines are skipped (libcsv reports no record for them). */
+ * at its opening quote). Every record must have as many fields as the first one (the header;
+ * RFC 4180 2.4): one with more is refused at the character where its first extra field starts
+ * ("f.csv:4:7: error: too many fields: 4, the header has 3 (field 4 starts here)"), one with
+ * fewer just after its last character ("too few fields: 2, the header has 3 (the record ends
+ * here)"); the error is returned again by later calls. A read error names the file only ("read
+ * error after line N: ..."). Empty lines are skipped (libcsv reports no record for them). */
 int csv_in_next(struct csv_in *r, struct csv_rec *rec, struct err *err);
 
 /* Close the file (if csv_in_open opened it) and free the reader. NULL is a no-op. */

@@ -5,16 +5,120 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ERR_FORMAT_MAX 1024 /* bytes of a message before escaping; longer ones are cut */
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if s[0] does not start one (a stray
+ * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, or cut short). */
+static size_t utf8_len(const unsigned char *s) {
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need, i;
+
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3;
+    else
+        return 0;
+    if (c == 0xE0) lo = 0xA0; /* overlong */
+    if (c == 0xED) hi = 0x9F; /* surrogates */
+    if (c == 0xF0) lo = 0x90; /* overlong */
+    if (c == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (i = 2; i <= need; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    return need + 1;
+}
+
+/* The escape for the character of len bytes at s ("\n", "\x01", "\u2028"), or NULL when it is
+ * printed as it is. */
+static const char *escape_of(const unsigned char *s, size_t len, char buf[8]) {
+    if (len == 0) {
+        snprintf(buf, 8, "\\x%02x", s[0]); /* not UTF-8 */
+        return buf;
+    }
+    if (len == 1) {
+        if (s[0] == '\n') return "\\n";
+        if (s[0] == '\r') return "\\r";
+        if (s[0] == '\t') return "\\t";
+        if (s[0] < 0x20 || s[0] == 0x7F) {
+            snprintf(buf, 8, "\\x%02x", s[0]);
+            return buf;
+        }
+        return NULL;
+    }
+    /* NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR: line breaks to some readers */
+    if ((len == 2 && s[0] == 0xC2 && s[1] == 0x85) ||
+        (len == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))) {
+        snprintf(buf, 8, "\\u%04x", len == 2 ? 0x85u : s[2] == 0xA8 ? 0x2028u : 0x2029u);
+        return buf;
+    }
+    return NULL;
+}
+
+/* Copy src into dst (size n > 0, NUL-terminated) escaping as err_escape does. A character or an
+ * escape that does not fit is left out whole, and so is everything after it; with ellipsis, the
+ * cut text then ends in "..." (when n allows). Returns 1 when src was cut, else 0. */
+static int copy_escaped(char *dst, size_t n, const char *src, int ellipsis) {
+    const unsigned char *s = (const unsigned char *)src;
+    size_t o = 0, keep = 0, room = n - 1;
+    size_t marks[4] = {0}; /* output length before each of the last characters, for "..." */
+
+    while (*s) {
+        char buf[8];
+        size_t len = utf8_len(s), step = len ? len : 1, w;
+        const char *esc = escape_of(s, len, buf);
+
+        w = esc ? strlen(esc) : step;
+        if (w > room - o) {
+            if (ellipsis && room >= 3) {
+                /* drop characters until "..." fits */
+                size_t k = keep;
+                while (o + 3 > room && k > 0)
+                    o = marks[--k % 4];
+                if (o + 3 > room) o = 0;
+                memcpy(dst + o, "...", 3);
+                o += 3;
+            }
+            dst[o] = '\0';
+            return 1;
+        }
+        marks[keep++ % 4] = o;
+        if (esc)
+            memcpy(dst + o, esc, w);
+        else
+            memcpy(dst + o, s, w);
+        o += w;
+        s += step;
+    }
+    dst[o] = '\0';
+    return 0;
+}
+
+char *err_escape(char *buf, size_t n, const char *s) {
+    if (n == 0) return buf;
+    copy_escaped(buf, n, s, 1);
+    return buf;
+}
+
 int err_set(struct err *e, const char *file, int line, int col, const char *fmt, ...) {
+    char msg[ERR_FORMAT_MAX], name[sizeof e->file];
     va_list ap;
 
     if (!e) return -1;
-    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    /* Both are formatted into local buffers first: a caller may pass e's own file or msg. */
+    snprintf(name, sizeof name, "%s", file ? file : "");
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Escaped here, once for every message: a value quoted from a scenario (a block scalar, a
+     * CSV cell) may hold line breaks, and an error is printed as one line. */
+    copy_escaped(e->file, sizeof e->file, name, 0);
     e->line = line;
     e->col = col;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
+    copy_escaped(e->msg, sizeof e->msg, msg, 0);
     return -1;
 }
 

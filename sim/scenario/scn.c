@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "distspec.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -132,10 +133,11 @@ static const char *describe(const struct scn_node *n, char *buf, size_t len) {
     if (n->type == SCN_MAP) return "a map";
     if (n->type == SCN_SEQ) return "a list";
     if (!n->value[0]) return "nothing";
-    if (strlen(n->value) > 60)
-        snprintf(buf, len, "'%.57s...'", n->value);
-    else
-        snprintf(buf, len, "'%s'", n->value);
+    {
+        /* at most 60 bytes shown, on one line (a block scalar's line breaks as \n) */
+        char text[61];
+        snprintf(buf, len, "'%s'", err_escape(text, sizeof text, n->value));
+    }
     return buf;
 }
 
@@ -788,6 +790,41 @@ static const char *type_name(enum scn_type t) {
     return t == SCN_MAP ? "a map" : t == SCN_SEQ ? "a list" : "a single value";
 }
 
+/* Why --set creates no map, list or list entry: the value alone would not make a valid one (a
+ * failure needs its action, target and time; a list entry all of its keys), so a created node
+ * could only fail later, further from the mistake, and indexes past the end would need rules
+ * of their own (what fills failures[0] when failures[3] is set?). Changing what the file has,
+ * and adding one key to a map the file has, covers what the flag is for: trying variants. */
+#define SCN_SET_NO_CREATE "it changes existing values and adds keys to existing maps"
+
+/* "failures[0]: the scenario has no 'failures' list, and --set cannot create one (...)": the key
+ * (absent from path's map) is followed by the index at rest. */
+static int missing_list_err(struct scn_doc *doc, struct err *err, int col, const char *path,
+                            const char *key, const char *rest) {
+    const char *full = path_key(doc, path, key);
+    size_t n = strspn(rest + 1, "0123456789");
+
+    if (rest[1 + n] == ']') full = arena_printf(doc, "%s%.*s", full, (int)n + 2, rest);
+    return path_err(err, SCN_SET_FILE, 1, col, full,
+                    "the scenario has no '%s' list, and --set cannot create one (%s)", key,
+                    SCN_SET_NO_CREATE);
+}
+
+/* "<path>[5]: the list has 2 entries ([0] to [1]); --set cannot add entries". */
+static int missing_item_err(struct scn_doc *doc, struct err *err, int col, const char *path,
+                            size_t idx, size_t n) {
+    const char *full = arena_printf(doc, "%s[%zu]", path, idx);
+
+    if (n == 0)
+        return path_err(err, SCN_SET_FILE, 1, col, full,
+                        "the list is empty; --set cannot add entries");
+    if (n == 1)
+        return path_err(err, SCN_SET_FILE, 1, col, full,
+                        "the list has 1 entry ([0]); --set cannot add entries");
+    return path_err(err, SCN_SET_FILE, 1, col, full,
+                    "the list has %zu entries ([0] to [%zu]); --set cannot add entries", n, n - 1);
+}
+
 int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
     const char *eq = strchr(a, '='), *p = a;
     struct scn_node *cur = doc->root;
@@ -842,10 +879,7 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
             if (cur->type != SCN_SEQ)
                 return path_err(err, SCN_SET_FILE, 1, col, path,
                                 "is %s, not a list; cannot take [%zu]", type_name(cur->type), idx);
-            if (idx >= cur->n)
-                return path_err(err, SCN_SET_FILE, 1, col, path,
-                                "index [%zu] out of range (the list has %zu item%s)", idx, cur->n,
-                                cur->n == 1 ? "" : "s");
+            if (idx >= cur->n) return missing_item_err(doc, err, col, path, idx, cur->n);
             child = cur->items[idx];
             path = arena_printf(doc, "%s[%zu]", path, idx);
         } else {
@@ -853,9 +887,22 @@ int scn_doc_set(struct scn_doc *doc, const char *a, struct err *err) {
                 return path_err(err, SCN_SET_FILE, 1, col, path,
                                 "is %s, not a map; cannot look up '%s'", type_name(cur->type), key);
             child = scn_map_get(cur, key);
-            if (!child && !last)
-                return path_err(err, SCN_SET_FILE, 1, col, path, "unknown key '%s'%s", key,
-                                did_you_mean(suggest_n(key, cur->keys, cur->n), hint, sizeof hint));
+            if (!child && !last) {
+                const char *sug = suggest_n(key, cur->keys, cur->n);
+                /* an index after it: a list the scenario lacks ("failures[0]"), unless the key
+                 * is a near miss of one that is there (a typo) */
+                if (*p == '[' && !sug) return missing_list_err(doc, err, col, path, key, p);
+                if (sug)
+                    return path_err(err, SCN_SET_FILE, 1, col, path, "unknown key '%s'%s", key,
+                                    did_you_mean(sug, hint, sizeof hint));
+                /* a map the scenario lacks ("autoscale.max"): whether the key is valid there is
+                 * the component's to say, once the map exists */
+                return path_err(err, SCN_SET_FILE, 1, col, path,
+                                "no '%s' map in the scenario, and --set cannot create one (it "
+                                "changes existing values and adds keys to existing maps); add "
+                                "'%s:' to the file",
+                                key, key);
+            }
             path = path_key(doc, path, key);
         }
         if (!last) {
@@ -984,39 +1031,108 @@ static int strict_double(const char *s, double *out) {
     return isfinite(*out) ? 0 : -1;
 }
 
-/* The whole of s as a whole number: "42", "-7", "1_000", "1e6", "2.0". */
-static int strict_whole(const char *s, long long *out) {
-    char buf[64];
-    const char *p;
-    double v;
+/* How a text reads as a whole number (strict_whole). */
+enum whole {
+    WHOLE_OK,       /* a whole number that fits a long long: *out is set */
+    WHOLE_NAN,      /* not a number */
+    WHOLE_FRACTION, /* a number that is not whole ("1.5", "1e-3") */
+    WHOLE_BIG,      /* a whole number above LLONG_MAX */
+    WHOLE_SMALL     /* a whole number below LLONG_MIN */
+};
 
-    if (strip_underscores(s, buf, sizeof buf) < 0) return -1;
-    p = buf[0] == '-' ? buf + 1 : buf;
-    if (*p) {
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (!*p) {
-            char *end;
-            errno = 0;
-            *out = strtoll(buf, &end, 10);
-            return errno == ERANGE ? -1 : 0;
-        }
+#define SCN_MAX_EXP 100000 /* exponents beyond this are clamped (the result is the same) */
+
+/* The whole of s as a whole number: "42", "-7", "1_000", "1e6", "2.0", "1.5e3", "1e18". Read
+ * exactly: the exponent moves the decimal point in the digits, so "1e18" is 10^18 and
+ * "1000000000000000001" stays itself (reading through a double would round above 2^53). */
+static enum whole strict_whole(const char *s, long long *out) {
+    char buf[64], digits[64];
+    const char *p;
+    size_t nd = 0, seen = 0; /* significant digits kept in digits; digits read */
+    long point = 0, exp = 0; /* the value is 0.<digits> x 10^(point + exp) */
+    int neg = 0, eneg = 0;
+    uint64_t v = 0;
+
+    if (strip_underscores(s, buf, sizeof buf) < 0) return WHOLE_NAN;
+    p = buf;
+    if (*p == '-') neg = 1, p++;
+    for (; *p >= '0' && *p <= '9'; p++, seen++) {
+        if (nd == 0 && *p == '0') continue; /* leading zeros */
+        digits[nd++] = *p;
+        point++;
     }
-    /* 2^53: beyond it a double no longer holds every whole number */
-    if (strict_double(buf, &v) < 0 || v != floor(v) || fabs(v) > 9007199254740992.0) return -1;
-    *out = (long long)v;
-    return 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, seen++) {
+            if (nd == 0 && *p == '0') {
+                point--; /* 0.00x */
+                continue;
+            }
+            digits[nd++] = *p;
+        }
+    if (!seen) return WHOLE_NAN;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') eneg = *p++ == '-';
+        if (!(*p >= '0' && *p <= '9')) return WHOLE_NAN;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (exp < SCN_MAX_EXP) exp = exp * 10 + (*p - '0');
+        if (eneg) exp = -exp;
+    }
+    if (*p) return WHOLE_NAN;
+    while (nd > 0 && digits[nd - 1] == '0')
+        nd--;
+    if (nd == 0) return *out = 0, WHOLE_OK;
+    point += exp;
+    if ((long)nd > point) return WHOLE_FRACTION;
+    if (point > 19) return neg ? WHOLE_SMALL : WHOLE_BIG;
+    /* at most 19 digits: below 10^19 < 2^64, no overflow */
+    for (long i = 0; i < point; i++)
+        v = v * 10 + (uint64_t)(i < (long)nd ? digits[i] - '0' : 0);
+    if (!neg && v > (uint64_t)LLONG_MAX) return WHOLE_BIG;
+    if (neg && v > (uint64_t)LLONG_MAX + 1) return WHOLE_SMALL;
+    *out = neg ? (v == (uint64_t)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v) : (long long)v;
+    return WHOLE_OK;
+}
+
+/* v as a message shows a limit: a large power of ten or two as "10^18", "2^53", one below a
+ * power of two as "2^63 - 1", else in digits. Returns buf. */
+static const char *limit_text(long long v, char *buf, size_t n) {
+    unsigned long long u = (unsigned long long)v;
+    int k = 0;
+
+    if (v >= 10000000000LL) {
+        unsigned long long t = u;
+        while (t % 10 == 0)
+            t /= 10, k++;
+        if (t == 1) return snprintf(buf, n, "10^%d", k), buf;
+    }
+    k = 0;
+    if (v >= 4294967296LL && (u & (u - 1)) == 0) {
+        while ((u >> k) != 1)
+            k++;
+        return snprintf(buf, n, "2^%d", k), buf;
+    }
+    if (v >= 4294967295LL && ((u + 1) & u) == 0) {
+        while ((u >> k) != 0)
+            k++;
+        return snprintf(buf, n, "2^%d - 1", k), buf;
+    }
+    snprintf(buf, n, "%lld", v);
+    return buf;
 }
 
 static const char *int_range(long long min, long long max, char *buf, size_t n) {
+    char lo[32], hi[32];
+
     if (min == LLONG_MIN && max == LLONG_MAX)
         buf[0] = '\0';
     else if (max == LLONG_MAX)
-        snprintf(buf, n, " >= %lld", min);
+        snprintf(buf, n, " >= %s", limit_text(min, lo, sizeof lo));
     else if (min == LLONG_MIN)
-        snprintf(buf, n, " <= %lld", max);
+        snprintf(buf, n, " <= %s", limit_text(max, hi, sizeof hi));
     else
-        snprintf(buf, n, " in [%lld, %lld]", min, max);
+        snprintf(buf, n, " in [%s, %s]", limit_text(min, lo, sizeof lo),
+                 limit_text(max, hi, sizeof hi));
     return buf;
 }
 
@@ -1046,13 +1162,20 @@ int scn_as_int(const struct scn_node *n, long long min, long long max, long long
     char what[96], range[72], got[80];
     const char *s;
     long long v;
+    enum whole w;
 
     snprintf(what, sizeof what, "a whole number%s", int_range(min, max, range, sizeof range));
     if (!(s = scalar_or_err(n, what, err))) return -1;
-    if (strict_whole(s, &v) < 0 || v < min || v > max)
-        return node_err(n, err, "expected %s, got %s", what, describe(n, got, sizeof got));
-    *out = v;
-    return 0;
+    w = strict_whole(s, &v);
+    if (w == WHOLE_OK && v >= min && v <= max) return *out = v, 0;
+    /* Above the maximum, say so: the range alone reads badly with big limits ("1e19" against
+     * [1, 10^18]), and a number that is simply too large is not "not a whole number". */
+    if ((w == WHOLE_OK && v > max) || w == WHOLE_BIG) {
+        char lim[32];
+        return node_err(n, err, "%s is more than the maximum %s", s,
+                        limit_text(max, lim, sizeof lim));
+    }
+    return node_err(n, err, "expected %s, got %s", what, describe(n, got, sizeof got));
 }
 
 int scn_as_double(const struct scn_node *n, double min, double max, double *out, struct err *err) {
@@ -1111,7 +1234,10 @@ int scn_as_positive_duration(const struct scn_node *n, int64_t *ns, struct err *
     int64_t v;
 
     if (scn_as_duration(n, &v, err) < 0) return -1;
-    if (v <= 0) return node_err(n, err, "duration must be positive, got '%s'", n->value);
+    if (v <= 0) {
+        char got[80];
+        return node_err(n, err, "duration must be positive, got %s", describe(n, got, sizeof got));
+    }
     *ns = v;
     return 0;
 }
@@ -1124,7 +1250,10 @@ int scn_as_rate(const struct scn_node *n, double *per_s, struct err *err) {
     if (!(s = scalar_or_err(n, SCN_WHAT_RATE, err))) return -1;
     if (units_parse_rate(s, &v, why, sizeof why) < 0)
         return unit_err(n, SCN_WHAT_RATE, "rate", why, err);
-    if (!(v > 0)) return node_err(n, err, "rate must be positive, got '%s'", s);
+    if (!(v > 0)) {
+        char got[80];
+        return node_err(n, err, "rate must be positive, got %s", describe(n, got, sizeof got));
+    }
     *per_s = v;
     return 0;
 }
@@ -1193,13 +1322,13 @@ struct call {
     } arg[SCN_MAX_ARGS];
 };
 
-/* A function of a spec language: its parameter names, the first npos of which may be given by
- * position. */
+/* A key distribution function: its parameter names, the first npos of which may be given by
+ * position. (Distributions of times are distspec.h's table, shared with archtarget.) */
 struct fn {
     const char *name;
     int id;
     int npos;
-    const char *const params[6];
+    const char *const params[DISTSPEC_MAX_PARAMS + 1];
 };
 
 static int call_err(const struct call *c, struct err *err, const char *fmt, ...)
@@ -1290,69 +1419,73 @@ static int parse_call(const struct scn_node *n, struct call *c, const char *exam
     return 0;
 }
 
-/* Find c->name in fns (n entries) or fail with a did-you-mean among names. */
-static const struct fn *find_fn(const struct call *c, const struct fn *fns, size_t nfns,
-                                const char *const *names, const char *kind, struct err *err) {
+/* The error for an unknown function name: a did-you-mean among names, or the list of them. */
+static int unknown_fn(const struct call *c, const char *const *names, const char *kind,
+                      struct err *err) {
     char hint[240], list[220];
-    const char *sug;
+    const char *sug = scn_suggest(c->name, names);
 
-    for (size_t i = 0; i < nfns; i++)
-        if (strcmp(fns[i].name, c->name) == 0) return &fns[i];
-    sug = scn_suggest(c->name, names);
     if (sug)
         snprintf(hint, sizeof hint, " (did you mean '%s'?)", sug);
     else
         snprintf(hint, sizeof hint, " (known: %s)", join_list(names, list, sizeof list));
-    node_err(c->n, err, "unknown %s '%s'%s", kind, c->name, hint);
+    return node_err(c->n, err, "unknown %s '%s'%s", kind, c->name, hint);
+}
+
+/* Find c->name in fns (n entries) or fail with a did-you-mean among names. */
+static const struct fn *find_fn(const struct call *c, const struct fn *fns, size_t nfns,
+                                const char *const *names, const char *kind, struct err *err) {
+    for (size_t i = 0; i < nfns; i++)
+        if (strcmp(fns[i].name, c->name) == 0) return &fns[i];
+    unknown_fn(c, names, kind, err);
     return NULL;
 }
 
-/* Match the call's arguments to f's parameters: vals[i] is the text for params[i] or NULL. */
-static int bind_args(const struct call *c, const struct fn *f, const char *vals[6],
-                     struct err *err) {
+/* Match the call's arguments to the parameters (NULL-terminated; the first npos may be given
+ * by position): vals[i] is the text for params[i] or NULL. */
+static int bind_args(const struct call *c, int npos, const char *const *params,
+                     const char *vals[DISTSPEC_MAX_PARAMS], struct err *err) {
     int named = 0, np = 0;
     char list[120], hint[96];
 
-    while (np < 6 && f->params[np])
+    while (np < DISTSPEC_MAX_PARAMS && params[np])
         np++;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < DISTSPEC_MAX_PARAMS; i++)
         vals[i] = NULL;
     for (int i = 0; i < c->nargs; i++) {
         int k;
         if (!c->arg[i].key[0]) {
             if (named)
                 return call_err(c, err, "parameter %d has no name but follows named ones", i + 1);
-            if (i >= f->npos)
+            if (i >= npos)
                 return call_err(c, err,
                                 "takes %d parameter%s by position, got %d (name them, "
                                 "e.g. %s=...)",
-                                f->npos, f->npos == 1 ? "" : "s", c->nargs,
-                                f->params[i < np ? i : 0]);
+                                npos, npos == 1 ? "" : "s", c->nargs, params[i < np ? i : 0]);
             vals[i] = c->arg[i].val;
             continue;
         }
         named = 1;
         for (k = 0; k < np; k++)
-            if (strcmp(c->arg[i].key, f->params[k]) == 0) break;
+            if (strcmp(c->arg[i].key, params[k]) == 0) break;
         if (k == np) {
-            const char *sug = suggest_n(c->arg[i].key, f->params, (size_t)np);
+            const char *sug = suggest_n(c->arg[i].key, params, (size_t)np);
             if (sug)
                 snprintf(hint, sizeof hint, "did you mean '%s'?", sug);
             else
-                snprintf(hint, sizeof hint, "it takes: %s",
-                         join_list(f->params, list, sizeof list));
+                snprintf(hint, sizeof hint, "it takes: %s", join_list(params, list, sizeof list));
             return call_err(c, err, "unknown parameter '%s' (%s)", c->arg[i].key, hint);
         }
-        if (vals[k]) return call_err(c, err, "parameter '%s' given twice", f->params[k]);
+        if (vals[k]) return call_err(c, err, "parameter '%s' given twice", params[k]);
         vals[k] = c->arg[i].val;
     }
     return 0;
 }
 
-static int need(const struct call *c, const char *const vals[6], const struct fn *f, int i,
-                struct err *err) {
+static int need(const struct call *c, const char *const vals[DISTSPEC_MAX_PARAMS],
+                const char *const *params, int i, struct err *err) {
     if (vals[i]) return 0;
-    return call_err(c, err, "missing parameter '%s'", f->params[i]);
+    return call_err(c, err, "missing parameter '%s'", params[i]);
 }
 
 static int arg_duration(const struct call *c, const char *pname, const char *v, double *out,
@@ -1373,9 +1506,16 @@ static int arg_number(const struct call *c, const char *pname, const char *v, do
     return call_err(c, err, "%s: expected a number, got '%s'", pname, v);
 }
 
+/* A whole number in [min, max]; above max the message names the maximum (as scn_as_int). */
 static int arg_whole(const struct call *c, const char *pname, const char *v, long long min,
-                     long long *out, struct err *err) {
-    if (strict_whole(v, out) == 0 && *out >= min) return 0;
+                     long long max, long long *out, struct err *err) {
+    char lim[32];
+    enum whole w = strict_whole(v, out);
+
+    if (w == WHOLE_OK && *out >= min && *out <= max) return 0;
+    if ((w == WHOLE_OK && *out > max) || w == WHOLE_BIG)
+        return call_err(c, err, "%s: %s is more than the maximum %s", pname, v,
+                        limit_text(max, lim, sizeof lim));
     return call_err(c, err, "%s: expected a whole number >= %lld, got '%s'", pname, min, v);
 }
 
@@ -1396,41 +1536,7 @@ static int ctor_err(const struct call *c, const struct err *e, struct err *err) 
     return node_err(c->n, err, "%s", e->msg);
 }
 
-enum {
-    FN_CONST,
-    FN_EXP,
-    FN_UNIFORM,
-    FN_NORMAL,
-    FN_LOGNORMAL,
-    FN_GAMMA,
-    FN_ERLANG,
-    FN_PARETO,
-    FN_HYPEREXP,
-    FN_EMPIRICAL,
-    FN_KEY_UNIFORM,
-    FN_KEY_ZIPF,
-    FN_KEY_HOTSPOT
-};
-
-static const struct fn dist_fns[] = {
-    {"const", FN_CONST, 1, {"value", NULL}},
-    {"constant", FN_CONST, 1, {"value", NULL}},
-    {"exp", FN_EXP, 1, {"mean", NULL}},
-    {"exponential", FN_EXP, 1, {"mean", NULL}},
-    {"uniform", FN_UNIFORM, 2, {"min", "max", NULL}},
-    {"normal", FN_NORMAL, 2, {"mean", "sd", NULL}},
-    {"lognormal", FN_LOGNORMAL, 2, {"mean", "p99", "mu", "sigma", "unit", NULL}},
-    {"gamma", FN_GAMMA, 2, {"k", "mean", NULL}},
-    {"erlang", FN_ERLANG, 2, {"k", "mean", NULL}},
-    {"pareto", FN_PARETO, 2, {"alpha", "min", NULL}},
-    {"hyperexp", FN_HYPEREXP, 3, {"p", "mean1", "mean2", NULL}},
-    {"empirical", FN_EMPIRICAL, 2, {"file", "column", NULL}},
-};
-
-static const char *const dist_names[] = {
-    "const", "constant", "exp",    "exponential", "uniform",   "normal", "lognormal",
-    "gamma", "erlang",   "pareto", "hyperexp",    "empirical", NULL,
-};
+enum { FN_KEY_UNIFORM, FN_KEY_ZIPF, FN_KEY_HOTSPOT };
 
 static const struct fn keydist_fns[] = {
     {"uniform", FN_KEY_UNIFORM, 1, {"n", NULL}},
@@ -1440,115 +1546,72 @@ static const struct fn keydist_fns[] = {
 
 static const char *const keydist_names[] = {"uniform", "zipf", "hotspot", NULL};
 
-/* lognormal(mean=, p99=) or lognormal(mu=, sigma=, unit=). */
-static int build_lognormal(const struct call *c, const struct fn *f, const char *const v[6],
-                           struct dist *d, struct err *e, struct err *err) {
-    double mean, p99, mu, sigma, unit_ns;
+/* Convert parameter i of f (text v) by its kind into a. A FILE is written into path (pathlen
+ * bytes, the caller's, alive until the build), joined to dir when relative. */
+static int convert_param(const struct call *c, const struct distspec_fn *f, int i, const char *v,
+                         const char *dir, char *path, size_t pathlen, struct distspec_args *a,
+                         struct err *err) {
+    const char *pname = f->params[i];
+    long long k;
 
-    if (v[2] || v[3] || v[4]) {
-        char unit[40];
-        int64_t ns;
-        if (v[0] || v[1])
-            return call_err(c, err, "give either mean and p99, or mu, sigma and unit");
-        if (need(c, v, f, 2, err) < 0 || need(c, v, f, 3, err) < 0 || need(c, v, f, 4, err) < 0 ||
-            arg_number(c, "mu", v[2], &mu, err) < 0 ||
-            arg_number(c, "sigma", v[3], &sigma, err) < 0)
-            return -1;
-        /* the unit's size in ns: ln(x_ns) = ln(x_unit) + ln(ns per unit), so only mu shifts */
-        snprintf(unit, sizeof unit, "1%s", v[4]);
-        if (strpbrk(v[4], "0123456789. \t") || units_parse_duration(unit, &ns, NULL, 0) < 0)
-            return call_err(c, err, "unit: unknown unit '%s' (use ns, us, ms, s, m or h)", v[4]);
-        unit_ns = (double)ns;
-        if (dist_lognormal_mu_sigma(d, mu + log(unit_ns), sigma, e) < 0) return ctor_err(c, e, err);
-        return 0;
+    switch (f->kinds[i]) {
+        case DISTSPEC_DURATION:
+            return arg_duration(c, pname, v, &a->num[i], err);
+        case DISTSPEC_NUMBER:
+            return arg_number(c, pname, v, &a->num[i], err);
+        case DISTSPEC_WHOLE:
+            if (arg_whole(c, pname, v, 1, LLONG_MAX, &k, err) < 0) return -1;
+            a->num[i] = (double)k;
+            return 0;
+        case DISTSPEC_FRACTION:
+            return arg_fraction(c, pname, v, &a->num[i], err);
+        case DISTSPEC_UNIT:
+            if (distspec_unit_ns(v, &a->num[i]) == 0) return 0;
+            return call_err(c, err, "%s: unknown unit '%s' (use ns, us, ms, s, m or h)", pname, v);
+        case DISTSPEC_FILE:
+            if (v[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
+                snprintf(path, pathlen, "%s", v);
+            else
+                snprintf(path, pathlen, "%s/%s", dir, v);
+            a->text[i] = path;
+            return 0;
+        case DISTSPEC_TEXT:
+            a->text[i] = v;
+            return 0;
     }
-    if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-        arg_duration(c, "mean", v[0], &mean, err) < 0 ||
-        arg_duration(c, "p99", v[1], &p99, err) < 0)
-        return -1;
-    if (dist_lognormal_mean_p99(d, mean, p99, e) < 0) return ctor_err(c, e, err);
-    return 0;
+    assert(!"distspec kind without a conversion");
+    return -1;
 }
 
-/* Build *d from a parsed call; -1 with err. */
+/* Build *d from a parsed call through distspec's table; -1 with err. */
 static int build_dist(const struct call *c, const char *dir, struct dist *d, struct err *err) {
-    const struct fn *f =
-        find_fn(c, dist_fns, sizeof dist_fns / sizeof dist_fns[0], dist_names, "distribution", err);
-    const char *v[6];
-    double a, b, x;
-    long long k;
+    const struct distspec_fn *f = distspec_find(c->name);
+    const char *v[DISTSPEC_MAX_PARAMS];
+    struct distspec_args a;
+    char path[4096];
     struct err e;
-    int rc = 0;
+    int from, to, i;
 
-    err_clear(&e);
-    if (!f || bind_args(c, f, v, err) < 0) return -1;
-    switch (f->id) {
-        case FN_CONST:
-            if (need(c, v, f, 0, err) < 0 || arg_duration(c, "value", v[0], &a, err) < 0) return -1;
-            rc = dist_const(d, a, &e);
-            break;
-        case FN_EXP:
-            if (need(c, v, f, 0, err) < 0 || arg_duration(c, "mean", v[0], &a, err) < 0) return -1;
-            rc = dist_exp(d, a, &e);
-            break;
-        case FN_UNIFORM:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_duration(c, "min", v[0], &a, err) < 0 ||
-                arg_duration(c, "max", v[1], &b, err) < 0)
-                return -1;
-            rc = dist_uniform(d, a, b, &e);
-            break;
-        case FN_NORMAL:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_duration(c, "mean", v[0], &a, err) < 0 ||
-                arg_duration(c, "sd", v[1], &b, err) < 0)
-                return -1;
-            rc = dist_normal(d, a, b, &e);
-            break;
-        case FN_LOGNORMAL:
-            return build_lognormal(c, f, v, d, &e, err);
-        case FN_GAMMA:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_number(c, "k", v[0], &a, err) < 0 || arg_duration(c, "mean", v[1], &b, err) < 0)
-                return -1;
-            rc = dist_gamma(d, a, b, &e);
-            break;
-        case FN_ERLANG:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_whole(c, "k", v[0], 1, &k, err) < 0 ||
-                arg_duration(c, "mean", v[1], &b, err) < 0)
-                return -1;
-            rc = dist_gamma(d, (double)k, b, &e);
-            break;
-        case FN_PARETO:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                arg_number(c, "alpha", v[0], &a, err) < 0 ||
-                arg_duration(c, "min", v[1], &b, err) < 0)
-                return -1;
-            rc = dist_pareto(d, a, b, &e);
-            break;
-        case FN_HYPEREXP:
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0 ||
-                need(c, v, f, 2, err) < 0 || arg_fraction(c, "p", v[0], &x, err) < 0 ||
-                arg_duration(c, "mean1", v[1], &a, err) < 0 ||
-                arg_duration(c, "mean2", v[2], &b, err) < 0)
-                return -1;
-            rc = dist_hyperexp(d, x, a, b, &e);
-            break;
-        case FN_EMPIRICAL: {
-            char path[4096];
-            if (need(c, v, f, 0, err) < 0 || need(c, v, f, 1, err) < 0) return -1;
-            if (v[0][0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
-                snprintf(path, sizeof path, "%s", v[0]);
-            else
-                snprintf(path, sizeof path, "%s/%s", dir, v[0]);
-            rc = dist_empirical_csv(d, path, v[1], &e);
-            break;
-        }
-        default:
-            assert(!"dist function without a builder");
+    if (!f) {
+        const char *names[DISTSPEC_MAX_FNS + 1];
+        distspec_names(names, sizeof names / sizeof names[0], 1);
+        return unknown_fn(c, names, "distribution", err);
     }
-    return rc < 0 ? ctor_err(c, &e, err) : 0;
+    if (bind_args(c, f->npos, f->params, v, err) < 0) return -1;
+    memset(&a, 0, sizeof a);
+    for (i = 0; i < DISTSPEC_MAX_PARAMS; i++)
+        if (v[i]) a.given |= 1u << i;
+    if (distspec_params(f, a.given, &from, &to) < 0) {
+        char either[160];
+        return call_err(c, err, "%s", distspec_either(f, either, sizeof either));
+    }
+    /* every missing parameter is reported before any value is looked at */
+    for (i = from; i < to; i++)
+        if (need(c, v, f->params, i, err) < 0) return -1;
+    for (i = from; i < to; i++)
+        if (convert_param(c, f, i, v[i], dir, path, sizeof path, &a, err) < 0) return -1;
+    err_clear(&e);
+    return f->build(d, &a, &e) < 0 ? ctor_err(c, &e, err) : 0;
 }
 
 int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, struct err *err) {
@@ -1590,7 +1653,7 @@ int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, str
 int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *err) {
     const char *what = "a key distribution such as uniform(n=1000) or zipf(s=1.0, n=1000000)";
     const struct fn *f;
-    const char *v[6], *s;
+    const char *v[DISTSPEC_MAX_PARAMS], *s;
     char got[80];
     struct call c;
     struct keydist kd;
@@ -1605,25 +1668,27 @@ int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *er
     if (rc > 0) return node_err(n, err, "expected %s, got %s", what, describe(n, got, sizeof got));
     f = find_fn(&c, keydist_fns, sizeof keydist_fns / sizeof keydist_fns[0], keydist_names,
                 "key distribution", err);
-    if (!f || bind_args(&c, f, v, err) < 0) return -1;
+    if (!f || bind_args(&c, f->npos, f->params, v, err) < 0) return -1;
     err_clear(&e);
     memset(&kd, 0, sizeof kd);
     switch (f->id) {
         case FN_KEY_UNIFORM:
-            if (need(&c, v, f, 0, err) < 0 || arg_whole(&c, "n", v[0], 1, &nkeys, err) < 0)
+            if (need(&c, v, f->params, 0, err) < 0 ||
+                arg_whole(&c, "n", v[0], 1, LLONG_MAX, &nkeys, err) < 0)
                 return -1;
             rc = keydist_uniform(&kd, (uint64_t)nkeys, &e);
             break;
         case FN_KEY_ZIPF:
-            if (need(&c, v, f, 0, err) < 0 || need(&c, v, f, 1, err) < 0 ||
+            if (need(&c, v, f->params, 0, err) < 0 || need(&c, v, f->params, 1, err) < 0 ||
                 arg_number(&c, "s", v[0], &a, err) < 0 ||
-                arg_whole(&c, "n", v[1], 1, &nkeys, err) < 0)
+                arg_whole(&c, "n", v[1], 1, (long long)KEYDIST_ZIPF_MAX_N, &nkeys, err) < 0)
                 return -1;
             rc = keydist_zipf(&kd, (uint64_t)nkeys, a, &e);
             break;
         case FN_KEY_HOTSPOT:
-            if (need(&c, v, f, 0, err) < 0 || need(&c, v, f, 1, err) < 0 ||
-                need(&c, v, f, 2, err) < 0 || arg_whole(&c, "n", v[0], 1, &nkeys, err) < 0 ||
+            if (need(&c, v, f->params, 0, err) < 0 || need(&c, v, f->params, 1, err) < 0 ||
+                need(&c, v, f->params, 2, err) < 0 ||
+                arg_whole(&c, "n", v[0], 1, LLONG_MAX, &nkeys, err) < 0 ||
                 arg_fraction(&c, "hot", v[1], &a, err) < 0 ||
                 arg_fraction(&c, "share", v[2], &b, err) < 0)
                 return -1;

@@ -76,11 +76,15 @@ const char *scn_doc_dir(const struct scn_doc *doc);
 /* Apply an override "path=value" (path as in scn_node.path, e.g. components.api.workers=4 or
  * workload.classes[0].weight=2). value is taken literally as an unquoted scalar. An existing
  * scalar is replaced; if the last key is absent from an existing map it is added (later
- * validation catches misspelt keys). Returns 0, or -1 with err at file "--set", line 1, col =
- * 1-based column in assignment: no '=', empty or malformed path, a key longer than 1024
- * characters, an unknown intermediate key
- * ("<path>: unknown key 'apx' (did you mean 'api'?)"), an index out of range, indexing or keying
- * into the wrong kind of node, replacing a whole map or list. doc is unchanged on error. */
+ * validation catches misspelt keys). Maps, lists and list entries are never created. Returns 0,
+ * or -1 with err at file "--set", line 1, col = 1-based column in assignment: no '=', empty or
+ * malformed path, a key longer than 1024 characters, an intermediate key that is absent: a near
+ * miss of a key that is there ("<path>: unknown key 'apx' (did you mean 'api'?)"), one followed
+ * by an index ("failures[0]: the scenario has no 'failures' list, and --set cannot create one
+ * (...)"), else "<path>: unknown key 'autoscale'"; an index past the end
+ * ("workload.classes[5]: the list has 2 entries ([0] to [1]); --set cannot add entries"),
+ * indexing or keying into the wrong kind of node, replacing a whole map or list. doc is
+ * unchanged on error. */
 int scn_doc_set(struct scn_doc *doc, const char *assignment, struct err *err);
 
 /* The value of key in map, or NULL when absent or map is NULL or not a MAP. */
@@ -108,7 +112,10 @@ int scn_expect(const struct scn_node *n, enum scn_type type, struct err *err);
 /* Any scalar; an empty unquoted value is refused ("expected a string, got nothing"). The string
  * is owned by the doc. */
 int scn_as_string(const struct scn_node *n, const char **out, struct err *err);
-/* A whole number in [min, max]: "42", "-3", "1e6", "1_000" ; the message states the range. */
+/* A whole number in [min, max]: "42", "-3", "1e6", "1_000", "1.5e3", read exactly (so "1e18" is
+ * 10^18). The message states the range ("expected a whole number in [1, 10^18], got '1.5'"; big
+ * powers of ten and two are written 10^k, 2^k), or for a value above max "2e18 is more than the
+ * maximum 10^18". */
 int scn_as_int(const struct scn_node *n, long long min, long long max, long long *out,
                struct err *err);
 /* A finite number in [min, max] (pass -INFINITY/INFINITY for no bound). */
@@ -136,15 +143,18 @@ int scn_as_enum(const struct scn_node *n, const char *const *values, int *index,
  *   | gamma(k=2, mean=4ms) | erlang(k=3, mean=3ms) (k whole) | pareto(alpha=2.5, min=1ms)
  *   | hyperexp(p=0.9, mean1=1ms, mean2=10ms) (p also as 90%)
  *   | empirical(file=times.csv, column=service_time_ms) (file relative to dir)
- * Parameters go by name or, in the order shown, by position. On success *out is filled (the
- * caller frees it with dist_free). Errors at the node: unknown function (did-you-mean), unknown,
- * repeated or missing parameter (named), a bare number where a time is needed ("missing unit"),
- * and the constructor's own complaint prefixed by the path; an error inside an empirical CSV file
- * keeps that file's position. */
+ * The functions, their parameters and constructors are distspec.h's table, shared with
+ * archtarget. Parameters go by name or, in the order shown, by position. On success *out is
+ * filled (the caller frees it with dist_free). Errors at the node: unknown function
+ * (did-you-mean), unknown, repeated or missing parameter (named), a bare number where a time is
+ * needed ("missing unit"), and the constructor's own complaint prefixed by the path; an error
+ * inside an empirical CSV file keeps that file's position. */
 int scn_as_dist(const struct scn_node *n, const char *dir, struct dist *out, struct err *err);
 
 /* Key popularity: uniform(n=1000) | zipf(s=1.0, n=1000000) | hotspot(n=1000000, hot=1%,
- * share=90%); n is a whole number >= 1 and may be written 1e6; hot and share are fractions.
+ * share=90%); n is a whole number >= 1 and may be written 1e6, at most 2^53 for zipf and
+ * 2^63 - 1 otherwise ("zipf(): n: 1e18 is more than the maximum 2^53"); hot and share are
+ * fractions.
  * Parameters by name or in the order shown. On success fills *out. Errors as scn_as_dist. */
 int scn_as_keydist(const struct scn_node *n, struct keydist *out, struct err *err);
 

@@ -232,6 +232,95 @@ u8=$(csv_field "$TMP/w8/summary.csv" 'api[1]' utilization)
 check "--set components.api.workers=8 halves utilization ($u4 -> $u8)" \
     awk -v a="${u4:-0}" -v b="${u8:-0}" 'BEGIN { exit !(a > 0.6 && a < 0.8 && b > 0.3 && b < 0.4) }'
 
+# ---- 2b. input errors, as a user sees them ----------------------------------------------------
+
+echo "# input errors: exact first line, exit 2"
+EX=$ROOT/scenarios/examples
+# first_line NAME WANT: exit 2 and WANT as the whole first line of stderr, which has one line.
+first_line() {
+    got=$(head -n 1 "$ERR")
+    if [ "$RC" -eq 2 ] && [ "$got" = "$2" ] && [ "$(wc -l <"$ERR")" -eq 1 ]; then
+        ok "$1"
+    else
+        not_ok "$1" "exit status $RC (want 2)" "want: $2" "got:  $(cat "$ERR")"
+    fi
+}
+# A shard's keyspace goes up to 10^18: 1e18 itself was refused ("expected a whole number in
+# [1, 1000000000000000000], got '1e18'", exponents being read through a double).
+keyspace() {
+    cat >"$TMP/ks.yaml" <<EOF
+name: ks
+duration: 1s
+workload: {rate: 100/s, target: db, keys: uniform(n=1000)}
+components:
+  db: {kind: shard, shards: store, strategy: range, keyspace: $1}
+  store: {kind: service, replicas: 4, service_time: exp(1ms)}
+EOF
+    (cd "$TMP" && "$BIN" check ks.yaml) >"$OUT" 2>"$ERR"
+    RC=$?
+}
+keyspace 1e18
+expect_rc "keyspace: 1e18 (the maximum, 10^18) is accepted" 0
+keyspace 2e18
+first_line "keyspace: 2e18 names the maximum" \
+    "ks.yaml:5:63: error: components.db.keyspace: 2e18 is more than the maximum 10^18"
+keyspace 1000000000000000001
+first_line "keyspace: 10^18 + 1 names the maximum" \
+    "ks.yaml:5:63: error: components.db.keyspace: 1000000000000000001 is more than the maximum 10^18"
+keyspace 1.5
+first_line "keyspace: 1.5 states the rule" \
+    "ks.yaml:5:63: error: components.db.keyspace: expected a whole number in [1, 10^18], got '1.5'"
+sed -e 's/keys: uniform(n=1000)/keys: "zipf(s=1, n=1e18)"/' -e 's/keyspace: 1.5/keyspace: 1e6/' \
+    "$TMP/ks.yaml" >"$TMP/kz.yaml"
+(cd "$TMP" && "$BIN" check kz.yaml) >"$OUT" 2>"$ERR"
+RC=$?
+first_line "keys: zipf n=1e18 names zipf's maximum" \
+    "kz.yaml:3:43: error: workload.keys: zipf(): n: 1e18 is more than the maximum 2^53"
+
+# A block scalar where a value is expected: its line breaks are escaped, the error is one line.
+printf 'name: bs\nduration: 1s\nworkload: {rate: 10/s, target: api}\ncomponents:\n  api:\n    kind: service\n    workers: |\n      four\n      five\n    service_time: exp(1ms)\n' >"$TMP/bs.yaml"
+(cd "$TMP" && "$BIN" check bs.yaml) >"$OUT" 2>"$ERR"
+RC=$?
+first_line "a block scalar in an error stays on one line" \
+    "bs.yaml:7:14: error: components.api.workers: expected a whole number in [1, 1000000], got 'four\\nfive\\n'"
+
+# --set into a list the scenario does not have (it said "unknown key 'failures'"), or past
+# the end of one it has.
+sim run -q "$EX/mm1.yaml" --set 'failures[0].at=1s'
+first_line "--set failures[0].at=1s without a failures list" \
+    "--set:1:1: error: failures[0]: the scenario has no 'failures' list, and --set cannot create one (it changes existing values and adds keys to existing maps)"
+sim run -q "$EX/circuit-breaker.yaml" --set 'failures[1].at=1s'
+first_line "--set failures[1].at=1s with one failure" \
+    "--set:1:9: error: failures[1]: the list has 1 entry ([0]); --set cannot add entries"
+sim check "$EX/circuit-breaker.yaml" --set 'failures[0].at=2s'
+expect_rc "--set failures[0].at=2s changes the one that exists" 0
+
+# Ragged CSV records, in an empirical service-time file and in compare's input.
+printf 'service_time_ms,note\n1,a\n2,b,extra\n3,c\n' >"$TMP/ragged.csv"
+cat >"$TMP/emp.yaml" <<'EOF'
+name: emp
+duration: 1s
+workload: {rate: 10/s, target: api}
+components:
+  api: {kind: service, service_time: "empirical(file=ragged.csv, column=service_time_ms)"}
+EOF
+(cd "$TMP" && "$BIN" check emp.yaml) >"$OUT" 2>"$ERR"
+RC=$?
+first_line "an empirical CSV with a row of 3 fields under a header of 2" \
+    "ragged.csv:3:5: error: components.api.service_time: too many fields: 3, the header has 2 (field 3 starts here)"
+printf 'service_time_ms,note\n1,a\n2\n' >"$TMP/ragged.csv"
+(cd "$TMP" && "$BIN" check emp.yaml) >"$OUT" 2>"$ERR"
+RC=$?
+first_line "an empirical CSV with a row of 1 field under a header of 2" \
+    "ragged.csv:3:2: error: components.api.service_time: too few fields: 1, the header has 2 (the record ends here)"
+sim run -q --duration 5s --csv "$TMP/cmp"
+awk 'NR == 3 { $0 = $0 ",9" } { print }' "$TMP/cmp/summary.csv" >"$TMP/cmp/ragged.csv"
+sim compare "$TMP/cmp/summary.csv" "$TMP/cmp/ragged.csv"
+nf=$(head -n 1 "$TMP/cmp/summary.csv" | awk -F, '{ print NF }')
+col=$(sed -n 3p "$TMP/cmp/summary.csv" | awk '{ print length($0) + 2 }')
+first_line "compare: a ragged row is refused at its line and column" \
+    "$TMP/cmp/ragged.csv:3:$col: error: too many fields: $((nf + 1)), the header has $nf (field $((nf + 1)) starts here)"
+
 # ---- 3. CSV --------------------------------------------------------------------------------
 
 echo "# CSV"

@@ -35,9 +35,11 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/archload-it.XXXXXX") || exit 2
 NGINX_PID=
 AT_PID=
+SRV_PID=
 cleanup() {
     [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
     [ -n "$AT_PID" ] && kill "$AT_PID" 2>/dev/null && wait "$AT_PID" 2>/dev/null
+    [ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -502,6 +504,110 @@ else
             "rc=$RC $(grep -E '^(total|service)' "$OUT")"
     else
         not_ok "queueing truth (archtarget M/M/2)" "archtarget did not start: $(cat "$TMP/at.out")"
+        stop_target
+    fi
+fi
+
+# --- status codes outside 100-599; raw bytes in /stats -------------------------------------
+
+# Both talk HTTP byte by byte through perl (perl-base is in every Debian install; its
+# IO::Socket::INET is all they need).
+HAVE_PERL=0
+if command -v perl >/dev/null 2>&1 && perl -MIO::Socket::INET -e 1 2>/dev/null; then
+    HAVE_PERL=1
+else
+    not_ok "perl with IO::Socket::INET available" "needed for the scripted server and raw paths"
+fi
+
+# script_server STATUS: a loopback server answering every request "HTTP/1.1 STATUS Odd" with a
+# 2-byte body, keep-alive, one connection at a time, for at most 30 s; sets SPORT, SRV_PID.
+script_server() {
+    perl -MIO::Socket::INET -e '
+        my $l = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 8,
+                                      ReuseAddr => 1) or die "listen: $!\n";
+        $| = 1;
+        print $l->sockport, "\n";
+        alarm 30;
+        while (my $c = $l->accept) {
+            my $buf = "";
+            while (sysread($c, $buf, 4096, length $buf)) {
+                syswrite($c, "HTTP/1.1 $ARGV[0] Odd\r\nContent-Length: 2\r\n\r\nok")
+                    while $buf =~ s/^.*?\r\n\r\n//s;
+            }
+            close $c;
+        }' "$1" >"$TMP/srv.port" 2>"$TMP/srv.err" &
+    SRV_PID=$!
+    i=0
+    SPORT=
+    while [ $i -lt 50 ] && [ -z "$SPORT" ]; do
+        SPORT=$(head -n 1 "$TMP/srv.port")
+        [ -n "$SPORT" ] || sleep 0.1
+        i=$((i + 1))
+    done
+    [ -n "$SPORT" ]
+}
+stop_server() {
+    kill "$SRV_PID" 2>/dev/null
+    wait "$SRV_PID" 2>/dev/null
+}
+
+# A status outside 100-599 is an error of its own kind, bad_status: 999 used to count as 5xx,
+# and 099 as a success. 5 requests over one connection, each answered with that status.
+if [ "$HAVE_PERL" = 1 ]; then
+    for st in 999 099; do
+        if script_server "$st"; then
+            al -n 5 -c 1 --rate 100 --timeout 5s --csv "$TMP/st$st" "http://127.0.0.1:$SPORT/"
+            stop_server
+            codes=$(grep '^status codes:' "$OUT")
+            want_codes="status codes: other x5"
+            [ "$st" = 099 ] && want_codes="status codes: 99 x5"
+            [ "$RC" = 0 ] && grep -qx 'errors: bad_status 5' "$OUT" && [ "$codes" = "$want_codes" ] &&
+                [ "$(csv "$TMP/st$st/summary.csv" total errors)" = 5 ] &&
+                [ "$(csv "$TMP/st$st/summary.csv" total completions)" = 0 ] &&
+                grep -q '^sent 5 = 0 completed + 0 rejected + 5 errors + 0 in flight$' "$OUT"
+            check "status $st: 5 bad_status errors, not 5xx and not completions ($codes)" $? \
+                "rc=$RC $(grep -E '^(total|status|errors|sent)' "$OUT") $(cat "$ERR")"
+        else
+            not_ok "status $st: scripted server" "did not start: $(cat "$TMP/srv.err")"
+            stop_server
+        fi
+    done
+fi
+
+# /stats is JSON whatever bytes a path holds: valid UTF-8 as it is, control characters as
+# \u00XX, bytes that are not UTF-8 as \ufffd (they were copied as they were: invalid JSON).
+# libhttp-parser lets 0x80-0xFF, tab and form feed through in a path and refuses 0x01 (400,
+# counted as "(invalid)"). Path sent: /a 0xFF 0x0C b TAB c U+00E9 " \ 0xE2 0x82 (a cut-off
+# 3-byte sequence: one replacement).
+if [ "$HAVE_PERL" = 1 ] && [ -x "$AT" ]; then
+    if start_target --workers 1 --service const:0ms; then
+        perl -MIO::Socket::INET -e '
+            sub ask {
+                my $s = IO::Socket::INET->new("127.0.0.1:$ARGV[0]") or die "connect: $!\n";
+                print $s "GET $_[0] HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+                local $/;
+                my $r = <$s>;
+                return $r;
+            }
+            alarm 10;
+            ask("/a\xff\x0cb\tc\xc3\xa9\"\\\xe2\x82");
+            ask("/p\xff\x01q");
+            my $r = ask("/stats");
+            $r =~ s/^.*?\r\n\r\n//s;
+            print $r;' "$TPORT" >"$TMP/stats.json" 2>"$TMP/stats.err"
+        stop_target
+        key=$(sed -n 's/.*"paths":{"\([^{]*\)":{.*/\1/p' "$TMP/stats.json")
+        want='/a\ufffd\u000cb\u0009c'$(printf '\303\251')'\"\\\ufffd'
+        [ "$key" = "$want" ] && grep -q '"(invalid)":{"requests":1,"status":{"400":1}' "$TMP/stats.json"
+        check "/stats escapes a raw path (0xFF, form feed, tab, U+00E9, quote, backslash, cut UTF-8)" \
+            $? "want key $want; got $(cat "$TMP/stats.json" "$TMP/stats.err")"
+        if command -v python3 >/dev/null 2>&1; then
+            python3 -m json.tool "$TMP/stats.json" >/dev/null 2>"$TMP/json.err"
+            check "/stats with raw path bytes is valid JSON (python3 -m json.tool)" $? \
+                "$(cat "$TMP/json.err")"
+        fi
+    else
+        not_ok "/stats raw path: archtarget" "did not start: $(cat "$TMP/at.out")"
         stop_target
     fi
 fi
