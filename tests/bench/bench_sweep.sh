@@ -10,9 +10,15 @@
 # 2. The same sweep as 100 shards (--shard I/100, one point each, run one after the other),
 #    then the wall time of `archsim merge` over the 100 shard directories; the merged file
 #    must equal the unsharded one except wall_s.
+# 3. Peak RSS (GNU time's "Maximum resident set size") of large sweeps of
+#    scenarios/examples/mm1.yaml at 0.05 s simulated per point, --jobs 1: 1,000, 10,000 and
+#    90,000 points (rates x worker counts, 100 x 10, 100 x 100, 300 x 300). It should stay
+#    flat: rows stream to summary.csv and at most the chart's two numbers per point are kept
+#    (before, every point's parsed scenario was kept: 1.4 GiB at 90,000 points). About 15 s.
 #
 # Writes nothing into the repository: everything goes to a temporary directory removed on
-# exit. Environment: BENCH_SWEEP_JOBS (the second thread count, default 2).
+# exit. Environment: BENCH_SWEEP_JOBS (the second thread count, default 2), BENCH_SWEEP_POINTS
+# (the sizes of part 3, default "1000 10000 90000"; each a product listed in rss_grid below).
 set -eu
 
 BIN=${1:-build/archsim}
@@ -82,4 +88,31 @@ drop_wall "$TMP/merged/summary.csv" >"$TMP/m"
 cmp -s "$TMP/a" "$TMP/m" && msame=yes || msame=NO
 printf '  %-28s %8s s  (100 processes, one after the other)\n' "100 shards (--shard I/100)" "$(elapsed "$t0" "$t1")"
 printf '  %-28s %8s s  (equal to the unsharded sweep: %s)\n' "merge of 100 shard outputs" "$(elapsed "$t2" "$t3")" "$msame"
+
+# rss_grid N: the two --vary axes of an N-point sweep (rates x workers, every point stable).
+rss_grid() {
+    case $1 in
+        1000) a=100 b=10 ;;
+        10000) a=100 b=100 ;;
+        90000) a=300 b=300 ;;
+        *) die "BENCH_SWEEP_POINTS: no grid for $1 points (1000, 10000 or 90000)" ;;
+    esac
+    rates=$(seq 500 $((500 + a - 1)) | sed 's|$|/s|' | paste -sd, -)
+    workers=$(seq -s, 1 "$b")
+}
+MM1=$ROOT/scenarios/examples/mm1.yaml
+echo "sweep memory: mm1.yaml, -d 0.05s --warmup 0s, --jobs 1, peak RSS (GNU time %M)"
+for n in ${BENCH_SWEEP_POINTS:-1000 10000 90000}; do
+    rss_grid "$n"
+    rm -rf "$TMP/rss"
+    t0=$(now)
+    /usr/bin/time -f %M -o "$TMP/rss.txt" "$BIN" sweep "$MM1" -d 0.05s --warmup 0s \
+        --vary "workload.rate=$rates" --vary "components.api.workers=$workers" -q --csv "$TMP/rss"
+    t1=$(now)
+    kb=$(tail -n 1 "$TMP/rss.txt")
+    rows=$(awk 'END { print NR - 1 }' "$TMP/rss/summary.csv")
+    printf '  %-28s %8s s  peak RSS %7.1f MiB  (%s rows)\n' "$n points ($a x $b)" "$(elapsed "$t0" "$t1")" \
+        "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$rows"
+done
+
 [ "$same" = yes ] && [ "$msame" = yes ]
