@@ -9,6 +9,12 @@
  * (Jackson 1957). `hold_worker: true` keeps the worker busy until the calls answer, as in a
  * thread-per-request server.
  *
+ * `wakeup` (default 0) is the dispatch latency of an idle worker: a call that finds a worker
+ * idle holds it for that long before its service time starts (a sleeping thread or process
+ * being woken: futex wake-up, scheduling); a call taken from the queue by a worker that has
+ * just finished another does not pay it. It is added to the one service-end event, so it
+ * costs no event; with 0 it adds nothing to the hot path but an add of zero.
+ *
  * Scenario keys: docs/scenario.md, "service".
  */
 #ifndef ARCHSIM_SERVICE_H
@@ -33,6 +39,8 @@ int service_parallel(const struct comp *c);
 long long service_queue_capacity(const struct comp *c); /* -1: unbounded */
 /* Load-shedding limit on the expected queue wait, ns (0: none). */
 int64_t service_shed_wait_ns(const struct comp *c);
+/* Wake-up of an idle worker, ns (0: none; not included in service_mean_ns). */
+int64_t service_wakeup_ns(const struct comp *c);
 /* 1 when an autoscaler changes the service's capacity. */
 int service_autoscaled(const struct comp *c);
 

@@ -260,6 +260,8 @@ int tgt_station_submit(struct tgt_station *st, struct tgt_job *job) {
     }
     job->next = NULL;
     job->submit_ns = now_ns();
+    /* a worker is idle for it: the waiting jobs each have one already, one is left over */
+    job->found_idle = st->queued + st->busy < st->cfg.workers && !in_stall(st, job->submit_ns);
     if (st->tail)
         st->tail->next = job;
     else

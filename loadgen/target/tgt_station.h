@@ -18,6 +18,12 @@
  * under the lock whenever the count changes and when a snapshot is taken, so it includes the
  * jobs in service (a sum of finished service times reads 0 during a long first request and
  * lags behind under load).
+ * A job that finds a worker idle at submit (fewer than c jobs waiting or in service, no stall)
+ * is marked: its wait is then the hand-over itself, from the signal to the sleeping worker to
+ * the worker starting the job (futex wake-up and scheduling, ~0.1 ms on a small VM), during
+ * which that worker serves nobody. /stats reports its mean (tgt_stats.h), the `wakeup` of the
+ * simulator's service. Measured here rather than from the client: a client sees only latency,
+ * where the hand-over hides among loopback and I/O-thread costs that do not hold a worker.
  * Admission counts the jobs in the system (waiting plus in service) against c + K, which is
  * the modelled rule "rejected when all workers are busy and the queue is full" without a race
  * between a submit and an idle worker waking up. During a stall workers take nothing, so the
@@ -46,11 +52,14 @@
 struct tgt_job {
     const struct dist *service; /* service time in ns; borrowed, must outlive the job */
     /* results, filled by the station before the job is collected */
-    int failed;           /* 1: injected error (answer 500) */
-    int64_t wait_ns;      /* submit to the moment a worker took it */
-    int64_t drawn_ns;     /* service time drawn (capped at 1 h) */
-    int64_t service_ns;   /* measured: taken to finished (drawn plus the sleep's overshoot) */
-    int64_t submit_ns;    /* CLOCK_MONOTONIC at submit (station's bookkeeping) */
+    int failed;         /* 1: injected error (answer 500) */
+    int64_t wait_ns;    /* submit to the moment a worker took it */
+    int64_t drawn_ns;   /* service time drawn (capped at 1 h) */
+    int64_t service_ns; /* measured: taken to finished (drawn plus the sleep's overshoot) */
+    int64_t submit_ns;  /* CLOCK_MONOTONIC at submit (station's bookkeeping) */
+    /* 1 when, at submit, a worker was idle for it (waiting plus in service < c, outside a
+     * stall): its wait_ns is then the hand-over to a sleeping worker, the worker's wake-up */
+    int found_idle;
     struct tgt_job *next; /* list link, owned by whoever holds the job */
 };
 

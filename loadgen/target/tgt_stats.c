@@ -20,6 +20,8 @@ struct path_stats {
     int64_t drawn_ns_sum;
     int64_t wait_ns_sum;
     int64_t service_ns_max;
+    uint64_t wakeups;      /* served requests that found a worker idle */
+    int64_t wakeup_ns_sum; /* their waits: the hand-over to a sleeping worker */
 };
 
 struct tgt_stats {
@@ -28,6 +30,8 @@ struct tgt_stats {
     size_t npaths;            /* in use, not counting "(other)" */
     uint64_t total;
     uint64_t by_status[NSTATUS + 1];
+    uint64_t wakeups; /* over all paths */
+    int64_t wakeup_ns_sum;
 };
 
 static size_t status_slot(int status) {
@@ -81,6 +85,12 @@ void tgt_stats_count(struct tgt_stats *s, int index, int status, const struct tg
     p->drawn_ns_sum += job->drawn_ns;
     p->wait_ns_sum += job->wait_ns;
     if (job->service_ns > p->service_ns_max) p->service_ns_max = job->service_ns;
+    if (job->found_idle) {
+        p->wakeups++;
+        p->wakeup_ns_sum += job->wait_ns;
+        s->wakeups++;
+        s->wakeup_ns_sum += job->wait_ns;
+    }
 }
 
 uint64_t tgt_stats_total(const struct tgt_stats *s) {
@@ -136,7 +146,8 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
                        (unsigned long long)snap->rejected, (unsigned long long)conns->open,
                        (unsigned long long)conns->total, (unsigned long long)s->total);
         render_statuses(s->by_status, "", 1, out);
-        tgt_buf_printf(out, "utilization %.4f\n", util);
+        tgt_buf_printf(out, "utilization %.4f\nwakeup_count %llu\nwakeup_mean_ms %.4f\n", util,
+                       (unsigned long long)s->wakeups, mean_ms(s->wakeup_ns_sum, s->wakeups));
     } else {
         tgt_buf_printf(out, "{\"uptime_s\":%.3f,\"workers\":%zu,", uptime, s->info.workers);
         if (s->info.queue == SIZE_MAX)
@@ -152,7 +163,10 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
                        (unsigned long long)conns->open, (unsigned long long)conns->total,
                        (unsigned long long)s->total);
         render_statuses(s->by_status, "", 0, out);
-        tgt_buf_printf(out, "},\"utilization\":%.4f,\"paths\":{", util);
+        tgt_buf_printf(out,
+                       "},\"utilization\":%.4f,\"wakeup_count\":%llu,\"wakeup_mean_ms\":%.4f,"
+                       "\"paths\":{",
+                       util, (unsigned long long)s->wakeups, mean_ms(s->wakeup_ns_sum, s->wakeups));
     }
     for (i = 0; i <= TGT_STATS_MAX_PATHS; i++) {
         const struct path_stats *p = &s->paths[i];
@@ -169,14 +183,16 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
             prefix = tgt_buf_head(&pre);
             tgt_buf_printf(out, "%srequests %llu\n", prefix, (unsigned long long)p->requests);
             render_statuses(p->by_status, prefix, 1, out);
-            tgt_buf_printf(out,
-                           "%sserved %llu\n%sservice_mean_ms %.4f\n%sservice_drawn_mean_ms %.4f\n"
-                           "%sservice_max_ms %.4f\n%swait_mean_ms %.4f\n",
-                           prefix, (unsigned long long)p->served, prefix,
-                           mean_ms(p->service_ns_sum, p->served), prefix,
-                           mean_ms(p->drawn_ns_sum, p->served), prefix,
-                           (double)p->service_ns_max / 1e6, prefix,
-                           mean_ms(p->wait_ns_sum, p->served));
+            tgt_buf_printf(
+                out,
+                "%sserved %llu\n%sservice_mean_ms %.4f\n%sservice_drawn_mean_ms %.4f\n"
+                "%sservice_max_ms %.4f\n%swait_mean_ms %.4f\n%swakeup_count %llu\n"
+                "%swakeup_mean_ms %.4f\n",
+                prefix, (unsigned long long)p->served, prefix,
+                mean_ms(p->service_ns_sum, p->served), prefix, mean_ms(p->drawn_ns_sum, p->served),
+                prefix, (double)p->service_ns_max / 1e6, prefix, mean_ms(p->wait_ns_sum, p->served),
+                prefix, (unsigned long long)p->wakeups, prefix,
+                mean_ms(p->wakeup_ns_sum, p->wakeups));
             tgt_buf_free(&pre);
         } else {
             tgt_buf_append(out, first ? "\"" : ",\"", first ? 1 : 2);
@@ -188,10 +204,11 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
             tgt_buf_printf(out,
                            "},\"served\":%llu,\"service_mean_ms\":%.4f,"
                            "\"service_drawn_mean_ms\":%.4f,\"service_max_ms\":%.4f,"
-                           "\"wait_mean_ms\":%.4f}",
+                           "\"wait_mean_ms\":%.4f,\"wakeup_count\":%llu,\"wakeup_mean_ms\":%.4f}",
                            (unsigned long long)p->served, mean_ms(p->service_ns_sum, p->served),
                            mean_ms(p->drawn_ns_sum, p->served), (double)p->service_ns_max / 1e6,
-                           mean_ms(p->wait_ns_sum, p->served));
+                           mean_ms(p->wait_ns_sum, p->served), (unsigned long long)p->wakeups,
+                           mean_ms(p->wakeup_ns_sum, p->wakeups));
         }
     }
     if (!text) tgt_buf_append(out, "}}\n", 3);

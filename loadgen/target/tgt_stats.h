@@ -10,6 +10,10 @@
  * linearly (a station has a handful of paths); at most TGT_STATS_MAX_PATHS distinct paths are
  * kept, later ones are counted under "(other)", so a client walking random URLs cannot grow the
  * server's memory. Sums are kept in integer nanoseconds (exact; an int64 holds 292 years).
+ * The hand-over (wake-up) of requests that found a worker idle (tgt_job.found_idle) is kept
+ * apart, overall and per path: `wakeup_count` such requests and `wakeup_mean_ms`, the mean of
+ * their wait, i.e. how long an idle worker took to start a request handed to it. It is the
+ * `wakeup` of an archsim service (docs/compare.md: the zero-work overhead contains it once).
  *
  * Rejected: per-path latency histograms (the load generator measures latency from the
  * client's side, which is the number that matters; the server reports what it controls:

@@ -2,7 +2,10 @@
  * archsim calibrate — fit a component's service time to a low-load measurement (calibrate.h):
  * `archsim calibrate --from load/summary.csv --component api [--overhead-from zero/summary.csv]`
  * prints each candidate's goodness of fit (max relative quantile error over p50, p90, p99,
- * p99.9) and the best fit as a scenario fragment: a --set line (default) or YAML.
+ * p99.9) and the best fit as a scenario fragment: a --set line (default) or YAML. With
+ * --wakeup T (an idle worker's wake-up, measured on the server: archtarget's /stats
+ * wakeup_mean_ms) the fragment also sets the service's `wakeup`, and the report says what
+ * compare must still add (overhead - wakeup; calibrate.h has the reasoning).
  *
  * Also here, because it is the other half of the same loop: `archsim compare --scenario FILE
  * --target URL` (cmd_compare.c hands over when it sees --scenario). For each rate it runs
@@ -15,8 +18,10 @@
  * that constant per rate instead, as the mean latency of a request that does no work (URL0)
  * driven at the same rate right before the measurement: on a small machine the overhead
  * changes with the rate (more wake-ups per second keep the CPUs awake) and with what else
- * runs, and a constant measured once at low load misses both. --plot draws mean and p99 of
- * both sides against the rate with gnuplot (svg or png terminal), when it is installed.
+ * runs, and a constant measured once at low load misses both. --wakeup T subtracts a wake-up
+ * from that overhead (given or measured): a zero-work request pays one, and a model whose
+ * services carry `wakeup` simulates it already. --plot draws mean and p99 of both sides
+ * against the rate with gnuplot (svg or png terminal), when it is installed.
  *
  * Rejected: running the model in-process (the child process gets exactly the CLI's
  * semantics, --set parsing and warnings included, and cannot be disturbed by this one);
@@ -70,6 +75,61 @@ static int parse_ms(const char *flag, const char *v, double *out) {
     return 0;
 }
 
+/* A duration option (such as --wakeup 90us) in ms. */
+static int parse_duration_ms(const char *flag, const char *v, double *out) {
+    char why[128];
+    int64_t ns;
+
+    if (units_parse_duration(v, &ns, why, sizeof why)) {
+        fprintf(stderr, "archsim: %s: '%s': %s\n", flag, v, why);
+        return -1;
+    }
+    *out = (double)ns / 1e6;
+    return 0;
+}
+
+/* Characters of s inside a single-quoted shell word: a quote is written '\'' (close, escaped
+ * quote, open again). */
+static void sh_chars(FILE *f, const char *s) {
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* "--set 'components.COMP.KEY=VALUE'": the value as one shell word, whatever comp holds. */
+static void sh_set(FILE *f, const char *comp, const char *key, const char *value) {
+    fputs("--set 'components.", f);
+    sh_chars(f, comp);
+    fputc('.', f);
+    sh_chars(f, key);
+    fputc('=', f);
+    sh_chars(f, value);
+    fputc('\'', f);
+}
+
+/* s as a YAML mapping key: plain when it is made of letters, digits, '_' and '-' only (and
+ * does not start with '-'), else single-quoted with a quote doubled. */
+static void yaml_key(FILE *f, const char *s) {
+    int plain = *s && *s != '-';
+
+    for (const char *p = s; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_' || *p == '-';
+    if (plain) {
+        fputs(s, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
 int cmd_calibrate(int argc, char **argv) {
     enum {
         OPT_FROM = 256,
@@ -80,10 +140,12 @@ int cmd_calibrate(int argc, char **argv) {
         OPT_OV,
         OPT_YAML,
         OPT_SET,
-        OPT_FIT
+        OPT_FIT,
+        OPT_WAKE
     };
     static const struct option opts[] = {
         {"from", required_argument, NULL, OPT_FROM},
+        {"wakeup", required_argument, NULL, OPT_WAKE},
         {"component", required_argument, NULL, OPT_COMP},
         {"row", required_argument, NULL, OPT_ROW},
         {"overhead-from", required_argument, NULL, OPT_OVF},
@@ -97,12 +159,13 @@ int cmd_calibrate(int argc, char **argv) {
     };
     const char *from = NULL, *comp = NULL, *row = "total", *ovf = NULL, *ovrow = "total";
     const char *fit = NULL;
-    double overhead = 0;
+    const char *wake_arg = NULL;
+    double overhead = 0, wakeup = 0, shift = 0, add = 0;
     int c, yaml = 0, set_lines = 0, have_ov = 0, pick;
     struct run_cal_meas m, ov;
     struct run_cal_result r;
     struct err err;
-    char text[160];
+    char text[160], wake_text[32] = "";
     FILE *rep;
 
     err_clear(&err);
@@ -135,6 +198,10 @@ int cmd_calibrate(int argc, char **argv) {
             case OPT_SET:
                 set_lines = 1;
                 break;
+            case OPT_WAKE:
+                if (parse_duration_ms("--wakeup", optarg, &wakeup)) return CLI_EXIT_USAGE;
+                wake_arg = optarg;
+                break;
             case OPT_FIT:
                 if (strcmp(optarg, "exponential") && strcmp(optarg, "exp") &&
                     strcmp(optarg, "lognormal")) {
@@ -147,7 +214,8 @@ int cmd_calibrate(int argc, char **argv) {
                 printf("usage: archsim calibrate --from SUMMARY.csv --component NAME\n"
                        "         [--row ROW] [--overhead-from SUMMARY.csv [--overhead-row ROW] | "
                        "--overhead MS]\n"
-                       "         [--fit exponential|lognormal] [--yaml | --set-lines]\n"
+                       "         [--wakeup T] [--fit exponential|lognormal] [--yaml | "
+                       "--set-lines]\n"
                        "fits NAME's service time to a low-load measurement (archload's "
                        "summary.csv, row ROW, default total)\n"
                        "minus the overhead (the mean latency of a zero-work run, or of its "
@@ -157,7 +225,12 @@ int cmd_calibrate(int argc, char **argv) {
                        "quantile error (p50, p90, p99, p99.9) and the best fit as a --set line "
                        "or YAML (only the fragment\n"
                        "on stdout with --yaml or --set-lines; the report then goes to "
-                       "stderr)\n");
+                       "stderr).\n"
+                       "--wakeup T (e.g. 90us: archtarget's /stats wakeup_mean_ms): an idle "
+                       "worker's wake-up; the\n"
+                       "fragment also sets NAME's wakeup, and the report gives the overhead "
+                       "compare still adds\n"
+                       "(the overhead minus the wake-up it contains)\n");
                 return CLI_EXIT_OK;
             case ':':
                 fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);
@@ -185,7 +258,11 @@ int cmd_calibrate(int argc, char **argv) {
         }
         overhead = ov.mean;
     }
-    if (run_cal_fit(&m, overhead, &r, &err)) {
+    if (run_cal_split(ovf || have_ov, overhead, wakeup, &shift, &add, &err)) {
+        report_error(&err);
+        return CLI_EXIT_USAGE;
+    }
+    if (run_cal_fit(&m, shift, &r, &err)) {
         report_error(&err);
         return CLI_EXIT_USAGE;
     }
@@ -200,6 +277,25 @@ int cmd_calibrate(int argc, char **argv) {
     else
         fprintf(rep, "overhead  %.4g ms%s\n", overhead,
                 have_ov ? " (--overhead)" : " (none given)");
+    if (wake_arg) {
+        int64_t ns = (int64_t)llround(wakeup * 1e6);
+        units_format_duration(ns, wake_text, sizeof wake_text);
+        if (ovf || have_ov)
+            fprintf(rep,
+                    "wakeup    %.4g ms (--wakeup): an idle worker's wake-up, contained once in "
+                    "the overhead and\n"
+                    "          once in the latency (they cancel); the model carries it as "
+                    "wakeup, so compare adds\n"
+                    "          overhead - wakeup = %.4g ms (--overhead %.4g, or "
+                    "--overhead-target URL0 --wakeup %s)\n",
+                    wakeup, add, add, wake_text);
+        else
+            fprintf(rep,
+                    "wakeup    %.4g ms (--wakeup): an idle worker's wake-up, subtracted from the "
+                    "mean and every\n"
+                    "          percentile; the model carries it as wakeup\n",
+                    wakeup);
+    }
     print_meas(rep, "service", &r.service);
     fprintf(rep, "\n%-12s %9s %9s", "candidate", "mean_ms", "p99_ms");
     for (int i = 0; i < RUN_CAL_NQ; i++) {
@@ -239,11 +335,23 @@ int cmd_calibrate(int argc, char **argv) {
     }
     run_cal_dist_text(&r.fits[pick], text, sizeof text);
     if (yaml) {
-        printf("components:\n  %s:\n    service_time: %s\n", comp, text);
+        fputs("components:\n  ", stdout);
+        yaml_key(stdout, comp);
+        printf(":\n    service_time: %s\n", text);
+        if (wake_arg) printf("    wakeup: %s\n", wake_text);
     } else if (set_lines) {
+        /* one override per line, as the text of a --set argument (a script quotes it) */
         printf("components.%s.service_time=%s\n", comp, text);
+        if (wake_arg) printf("components.%s.wakeup=%s\n", comp, wake_text);
     } else {
-        printf("\n--set 'components.%s.service_time=%s'\n", comp, text);
+        /* a command-line fragment: each argument one shell word, whatever the name holds */
+        fputc('\n', stdout);
+        sh_set(stdout, comp, "service_time", text);
+        if (wake_arg) {
+            fputc(' ', stdout);
+            sh_set(stdout, comp, "wakeup", wake_text);
+        }
+        fputc('\n', stdout);
     }
     return CLI_EXIT_OK;
 }
@@ -546,7 +654,8 @@ int cli_compare_target(int argc, char **argv) {
         OPT_WARM,
         OPT_MAXREL,
         OPT_CSV,
-        OPT_REPS
+        OPT_REPS,
+        OPT_WAKE
     };
     static const struct option opts[] = {
         {"scenario", required_argument, NULL, OPT_SCN},
@@ -563,17 +672,18 @@ int cli_compare_target(int argc, char **argv) {
         {"max-rel-error", required_argument, NULL, OPT_MAXREL},
         {"csv", required_argument, NULL, OPT_CSV},
         {"replications", required_argument, NULL, OPT_REPS},
+        {"wakeup", required_argument, NULL, OPT_WAKE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *scn = NULL, *url = NULL, *rates = NULL, *dur = "5s", *warm = "1s", *plot_out = NULL;
-    const char *keep = NULL, *reps = NULL, *ov_url = NULL, *ov_dur = "3s";
+    const char *keep = NULL, *reps = NULL, *ov_url = NULL, *ov_dur = "3s", *wake_arg = NULL;
     char archload[PATH_MAX + 16] = "", archsim[PATH_MAX + 16], dir[PATH_MAX] = "",
                              tmpl[PATH_MAX] = "";
     const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
     const char **args = xcalloc(2 * (size_t)argc + 24, sizeof *args);
     size_t nsets = 0, npts = 0, over = 0;
-    double overhead = 0, max_rel = -1;
+    double overhead = 0, max_rel = -1, wakeup = 0;
     struct point *pts = NULL;
     int c, rc = CLI_EXIT_USAGE, have_ov = 0;
     char why[128];
@@ -608,6 +718,10 @@ int cli_compare_target(int argc, char **argv) {
             case OPT_OVT:
                 ov_url = optarg;
                 break;
+            case OPT_WAKE:
+                if (parse_duration_ms("--wakeup", optarg, &wakeup)) goto out;
+                wake_arg = optarg;
+                break;
             case OPT_OVD:
                 ov_dur = optarg;
                 break;
@@ -640,7 +754,8 @@ int cli_compare_target(int argc, char **argv) {
             case 'h':
                 printf("usage: archsim compare --scenario FILE --target URL [--rates R1,R2,...]\n"
                        "         [-d T | -d T1,T2,...] [--warmup T] [--archload PATH]\n"
-                       "         [--overhead MS | --overhead-target URL0 [--overhead-duration T]]\n"
+                       "         [--overhead MS | --overhead-target URL0 [--overhead-duration T]] "
+                       "[--wakeup T]\n"
                        "         [--set PATH=VALUE]... [-R N] [--csv DIR] [--max-rel-error X]\n"
                        "         [--plot FILE.svg|FILE.png]\n"
                        "per rate: simulate FILE with workload.rate=R, measure URL with archload "
@@ -652,7 +767,11 @@ int cli_compare_target(int argc, char **argv) {
                        "--overhead-target URL0 measures it at each rate instead: the mean "
                        "latency of URL0 (a request\n"
                        "that does no work) driven at the same rate for T (default 3s) right "
-                       "before the measurement\n");
+                       "before the measurement.\n"
+                       "--wakeup T: the model's services carry an idle worker's wake-up "
+                       "(wakeup: T), which a zero-work\n"
+                       "request paid too: it is subtracted from the overhead before that is "
+                       "added\n");
                 rc = CLI_EXIT_OK;
                 goto out;
             case ':':
@@ -671,6 +790,18 @@ int cli_compare_target(int argc, char **argv) {
     }
     if (have_ov && ov_url) {
         fprintf(stderr, "archsim: compare: --overhead and --overhead-target exclude each other\n");
+        goto out;
+    }
+    if (wake_arg && !have_ov && !ov_url) {
+        fprintf(stderr, "archsim: compare: --wakeup is subtracted from the overhead: give "
+                        "--overhead or --overhead-target too\n");
+        goto out;
+    }
+    if (have_ov && overhead < wakeup) {
+        fprintf(stderr,
+                "archsim: compare: --overhead %.4g ms is below --wakeup %.4g ms (the overhead "
+                "is a zero-work request's latency, which contains one wake-up)\n",
+                overhead, wakeup);
         goto out;
     }
     if (units_parse_duration(warm, &warm_ns, why, sizeof why)) {
@@ -724,7 +855,7 @@ int cli_compare_target(int argc, char **argv) {
             pts = xrealloc(pts, (npts + 1) * sizeof *pts);
             memset(&pts[npts], 0, sizeof *pts);
             pts[npts].rate = pts[npts].x = r;
-            pts[npts++].overhead = overhead;
+            pts[npts++].overhead = overhead - wakeup;
             p += len + (p[len] == ',');
         } while (*p);
     }
@@ -766,8 +897,13 @@ int cli_compare_target(int argc, char **argv) {
            scn, dur, warm, dir, url);
     if (ov_url)
         printf("overhead:    per rate, the mean latency of %s -d %s --warmup %s (--csv "
-               "%s/rate-R/overhead %s), added to the simulated latencies\n",
-               archload, ov_dur, warm, dir, ov_url);
+               "%s/rate-R/overhead %s)%s%s%s, added to the simulated latencies\n",
+               archload, ov_dur, warm, dir, ov_url, wake_arg ? " minus the wake-up " : "",
+               wake_arg ? wake_arg : "", wake_arg ? " the model simulates" : "");
+    else if (wake_arg)
+        printf("overhead:    %.4g ms minus the wake-up %s the model simulates: %.4g ms added to "
+               "the simulated latencies\n",
+               overhead, wake_arg, overhead - wakeup);
     else if (overhead > 0)
         printf("overhead:    %.4g ms added to the simulated latencies\n", overhead);
     for (size_t k = 0; k < npts && !cli_stop; k++) {
@@ -832,6 +968,7 @@ int cli_compare_target(int argc, char **argv) {
                 keep = dir;
                 goto out;
             }
+            pts[k].overhead -= wakeup;
         }
 
         load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, load, url);
@@ -857,7 +994,11 @@ int cli_compare_target(int argc, char **argv) {
                    pts[k].rate);
         else
             printf("\n== the scenario's rate: A measured (archload), B simulated (archsim) ==\n");
-        if (ov_url)
+        if (ov_url && wake_arg)
+            printf("overhead %.4g ms (mean latency of %s at this rate) minus the wake-up %.4g ms "
+                   "the model simulates: %.4g ms added to B's latencies\n",
+                   pts[k].overhead + wakeup, ov_url, wakeup, pts[k].overhead);
+        else if (ov_url)
             printf("overhead %.4g ms (mean latency of %s at this rate), added to B's latencies\n",
                    pts[k].overhead, ov_url);
         printf("%-14s %-16s %22s %22s %12s %9s\n", "component", "metric", "A", "B", "B-A", "rel");

@@ -181,6 +181,25 @@ int run_cal_fit(const struct run_cal_meas *meas, double overhead_ms, struct run_
     return 0;
 }
 
+int run_cal_split(int have_overhead, double overhead_ms, double wakeup_ms, double *shift_ms,
+                  double *add_ms, struct err *err) {
+    if (!(wakeup_ms >= 0) || !isfinite(wakeup_ms))
+        return err_set(err, NULL, 0, 0, "wake-up must be a finite value >= 0 ms");
+    if (!have_overhead) {
+        *shift_ms = wakeup_ms;
+        *add_ms = 0;
+        return 0;
+    }
+    if (!(overhead_ms >= wakeup_ms))
+        return err_set(err, NULL, 0, 0,
+                       "overhead %.6g ms is below the wake-up %.6g ms it contains (a zero-work "
+                       "request waits for an idle worker too)",
+                       overhead_ms, wakeup_ms);
+    *shift_ms = overhead_ms;
+    *add_ms = overhead_ms - wakeup_ms;
+    return 0;
+}
+
 char *run_cal_dist_text(const struct run_cal_fit *fit, char *buf, size_t n) {
     if (fit->kind == RUN_CAL_EXP)
         snprintf(buf, n, "exp(%.4gms)", fit->mean);

@@ -24,6 +24,15 @@
  * 0.1, an M/M/c arrival waits with probability well below 1 %), so latency - overhead is
  * the service time.
  *
+ * The wake-up (run_cal_split): a request that finds a worker idle waits for that worker to
+ * wake before its service starts, and the worker serves nobody meanwhile, so the model carries
+ * it as the service's `wakeup` (capacity), not as a constant delay. At low load every request
+ * finds a worker idle, the zero-work ones too: the overhead contains one wake-up, the work
+ * requests' latency one. So the service time is latency - overhead as before (the wake-ups
+ * cancel), the model's wakeup is the measured one, and the constant the model still lacks is
+ * overhead - wakeup (compare's --wakeup subtracts it). Without an overhead the wake-up is the
+ * only known part of the latency that is not service: service = latency - wakeup.
+ *
  * Rejected: a Kolmogorov-Smirnov statistic (needs the samples, which archload does not
  * write; KS against five quantiles would just be the quantile error in probability units);
  * maximum likelihood on binned percentiles (five points do not justify it); subtracting
@@ -82,6 +91,16 @@ int run_cal_read(const char *path, const char *component, struct run_cal_meas *o
  * fits; fits[RUN_CAL_LOGNORMAL].ok says whether the lognormal did. */
 int run_cal_fit(const struct run_cal_meas *meas, double overhead_ms, struct run_cal_result *out,
                 struct err *err);
+
+/* Split a low-load latency when the server's idle workers take wakeup_ms (>= 0) to start a
+ * request (see the file comment). have_overhead: overhead_ms (>= 0) is a zero-work request's
+ * mean latency, which contains one wake-up. Sets *shift_ms, what run_cal_fit subtracts from the
+ * latency to leave the service time (overhead_ms, or wakeup_ms without an overhead), and
+ * *add_ms, the constant to add to the simulated latencies of a model that carries the wake-up
+ * (overhead_ms - wakeup_ms, or 0). Returns 0, or -1 with err when the overhead is below the
+ * wake-up it contains. */
+int run_cal_split(int have_overhead, double overhead_ms, double wakeup_ms, double *shift_ms,
+                  double *add_ms, struct err *err);
 
 /* The scenario value of fit, e.g. "lognormal(mean=1.93ms, p99=9.71ms)" or "exp(2ms)", into
  * buf (size n, NUL-terminated). Returns buf. */
