@@ -312,9 +312,9 @@ static void test_01_knee(void) {
  * 0.75 e^{-r_fast t} + 0.25 e^{-r_slow t} = 0.01: random 64.4 ms, round robin 40.3 ms.
  * Both run 10 minutes: api[4] (rho 0.9) then has a relative SE of its mean of about 4 % (2
  * minutes give 10-35 % swings of the p99 over seeds). Over 40 seeds (random): api[4]'s W has
- * an SD of 3.4 % and the p99 4.7 %, with a tail to the high side (one seed in 200 gave
- * +19.5 %): 15 % on the means, 22 % on the p99s. Then the ordering random > round_robin >
- * power_of_two > least_connections (64 > 41 > 8.6 > 6.2 ms) by factors 1.2, 3 and 1.15, each
+ * an SD of 3.7 % and the p99 5.1 %, with a tail to the high side (one seed in 200 gave
+ * +20.6 %): 15 % on the means, 22 % on the p99s. Then the ordering random > round_robin >
+ * power_of_two > least_connections (64 > 41 > 8.8 > 6.3 ms) by factors 1.2, 3 and 1.15, each
  * well outside the runs' spread.
  */
 static double mixture_p99(double r_fast, double r_slow) {
@@ -541,7 +541,7 @@ static void test_05_failover(void) {
  * The query waits for the maximum of N independent leaves: P(max <= t) = F(t)^N. Quantiles by
  * bisection. Over 30 seeds: a leaf's p99 (23,000 samples, at the bend between the two modes)
  * has a relative SD of 4 %: bound 20 %; the fan-out p99 (exponential tail of scale 40 ms)
- * 2.8 %, mean 119.1 ms against 119.6: bound 12 %; the fan-out median 0.3 %: bound 5 %. The
+ * 2.0 %, mean 119.2 ms against 119.6: bound 12 %; the fan-out median 0.4 %: bound 5 %. The
  * p99 of a fan-out of 5 sits where only the 40 ms mode matters: SE about 40 ms x
  * sqrt(1/(0.01 n)) = 2.6 ms, 4 %: bound 18 %.
  */

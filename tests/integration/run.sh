@@ -16,68 +16,21 @@
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 if [ $# -ne 1 ]; then
     echo "usage: sh tests/integration/run.sh PATH/TO/archsim" >&2
     exit 2
 fi
-case $1 in
-    /*) BIN=$1 ;;
-    *) BIN=$(pwd)/$1 ;;
-esac
-if [ ! -x "$BIN" ]; then
-    echo "run.sh: $BIN is not an executable (build it with: make build/archsim)" >&2
-    exit 2
-fi
+BIN=$(abs_path "$1")
+require_exec "$BIN" "build it with: make build/archsim"
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BAD=$ROOT/tests/scenarios/bad
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-it.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM HUP
-
-PASS=0
-FAIL=0
+tmp_setup archsim-it
 OUT=$TMP/stdout
 ERR=$TMP/stderr
-
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok    $1"
-}
-
-# not_ok NAME [DETAIL...]: one line per detail, indented.
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL  $1"
-    shift
-    for line in "$@"; do
-        echo "        $line"
-    done
-}
-
-# check NAME CONDITION-COMMAND... : pass when the command succeeds.
-check() {
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
-}
-
-# sim ARGS...: run the binary, stdout to $OUT, stderr to $ERR, status in $RC.
-sim() {
-    "$BIN" "$@" >"$OUT" 2>"$ERR"
-    RC=$?
-}
-
-# expect_rc NAME WANT: check $RC, show stderr on failure.
-expect_rc() {
-    if [ "$RC" -eq "$2" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "exit status $RC, expected $2" "stderr: $(head -n 3 "$ERR")"
-    fi
-}
 
 # stderr_has NAME FIXED-STRING
 stderr_has() {
@@ -96,12 +49,12 @@ stdout_has() {
     fi
 }
 
-# csv_field FILE COMPONENT COLUMN-NAME: the value of a column on the first row of a component.
-csv_field() {
-    awk -F, -v comp="$2" -v col="$3" '
-        NR == 1 { for (i = 1; i <= NF; i++) { if ($i == col) c = i; if ($i == "component") k = i }
-                  next }
-        c && k && $k == comp { print $c; exit }' "$1"
+# sim_in DIR ARGS...: sim, run from DIR (so that messages name files as given).
+sim_in() {
+    _dir=$1
+    shift
+    (cd "$_dir" && "$BIN" "$@") >"$OUT" 2>"$ERR"
+    RC=$?
 }
 
 # ---- 1. bad scenarios ------------------------------------------------------------------------
@@ -133,8 +86,7 @@ for exp in "$BAD"/*.err; do
     fi
     want=$(cat "$exp")
     for cmd in run check; do
-        (cd "$dir" && "$BIN" "$cmd" "$name.yaml") >"$OUT" 2>"$ERR"
-        RC=$?
+        sim_in "$dir" "$cmd" "$name.yaml"
         got=$(head -n 1 "$ERR")
         if [ "$RC" -eq 2 ] && [ "$got" = "$want" ]; then
             ok "bad/$name ($cmd)"
@@ -149,79 +101,79 @@ done
 
 echo "# command line"
 sim --help
-expect_rc "--help exits 0" 0
+expect_exit_status "--help exits 0" 0
 stdout_has "--help lists 'run'" "  run "
 stdout_has "--help lists 'check'" "  check "
 stdout_has "--help lists --csv" "--csv DIR"
 sim -h
-expect_rc "-h exits 0" 0
+expect_exit_status "-h exits 0" 0
 sim run --help
-expect_rc "run --help exits 0" 0
+expect_exit_status "run --help exits 0" 0
 
 sim --version
-expect_rc "--version exits 0" 0
+expect_exit_status "--version exits 0" 0
 check "--version prints 'archsim X.Y.Z'" grep -qE '^archsim [0-9]+\.[0-9]+' "$OUT"
 
 sim run --bogus
-expect_rc "run --bogus exits 2" 2
+expect_exit_status "run --bogus exits 2" 2
 stderr_has "run --bogus names the flag" "--bogus"
 sim check --bogus
-expect_rc "check --bogus exits 2" 2
+expect_exit_status "check --bogus exits 2" 2
 
 sim run --seed
-expect_rc "run --seed (no value) exits 2" 2
+expect_exit_status "run --seed (no value) exits 2" 2
 stderr_has "run --seed (no value) names the flag" "--seed"
 sim run --csv
-expect_rc "run --csv (no value) exits 2" 2
+expect_exit_status "run --csv (no value) exits 2" 2
 stderr_has "run --csv (no value) names the flag" "--csv"
 sim run -s abc
-expect_rc "run -s abc exits 2" 2
+expect_exit_status "run -s abc exits 2" 2
 stderr_has "run -s abc names the value" "abc"
 
 sim bogus
-expect_rc "unknown command exits 2" 2
+expect_exit_status "unknown command exits 2" 2
 stderr_has "unknown command is named" "bogus"
 
 sim run "$TMP/no-such-dir/missing.yaml"
-expect_rc "missing scenario file exits 2" 2
+expect_exit_status "missing scenario file exits 2" 2
 stderr_has "missing scenario file is named" "$TMP/no-such-dir/missing.yaml"
 
 sim run -q --set components.apx.workers=2
-expect_rc "--set unknown path exits 2" 2
+expect_exit_status "--set unknown path exits 2" 2
 stderr_has "--set unknown path names the key" "'apx'"
 stderr_has "--set unknown path suggests" "did you mean 'api'?"
 sim run -q --set foo
-expect_rc "--set without '=' exits 2" 2
+expect_exit_status "--set without '=' exits 2" 2
 
 sim run -q -R 0
-expect_rc "-R 0 exits 2" 2
+expect_exit_status "-R 0 exits 2" 2
 stderr_has "-R 0 names the option" "replications"
 
 sim run -q --duration 5
-expect_rc "--duration 5 (no unit) exits 2" 2
+expect_exit_status "--duration 5 (no unit) exits 2" 2
 stderr_has "--duration 5 names the flag --duration" "--duration"
 sim run -q --warmup 40s
-expect_rc "--warmup 40s (>= duration 30s) exits 2" 2
+expect_exit_status "--warmup 40s (>= duration 30s) exits 2" 2
 stderr_has "--warmup 40s names the flag --warmup" "--warmup"
 
 sim check
-expect_rc "check (built-in) exits 0" 0
+expect_exit_status "check (built-in) exits 0" 0
 stdout_has "check prints the analytic predictions" "analytic predictions"
 stdout_has "check predicts M/M/4 for the built-in api" "M/M/4"
 stdout_has "check predicts rho 0.7" "0.7000"
 
 sim run -q --duration 5s
-expect_rc "run -q exits 0" 0
+expect_exit_status "run -q exits 0" 0
 check "run -q prints nothing on stdout" test ! -s "$OUT"
 sim run --duration 5s
-expect_rc "run (no -q) exits 0" 0
+expect_exit_status "run (no -q) exits 0" 0
 stdout_has "run prints a summary table with the total row" "total"
 
 # --set changes the result: half the rate, about half the arrivals.
 sim run -q --csv "$TMP/base"
-expect_rc "run --csv (built-in) exits 0" 0
+expect_exit_status "run --csv (built-in) exits 0" 0
 sim run -q --set workload.rate=2100/s --csv "$TMP/half"
-expect_rc "run --set workload.rate=2100/s exits 0" 0
+expect_exit_status "run --set workload.rate=2100/s exits 0" 0
 a_base=$(csv_field "$TMP/base/summary.csv" total arrivals)
 a_half=$(csv_field "$TMP/half/summary.csv" total arrivals)
 check "--set workload.rate=2100/s halves the arrivals ($a_base -> $a_half)" \
@@ -256,11 +208,10 @@ components:
   db: {kind: shard, shards: store, strategy: range, keyspace: $1}
   store: {kind: service, replicas: 4, service_time: exp(1ms)}
 EOF
-    (cd "$TMP" && "$BIN" check ks.yaml) >"$OUT" 2>"$ERR"
-    RC=$?
+    sim_in "$TMP" check ks.yaml
 }
 keyspace 1e18
-expect_rc "keyspace: 1e18 (the maximum, 10^18) is accepted" 0
+expect_exit_status "keyspace: 1e18 (the maximum, 10^18) is accepted" 0
 keyspace 2e18
 first_line "keyspace: 2e18 names the maximum" \
     "ks.yaml:5:63: error: components.db.keyspace: 2e18 is more than the maximum 10^18"
@@ -272,15 +223,13 @@ first_line "keyspace: 1.5 states the rule" \
     "ks.yaml:5:63: error: components.db.keyspace: expected a whole number in [1, 10^18], got '1.5'"
 sed -e 's/keys: uniform(n=1000)/keys: "zipf(s=1, n=1e18)"/' -e 's/keyspace: 1.5/keyspace: 1e6/' \
     "$TMP/ks.yaml" >"$TMP/kz.yaml"
-(cd "$TMP" && "$BIN" check kz.yaml) >"$OUT" 2>"$ERR"
-RC=$?
+sim_in "$TMP" check kz.yaml
 first_line "keys: zipf n=1e18 names zipf's maximum" \
     "kz.yaml:3:43: error: workload.keys: zipf(): n: 1e18 is more than the maximum 2^53"
 
 # A block scalar where a value is expected: its line breaks are escaped, the error is one line.
 printf 'name: bs\nduration: 1s\nworkload: {rate: 10/s, target: api}\ncomponents:\n  api:\n    kind: service\n    workers: |\n      four\n      five\n    service_time: exp(1ms)\n' >"$TMP/bs.yaml"
-(cd "$TMP" && "$BIN" check bs.yaml) >"$OUT" 2>"$ERR"
-RC=$?
+sim_in "$TMP" check bs.yaml
 first_line "a block scalar in an error stays on one line" \
     "bs.yaml:7:14: error: components.api.workers: expected a whole number in [1, 1000000], got 'four\\nfive\\n'"
 
@@ -293,7 +242,7 @@ sim run -q "$EX/circuit-breaker.yaml" --set 'failures[1].at=1s'
 first_line "--set failures[1].at=1s with one failure" \
     "--set:1:9: error: failures[1]: the list has 1 entry ([0]); --set cannot add entries"
 sim check "$EX/circuit-breaker.yaml" --set 'failures[0].at=2s'
-expect_rc "--set failures[0].at=2s changes the one that exists" 0
+expect_exit_status "--set failures[0].at=2s changes the one that exists" 0
 
 # Ragged CSV records, in an empirical service-time file and in compare's input.
 printf 'service_time_ms,note\n1,a\n2,b,extra\n3,c\n' >"$TMP/ragged.csv"
@@ -304,13 +253,11 @@ workload: {rate: 10/s, target: api}
 components:
   api: {kind: service, service_time: "empirical(file=ragged.csv, column=service_time_ms)"}
 EOF
-(cd "$TMP" && "$BIN" check emp.yaml) >"$OUT" 2>"$ERR"
-RC=$?
+sim_in "$TMP" check emp.yaml
 first_line "an empirical CSV with a row of 3 fields under a header of 2" \
     "ragged.csv:3:5: error: components.api.service_time: too many fields: 3, the header has 2 (field 3 starts here)"
 printf 'service_time_ms,note\n1,a\n2\n' >"$TMP/ragged.csv"
-(cd "$TMP" && "$BIN" check emp.yaml) >"$OUT" 2>"$ERR"
-RC=$?
+sim_in "$TMP" check emp.yaml
 first_line "an empirical CSV with a row of 1 field under a header of 2" \
     "ragged.csv:3:2: error: components.api.service_time: too few fields: 1, the header has 2 (the record ends here)"
 sim run -q --duration 5s --csv "$TMP/cmp"
@@ -444,7 +391,7 @@ check "no seed given = -s 1 (the scenario's seed)" \
 
 # Replications: -R 3 gives 3 x 5 rows plus 5 mean rows; -r 2 reproduces replication 2.
 sim run -q -R 3 --duration 5s --csv "$TMP/r3"
-expect_rc "run -R 3 exits 0" 0
+expect_exit_status "run -R 3 exits 0" 0
 check "-R 3: 15 replication rows + 5 mean rows" \
     csv "$TMP/r3/summary.csv" '{ if (v("replication") == "mean") m++; else r++ }
                                END { if (E) exit 3; exit !(r == 15 && m == 5) }'
@@ -456,7 +403,7 @@ check "-R 3: replications use different seeds" \
     test "$(csv "$TMP/r3/summary.csv" 'v("replication") != "mean" { print v("seed") }' |
         sort -u | wc -l)" -eq 3
 sim run -q -r 2 --duration 5s --csv "$TMP/r2"
-expect_rc "run -r 2 exits 0" 0
+expect_exit_status "run -r 2 exits 0" 0
 csv "$TMP/r3/timeseries.csv" 'v("replication") == 2' >"$TMP/r3.rep2"
 awk 'NR > 1' "$TMP/r2/timeseries.csv" >"$TMP/r2.only"
 check "-r 2 reproduces replication 2 of -R 3 exactly" \
@@ -473,13 +420,9 @@ echo "# interrupt"
 pid=$!
 sleep 1
 kill -INT "$pid" 2>/dev/null
-(sleep 10 && kill -KILL "$pid" 2>/dev/null) >/dev/null 2>&1 &
-dog=$!
-wait "$pid"
-RC=$?
-kill "$dog" 2>/dev/null
+wait_or_kill "$pid" 10
 I=$TMP/int/summary.csv
-expect_rc "SIGINT: exit status 130" 130
+expect_exit_status "SIGINT: exit status 130" 130
 stderr_has "SIGINT: says it was interrupted" "interrupted"
 check "SIGINT: summary.csv written" test -s "$I"
 check "SIGINT: summary.csv has its 5 rows" test "$(awk 'NR > 1' "$I" | wc -l)" -eq 5
@@ -500,11 +443,11 @@ awk 'BEGIN { n = 3000; print "name: chain\nduration: 1s\nworkload:\n  rate: 100/
              for (i = 0; i < n; i++) { printf "  c%d:\n    kind: service\n    service_time: exp(1us)\n", i
                                        if (i < n - 1) printf "    calls: [c%d]\n", i + 1 } }' >"$TMP/chain.yaml"
 sim check "$TMP/chain.yaml"
-expect_rc "chain of 3000 services: check succeeds" 0
+expect_exit_status "chain of 3000 services: check succeeds" 0
 # 100/s enter c0 and pass down the chain: the last station sees exactly 100/s.
 stdout_has "chain of 3000 services: the last station gets the full 100/s" "c2999          λ = 100/s"
 sim run -q "$TMP/chain.yaml" --csv "$TMP/chain"
-expect_rc "chain of 3000 services: run succeeds" 0
+expect_exit_status "chain of 3000 services: run succeeds" 0
 # Diamonds: 40 layers of two services, each calling both of the next layer: 2^39 paths, but the
 # traffic equations take one pass (the walk over paths once ran for hours). A request makes
 # 2^(i-1) visits to each service of layer i >= 1: 2^38 = 2.74878e+11 at a39.
@@ -514,7 +457,7 @@ awk 'BEGIN { L = 40; print "name: diamond\nduration: 1s\nworkload:\n  rate: 1/s\
                  if (i < L - 1) printf "    calls: [a%d, b%d]\n", i + 1, i + 1 } }' >"$TMP/diamond.yaml"
 timeout 20 "$BIN" check "$TMP/diamond.yaml" >"$OUT" 2>"$ERR"
 RC=$?
-expect_rc "40 layers of diamonds: check finishes at once" 0
+expect_exit_status "40 layers of diamonds: check finishes at once" 0
 stdout_has "40 layers of diamonds: 2^38 visits per request at a39" "a39            λ = 2.74878e+11/s"
 # A balancer over 10000 replicas uses every one of them (it once stopped at the 4096th).
 cat >"$TMP/lb10k.yaml" <<'EOF'
@@ -526,7 +469,7 @@ components:
   api: {kind: service, replicas: 10000, service_time: exp(100ms)}
 EOF
 sim run -q "$TMP/lb10k.yaml" --csv "$TMP/lb10k"
-expect_rc "balancer over 10000 replicas: run succeeds" 0
+expect_exit_status "balancer over 10000 replicas: run succeeds" 0
 # Round robin over a constant 50000/s for 2 s: exactly 10 arrivals at each replica.
 check "balancer over 10000 replicas: every replica gets exactly 10 requests" \
     csv "$TMP/lb10k/summary.csv" 'v("kind") == "service" { n++; if (v("arrivals") != 10) exit 1 }
@@ -535,25 +478,24 @@ check "balancer over 10000 replicas: every replica gets exactly 10 requests" \
 # A 1 ns interval over 5 s would be 5e9 timeseries rows: refused, naming the key.
 printf 'name: t\nduration: 5s\ninterval: 1ns\nworkload: {rate: 100/s, target: api}\ncomponents:\n  api: {kind: service, service_time: exp(1ms)}\n' >"$TMP/tiny-interval.yaml"
 sim run -q "$TMP/tiny-interval.yaml"
-expect_rc "interval 1ns over 5 s: exit 2" 2
+expect_exit_status "interval 1ns over 5 s: exit 2" 2
 stderr_has "interval 1ns over 5 s: located, with the count" "tiny-interval.yaml:3:11: error: interval: the run would have 5000000000 intervals"
 # A component name with a comma or a newline is refused at its key.
 printf 'name: t\nduration: 1s\nworkload: {rate: 100/s, target: "a\\nb"}\ncomponents:\n  "a\\nb": {kind: service, service_time: exp(1ms)}\n' >"$TMP/newline-name.yaml"
 sim run -q "$TMP/newline-name.yaml"
-expect_rc "component name with a newline: exit 2" 2
+expect_exit_status "component name with a newline: exit 2" 2
 stderr_has "component name with a newline: located at the key" "newline-name.yaml:5:3: error: components: bad component name"
 
 # "--csv -d 1s": the directory was forgotten; the option is not taken as its name.
 sim run "$ROOT/scenarios/examples/mm1.yaml" --csv -d 1s
-expect_rc "--csv followed by an option: exit 2" 2
+expect_exit_status "--csv followed by an option: exit 2" 2
 stderr_has "--csv followed by an option: says so" "archsim: --csv: expected a directory, got the option '-d'"
 # A refused merge writes nothing: one shard lacks timeseries.csv.
 "$BIN" run -q "$ROOT/scenarios/examples/mm1.yaml" -d 20s -R 2 --shard 0/2 --csv "$TMP/mg0" >/dev/null 2>&1
 "$BIN" run -q "$ROOT/scenarios/examples/mm1.yaml" -d 20s -R 2 --shard 1/2 --csv "$TMP/mg1" >/dev/null 2>&1
 rm -f "$TMP/mg1/timeseries.csv"
 sim merge "$TMP/mg0" "$TMP/mg1" --csv "$TMP/mgout"
-expect_rc "merge with a file missing from one shard: exit 2" 2
+expect_exit_status "merge with a file missing from one shard: exit 2" 2
 check "merge with a file missing from one shard: nothing written" test ! -e "$TMP/mgout/summary.csv"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

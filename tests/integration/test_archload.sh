@@ -13,59 +13,34 @@
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+CHECK_WIDTH=7
 
 if [ $# -ne 1 ]; then
     echo "usage: sh tests/integration/test_archload.sh BUILD_DIR" >&2
     exit 2
 fi
-case $1 in
-    /*) B=$1 ;;
-    *) B=$(pwd)/$1 ;;
-esac
+B=$(abs_path "$1")
 AL=$B/archload
 AT=$B/archtarget
 AS=$B/archsim
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-if [ ! -x "$AL" ]; then
-    echo "test_archload.sh: $AL is not an executable (make build/archload)" >&2
-    exit 2
-fi
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+require_exec "$AL" "make build/archload"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/archload-it.XXXXXX") || exit 2
 NGINX_PID=
 AT_PID=
 SRV_PID=
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
     [ -n "$AT_PID" ] && kill "$AT_PID" 2>/dev/null && wait "$AT_PID" 2>/dev/null
     [ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
-    rm -rf "$TMP"
 }
-trap cleanup EXIT
+tmp_setup archload-it cleanup
 trap 'exit 130' INT TERM HUP PIPE
-
-PASS=0
-FAIL=0
 OUT=$TMP/stdout
 ERR=$TMP/stderr
-
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok     $1"
-}
-
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL   $1"
-    shift
-    for d in "$@"; do echo "         $d"; done
-}
-
-# check NAME CONDITION-EXIT-STATUS DETAIL: ok when the previous command succeeded.
-check() {
-    if [ "$2" -eq 0 ]; then ok "$1"; else not_ok "$1" "$3"; fi
-}
 
 # al ARGS...: run archload with a hard wall-clock bound, stdout in $OUT, stderr in $ERR.
 al() {
@@ -73,21 +48,9 @@ al() {
     RC=$?
 }
 
-# csv FILE COMPONENT COLUMN: the value of COLUMN in COMPONENT's row of a summary.csv.
-csv() {
-    awk -F, -v comp="$2" -v col="$3" '
-        NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-        $4 == comp { print $c; exit }' "$1"
-}
-
 # status_count CODE: "status codes: 200 xN" from the last run's summary.
 status_count() {
     sed -n "s/^status codes:.* $1 x\([0-9]*\).*/\1/p" "$OUT"
-}
-
-# fcmp EXPR: awk-evaluated float comparison, e.g. fcmp "$x >= 0.9 && $x <= 1.0".
-fcmp() {
-    awk "BEGIN { exit !($1) }"
 }
 
 # log_connections URI: distinct nginx connections that served URI (access log: $connection
@@ -154,15 +117,15 @@ U=http://127.0.0.1:${PORT:-1}
 if [ $NGINX_OK = 1 ]; then
     # 1. A fixed count returns exactly that many 200s, over exactly 4 keep-alive connections.
     al -n 1000 -c 4 -t 2 --csv "$TMP/count" "$U/count.txt"
-    n=$(csv "$TMP/count/summary.csv" total completions)
-    e=$(csv "$TMP/count/summary.csv" total errors)
+    n=$(csv_field "$TMP/count/summary.csv" total completions)
+    e=$(csv_field "$TMP/count/summary.csv" total errors)
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 1000 ] && [ "$n" = 1000 ] && [ "$e" = 0 ] &&
         [ "$(log_requests /count.txt 200)" = 1000 ]
-    check "fixed count: -n 1000 gives 1000 x 200 (archload and nginx's log agree)" $? \
+    check_status "fixed count: -n 1000 gives 1000 x 200 (archload and nginx's log agree)" $? \
         "rc=$RC 200s=$(status_count 200) csv completions=$n errors=$e nginx=$(log_requests /count.txt 200)"
     c=$(log_connections /count.txt)
     grep -q '^connections: 4 opened' "$OUT" && [ "$c" = 4 ]
-    check "keep-alive: 1000 requests over 4 connections (nginx saw $c)" $? \
+    check_status "keep-alive: 1000 requests over 4 connections (nginx saw $c)" $? \
         "$(grep '^connections' "$OUT")"
 
     # 2. Chunked bodies (SSI drops Content-Length): 50 x "hello\n" = 300 body bytes.
@@ -174,14 +137,14 @@ if [ $NGINX_OK = 1 ]; then
     fi
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 50 ] && [ "$te" = chunked ] &&
         grep -q 'response bodies 300 bytes' "$OUT"
-    check "chunked: 50 x 200, 300 body bytes (server sent Transfer-Encoding: $te)" $? \
+    check_status "chunked: 50 x 200, 300 body bytes (server sent Transfer-Encoding: $te)" $? \
         "$(grep -E '^(status|connections|errors)' "$OUT")"
 
     # 3. A 1 MiB body, 20 times.
     al -n 20 -c 2 -t 2 "$U/1mib.bin"
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 20 ] &&
         grep -q 'response bodies 20971520 bytes' "$OUT"
-    check "1 MiB bodies: 20 x 200, 20971520 bytes" $? "$(grep -E '^(status|connections|errors)' "$OUT")"
+    check_status "1 MiB bodies: 20 x 200, 20971520 bytes" $? "$(grep -E '^(status|connections|errors)' "$OUT")"
 
     # 3b. A 50 MiB body is streamed, not buffered: one response of 52,428,800 bytes is counted
     # to the byte, and archload's peak RSS (/usr/bin/time %M, KiB) for it is within 10 MiB of
@@ -198,7 +161,7 @@ if [ $NGINX_OK = 1 ]; then
         [ "$r1" = 0 ] && [ "$RC" = 0 ] && grep -q 'response bodies 1048576 bytes' "$TMP/big1.out" &&
             grep -q 'response bodies 52428800 bytes' "$OUT" && [ "$(status_count 200)" = 1 ] &&
             [ $((m50 - m1)) -lt 10240 ]
-        check "50 MiB body: 52428800 bytes counted; peak RSS ${m50} KiB vs ${m1} KiB for 1 MiB (< 10 MiB apart)" $? \
+        check_status "50 MiB body: 52428800 bytes counted; peak RSS ${m50} KiB vs ${m1} KiB for 1 MiB (< 10 MiB apart)" $? \
             "rc=$r1/$RC $(grep -E '^(status|connections|errors)' "$OUT")"
         rm -f "$NGX/www/50mib.bin"
     else
@@ -210,41 +173,41 @@ if [ $NGINX_OK = 1 ]; then
     c=$(log_connections /close/hello.txt)
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 30 ] && grep -q '^connections: 30 opened' "$OUT" &&
         [ "$c" = 30 ]
-    check "Connection: close: 30 requests, 30 connections (nginx saw $c)" $? \
+    check_status "Connection: close: 30 requests, 30 connections (nginx saw $c)" $? \
         "$(grep -E '^(status|connections|errors)' "$OUT")"
 
     # 5. TLS: verified against the test CA, refused without it, accepted with --insecure.
     al -n 20 -c 2 -t 1 --cacert "$NGX/cert.pem" "https://localhost:$TLSPORT/tls.txt"
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 20 ] && grep -q '^connections: 2 opened' "$OUT"
-    check "https with --cacert: 20 x 200 over 2 connections" $? "$(grep -E '^(status|conn|errors|  first)' "$OUT")"
+    check_status "https with --cacert: 20 x 200 over 2 connections" $? "$(grep -E '^(status|conn|errors|  first)' "$OUT")"
     al -n 3 -c 1 -t 1 "https://localhost:$TLSPORT/tls.txt"
     [ "$RC" = 0 ] && grep -q '^errors: tls 3' "$OUT" && grep -q 'certificate verify failed' "$OUT"
-    check "https verifies by default: self-signed refused (3 TLS errors)" $? "$(grep -E '^(status|errors|  first)' "$OUT")"
+    check_status "https verifies by default: self-signed refused (3 TLS errors)" $? "$(grep -E '^(status|errors|  first)' "$OUT")"
     al -n 3 -c 1 -t 1 --insecure "https://localhost:$TLSPORT/tls.txt"
     [ "$RC" = 0 ] && [ "$(status_count 200)" = 3 ]
-    check "https --insecure: 3 x 200" $? "$(grep -E '^(status|errors|  first)' "$OUT")"
+    check_status "https --insecure: 3 x 200" $? "$(grep -E '^(status|errors|  first)' "$OUT")"
 
     # 6. Rate accuracy: a constant 2000/s for 5 s is requests 0..9999 (t_i = i / 2000 < 5 s),
     # 10,000 exactly (the task allows 1 %); every full second after the first completes within
     # 2 % of 2000 (the answers of a second are those sent in it, shifted by ~0.2 ms).
     al --rate 2000 -d 5s -t 2 --csv "$TMP/rate" "$U/rate.txt"
-    sent=$(csv "$TMP/rate/summary.csv" total arrivals)
-    done_=$(csv "$TMP/rate/summary.csv" total completions)
+    sent=$(csv_field "$TMP/rate/summary.csv" total arrivals)
+    done_=$(csv_field "$TMP/rate/summary.csv" total completions)
     [ "$RC" = 0 ] && [ "$sent" = 10000 ] && [ "$done_" = 10000 ]
-    check "rate: --rate 2000 -d 5s sends 10000 (sent $sent, done $done_)" $? "$(head -6 "$OUT")"
+    check_status "rate: --rate 2000 -d 5s sends 10000 (sent $sent, done $done_)" $? "$(head -6 "$OUT")"
     # throughput_rps divides by the 5 s of sending (archsim's duration minus warm-up), not by
     # the time to the last answer: exactly 10000 / 5.
-    rps=$(csv "$TMP/rate/summary.csv" total throughput_rps)
-    st=$(csv "$TMP/rate/summary.csv" total sim_time_s)
+    rps=$(csv_field "$TMP/rate/summary.csv" total throughput_rps)
+    st=$(csv_field "$TMP/rate/summary.csv" total sim_time_s)
     [ "$rps" = 2000 ] && [ "$st" = 5 ]
-    check "rate: throughput_rps $rps = 10000 / 5 s (sim_time_s $st)" $? "$(grep '^total' "$OUT")"
+    check_status "rate: throughput_rps $rps = 10000 / 5 s (sim_time_s $st)" $? "$(grep '^total' "$OUT")"
     bad=$(awk -F, '
         NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "completions") c = i; if ($i == "t_start_s") s = i; if ($i == "t_end_s") e = i }; next }
         $8 == "total" && $s >= 1 && $e - $s == 1 && ($c < 1960 || $c > 2040) { printf "t=%s:%s ", $s, $c }
         $8 == "total" && $s >= 1 && $e - $s == 1 { n++ }
         END { if (n < 3) print "only " n " full seconds" }' "$TMP/rate/timeseries.csv")
     [ -z "$bad" ]
-    check "rate: per-second completions within 2 % of 2000 after the first second" $? "$bad"
+    check_status "rate: per-second completions within 2 % of 2000 after the first second" $? "$bad"
 
     # 7. Segments: 0/2 and 1/2 of --rate 1000 -d 2s are 1000 requests each, 2000 together = the
     # unsegmented schedule (i < 2000); run side by side.
@@ -256,37 +219,37 @@ if [ $NGINX_OK = 1 ]; then
     r0=$?
     wait $s1
     r1=$?
-    a0=$(csv "$TMP/seg0/summary.csv" total arrivals)
-    a1=$(csv "$TMP/seg1/summary.csv" total arrivals)
+    a0=$(csv_field "$TMP/seg0/summary.csv" total arrivals)
+    a1=$(csv_field "$TMP/seg1/summary.csv" total arrivals)
     [ $r0 = 0 ] && [ $r1 = 0 ] && [ "$a0" = 1000 ] && [ "$a1" = 1000 ] &&
         [ "$(log_requests /seg.txt 200)" = 2000 ]
-    check "segments 0/2 + 1/2: 1000 + 1000 = 2000 = the whole schedule" $? \
+    check_status "segments 0/2 + 1/2: 1000 + 1000 = 2000 = the whole schedule" $? \
         "rc $r0 $r1, sent $a0 + $a1, nginx $(log_requests /seg.txt 200)"
 
     # 8. Thresholds and exit codes.
     al -n 200 -c 2 -t 1 --threshold 'p99<10s' --threshold 'error_rate<1%' "$U/hello.txt"
     [ "$RC" = 0 ] && [ "$(grep -c '^threshold .* pass' "$OUT")" = 2 ]
-    check "thresholds that hold: exit 0, two 'pass' lines" $? "rc=$RC $(grep '^threshold' "$OUT")"
+    check_status "thresholds that hold: exit 0, two 'pass' lines" $? "rc=$RC $(grep '^threshold' "$OUT")"
     al -n 200 -c 2 -t 1 --threshold 'p50<1ns' --threshold 'error_rate<1%' "$U/hello.txt"
     [ "$RC" = 1 ] && grep -q '^threshold p50<1ns .*FAIL' "$OUT" && grep -q 'error_rate<1%.*pass' "$OUT"
-    check "a latency threshold that fails: exit 1, FAIL printed" $? "rc=$RC $(grep '^threshold' "$OUT")"
+    check_status "a latency threshold that fails: exit 1, FAIL printed" $? "rc=$RC $(grep '^threshold' "$OUT")"
     al -n 100 -c 2 -t 1 --threshold 'rps>1000000000' "$U/hello.txt"
     [ "$RC" = 1 ] && grep -q 'rps>1000000000 .*FAIL' "$OUT"
-    check "an rps threshold that fails: exit 1" $? "rc=$RC $(grep '^threshold' "$OUT")"
+    check_status "an rps threshold that fails: exit 1" $? "rc=$RC $(grep '^threshold' "$OUT")"
     al -r 200 -d 10s -c 2 -t 1 --threshold 'p50<1ns' --abort-on-fail "$U/hello.txt"
     [ "$RC" = 1 ] && grep -q 'aborted: threshold p50<1ns' "$OUT" &&
         sent=$(sed -n 's/^sent \([0-9]*\) = .*/\1/p' "$OUT") && [ "$sent" -lt 600 ]
-    check "--abort-on-fail stops after the first interval (sent ${sent:-?} < 600 of 2000)" $? "rc=$RC $(grep -E '^(aborted|sent|threshold)' "$OUT")"
+    check_status "--abort-on-fail stops after the first interval (sent ${sent:-?} < 600 of 2000)" $? "rc=$RC $(grep -E '^(aborted|sent|threshold)' "$OUT")"
     al -n 1 --threshold 'p99<250' "$U/hello.txt"
     [ "$RC" = 2 ] && grep -q 'missing unit' "$ERR"
-    check "a malformed threshold is a usage error (exit 2)" $? "rc=$RC $(cat "$ERR")"
+    check_status "a malformed threshold is a usage error (exit 2)" $? "rc=$RC $(cat "$ERR")"
 
     # 9. Secrets never reach the output.
     al -n 5 -c 1 -t 1 -H 'Authorization: Bearer SECRET123' -H 'Cookie: s=SECRET456' \
         -H 'X-Visible: yes' "$U/hello.txt"
     [ "$RC" = 0 ] && ! grep -q SECRET "$OUT" "$ERR" && grep -q 'Authorization: \[redacted\]' "$OUT" &&
         grep -q 'Cookie: \[redacted\]' "$OUT" && grep -q 'X-Visible: yes' "$OUT"
-    check "Authorization and Cookie values are redacted" $? "$(grep -i -E 'secret|redacted' "$OUT" "$ERR")"
+    check_status "Authorization and Cookie values are redacted" $? "$(grep -i -E 'secret|redacted' "$OUT" "$ERR")"
 
     # 10. SIGINT: sending stops, answers are awaited, everything is written, exit 130.
     "$AL" --rate 100 -d 30s -c 4 -t 2 --csv "$TMP/sig" "$U/sig.txt" >"$TMP/sig.out" 2>&1 &
@@ -295,12 +258,12 @@ if [ $NGINX_OK = 1 ]; then
     kill -INT $pid
     wait $pid
     rc=$?
-    sent=$(csv "$TMP/sig/summary.csv" total arrivals)
-    done_=$(csv "$TMP/sig/summary.csv" total completions)
-    part=$(csv "$TMP/sig/summary.csv" total partial)
+    sent=$(csv_field "$TMP/sig/summary.csv" total arrivals)
+    done_=$(csv_field "$TMP/sig/summary.csv" total completions)
+    part=$(csv_field "$TMP/sig/summary.csv" total partial)
     [ $rc = 130 ] && [ "$part" = 1 ] && [ "${sent:-0}" -ge 100 ] && [ "${sent:-0}" -le 200 ] &&
         [ "$sent" = "$done_" ] && grep -q 'STOPPED early (interrupted)' "$TMP/sig.out"
-    check "SIGINT after 1.5 s of 100/s: exit 130, ~150 sent = done, partial written" $? \
+    check_status "SIGINT after 1.5 s of 100/s: exit 130, ~150 sent = done, partial written" $? \
         "rc=$rc sent=$sent done=$done_ partial=$part"
 
     # 11. A scenario's workload: classes read (weight 3) and write (1), constant 200/s for 2 s
@@ -321,27 +284,27 @@ components:
 EOF
     al --scenario "$TMP/mix.yaml" --class 'read=GET /mix1.txt' --class 'write=GET /mix2.txt' \
         -t 2 --csv "$TMP/mix" "$U/"
-    r=$(csv "$TMP/mix/summary.csv" read arrivals)
-    w=$(csv "$TMP/mix/summary.csv" write arrivals)
-    t=$(csv "$TMP/mix/summary.csv" total arrivals)
+    r=$(csv_field "$TMP/mix/summary.csv" read arrivals)
+    w=$(csv_field "$TMP/mix/summary.csv" write arrivals)
+    t=$(csv_field "$TMP/mix/summary.csv" total arrivals)
     [ "$RC" = 0 ] && [ "$t" = 400 ] && [ $((r + w)) = 400 ] && [ "$r" -ge 264 ] && [ "$r" -le 336 ] &&
         [ "$(log_requests /mix1.txt 200)" = "$r" ] && [ "$(log_requests /mix2.txt 200)" = "$w" ]
-    check "--scenario: 400 requests, read $r / write $w, each to its own path" $? \
+    check_status "--scenario: 400 requests, read $r / write $w, each to its own path" $? \
         "rc=$RC $(head -3 "$OUT") $(cat "$ERR")"
     # The same run in the issue's form, --target BASE_URL instead of the positional URL.
     al --scenario "$TMP/mix.yaml" --target "$U/" --class 'read=GET /mix1.txt' \
         --class 'write=GET /mix2.txt' -t 2 --csv "$TMP/mixt" --threshold 'error_rate<=0%'
-    r2=$(csv "$TMP/mixt/summary.csv" read arrivals)
-    t2=$(csv "$TMP/mixt/summary.csv" total completions)
+    r2=$(csv_field "$TMP/mixt/summary.csv" read arrivals)
+    t2=$(csv_field "$TMP/mixt/summary.csv" total completions)
     [ "$RC" = 0 ] && [ "$t2" = 400 ] && [ "$r2" = "$r" ]
-    check "--scenario FILE --target BASE_URL: the same 400 requests (read $r2 = $r)" $? \
+    check_status "--scenario FILE --target BASE_URL: the same 400 requests (read $r2 = $r)" $? \
         "rc=$RC $(head -3 "$OUT") $(cat "$ERR")"
     al --scenario "$TMP/mix.yaml" --target "$U/" -n 1 "$U/"
     [ "$RC" = 2 ] && grep -q 'not both' "$ERR"
-    check "--target and a positional URL together: exit 2" $? "rc=$RC $(cat "$ERR")"
+    check_status "--target and a positional URL together: exit 2" $? "rc=$RC $(cat "$ERR")"
     al --scenario "$TMP/mix.yaml" --class 'raed=GET /' -n 1 "$U/"
     [ "$RC" = 2 ] && grep -q "did you mean 'read'" "$ERR"
-    check "--class with an unknown class: exit 2 with a suggestion" $? "rc=$RC $(cat "$ERR")"
+    check_status "--class with an unknown class: exit 2 with a suggestion" $? "rc=$RC $(cat "$ERR")"
 
     # 12. Output formats: --latency spectrum ends at percentile 1.0 with the total count;
     # --hdr-log has the Java header and one HISTF line per interval; summary.csv has archsim's
@@ -352,12 +315,12 @@ EOF
         head -1 "$TMP/lat.hlog" | grep -q '^#\[Histogram log format version 1.3\]$' &&
         grep -q '^"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"$' "$TMP/lat.hlog" &&
         grep -Eq '^[0-9]+\.[0-9]{3},[0-9]+\.[0-9]{3},[0-9]+\.[0-9]{3},HISTF' "$TMP/lat.hlog"
-    check "--latency spectrum and --hdr-log format" $? "$(tail -3 "$TMP/lat.hlog" | cut -c1-80)"
+    check_status "--latency spectrum and --hdr-log format" $? "$(tail -3 "$TMP/lat.hlog" | cut -c1-80)"
     if [ -x "$AS" ]; then
         timeout 60 "$AS" run "$ROOT/scenarios/examples/mm1.yaml" -d 1s --warmup 0s -q --csv "$TMP/sim" >/dev/null 2>&1
         [ "$(head -1 "$TMP/sim/summary.csv")" = "$(head -1 "$TMP/fmt/summary.csv")" ] &&
             [ "$(head -1 "$TMP/sim/timeseries.csv")" = "$(head -1 "$TMP/fmt/timeseries.csv")" ]
-        check "summary.csv and timeseries.csv headers equal archsim's" $? \
+        check_status "summary.csv and timeseries.csv headers equal archsim's" $? \
             "$(head -1 "$TMP/fmt/summary.csv" | cut -c1-100)"
     fi
 fi
@@ -369,36 +332,36 @@ al --rate 100 -d 1s -t 1 http://127.0.0.1:1/
 [ "$RC" = 0 ] && grep -q '^errors: connect 100$' "$OUT" &&
     grep -q '^sent 100 = 0 completed + 0 rejected + 100 errors + 0 in flight' "$OUT" &&
     grep -q 'no samples' "$OUT"
-check "nothing listening: 100 connect errors, no samples, exit 0" $? "rc=$RC $(grep -E '^(errors|sent|latency)' "$OUT") $(head -3 "$ERR")"
+check_status "nothing listening: 100 connect errors, no samples, exit 0" $? "rc=$RC $(grep -E '^(errors|sent|latency)' "$OUT") $(head -3 "$ERR")"
 
 al http://127.0.0.1:1/ -d 5
 [ "$RC" = 2 ] && grep -q 'missing unit' "$ERR"
-check "usage: -d without a unit is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "usage: -d without a unit is exit 2" $? "rc=$RC $(cat "$ERR")"
 al -n 1
 [ "$RC" = 2 ] && grep -q 'missing URL' "$ERR"
-check "usage: no URL is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "usage: no URL is exit 2" $? "rc=$RC $(cat "$ERR")"
 al -n 1 'http://user:SECRET@127.0.0.1:1/'
 [ "$RC" = 2 ] && ! grep -q SECRET "$ERR"
-check "credentials in the URL are refused without being echoed" $? "rc=$RC $(cat "$ERR")"
+check_status "credentials in the URL are refused without being echoed" $? "rc=$RC $(cat "$ERR")"
 
 # The rate cap, 10,000,000/s from one process, holds whatever gives the rate: --rate, --phase
 # (both ends of a ramp), a scenario's rate or phases, --set. Exit 2, naming the flag or the
 # scenario's position. The cap itself is accepted (one request, to a dead port).
 al --rate 20000000 -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: --rate: at most 10000000/s' "$ERR"
-check "rate cap: --rate 20000000 is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: --rate 20000000 is exit 2" $? "rc=$RC $(cat "$ERR")"
 al --phase 1s@20000000/s -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- "^archload: --phase: phase '1s@20000000/s': at most 10000000/s" "$ERR"
-check "rate cap: --phase 1s@20000000/s is exit 2 naming --phase" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: --phase 1s@20000000/s is exit 2 naming --phase" $? "rc=$RC $(cat "$ERR")"
 al --phase 10s@100/s..2e7/s -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: --phase: .*got 20000000/s' "$ERR"
-check "rate cap: the end of a --phase ramp (100/s..2e7/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: the end of a --phase ramp (100/s..2e7/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
 al --phase 10s@2e7/s..100/s -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: --phase: .*got 20000000/s' "$ERR"
-check "rate cap: the start of a --phase ramp (2e7/s..100/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: the start of a --phase ramp (2e7/s..100/s) is exit 2" $? "rc=$RC $(cat "$ERR")"
 al --phase 1s@10000000/s -n 1 -t 1 http://127.0.0.1:1/
 [ "$RC" = 0 ] && grep -q '^errors: connect 1$' "$OUT"
-check "rate cap: --phase 1s@10000000/s (the cap itself) runs" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: --phase 1s@10000000/s (the cap itself) runs" $? "rc=$RC $(cat "$ERR")"
 cat >"$TMP/cap.yaml" <<'EOF'
 name: cap
 duration: 2s
@@ -411,11 +374,11 @@ components:
 EOF
 al --scenario "$TMP/cap.yaml" -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- "^archload: $TMP/cap.yaml:5:9: error: workload.rate: archload sends at most 10000000/s" "$ERR"
-check "rate cap: a scenario's rate: 20000000/s is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: a scenario's rate: 20000000/s is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
 sed 's|rate: 20000000/s|rate: 100/s|' "$TMP/cap.yaml" >"$TMP/cap100.yaml"
 al --scenario "$TMP/cap100.yaml" --set workload.rate=3e7/s -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: --set:.*workload.rate: .*got 30000000/s' "$ERR"
-check "rate cap: --set workload.rate=3e7/s is exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: --set workload.rate=3e7/s is exit 2" $? "rc=$RC $(cat "$ERR")"
 cat >"$TMP/capramp.yaml" <<'EOF'
 name: cap
 duration: 2s
@@ -430,28 +393,9 @@ components:
 EOF
 al --scenario "$TMP/capramp.yaml" -n 1 http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- "^archload: $TMP/capramp.yaml:7:38: error: workload.phases\[0\].to: " "$ERR"
-check "rate cap: a scenario ramp's 'to: 30000000/s' is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
+check_status "rate cap: a scenario ramp's 'to: 30000000/s' is exit 2 at its line" $? "rc=$RC $(cat "$ERR")"
 
 # --- archtarget -----------------------------------------------------------------------------
-
-# start_target ARGS...: start archtarget on a free port; sets TPORT. 0 on success.
-start_target() {
-    "$AT" --listen 127.0.0.1:0 "$@" >"$TMP/at.out" 2>&1 &
-    AT_PID=$!
-    i=0
-    TPORT=
-    while [ $i -lt 50 ] && [ -z "$TPORT" ]; do
-        TPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/at.out")
-        [ -n "$TPORT" ] || sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$TPORT" ]
-}
-stop_target() {
-    kill "$AT_PID" 2>/dev/null
-    wait "$AT_PID" 2>/dev/null
-    AT_PID=
-}
 
 if [ ! -x "$AT" ]; then
     not_ok "coordinated omission (archtarget stall)" "$AT does not exist yet: build archtarget first"
@@ -467,19 +411,19 @@ else
     # 1 s - 20 (5 ms - s) = 0.92 s for s = 1.2 ms (0.90 s for s -> 1 ms, at most 1 s); allowed
     # [0.88, 1.02] s. The raw service time is ~1 s for the single request in service when the
     # stall began (1/2000 < 1 %), so its p99 stays at the normal ~1.3 ms (< 50 ms allowed).
-    if start_target --workers 1 --service const:1ms --stall-at 5s --stall-for 1s; then
-        al --rate 200 -d 10s -c 1 -t 1 --csv "$TMP/co" "http://127.0.0.1:$TPORT/"
-        stop_target
-        p99=$(csv "$TMP/co/summary.csv" total latency_p99_ms)
+    if at_start "$TMP/at.out" --workers 1 --service const:1ms --stall-at 5s --stall-for 1s; then
+        al --rate 200 -d 10s -c 1 -t 1 --csv "$TMP/co" "http://127.0.0.1:$AT_PORT/"
+        at_stop
+        p99=$(csv_field "$TMP/co/summary.csv" total latency_p99_ms)
         svc99=$(sed -n 's/^service time.* p99 \([0-9.]*\),.*/\1/p' "$OUT")
-        n=$(csv "$TMP/co/summary.csv" total completions)
+        n=$(csv_field "$TMP/co/summary.csv" total completions)
         [ "$RC" = 0 ] && [ "$n" = 2000 ] && fcmp "$p99 >= 880 && $p99 <= 1020" &&
             fcmp "$svc99 < 50" && grep -q '^held back' "$OUT"
-        check "coordinated omission: p99 ${p99} ms shows the 1 s stall (expected ~920), service p99 ${svc99} ms stays small" $? \
+        check_status "coordinated omission: p99 ${p99} ms shows the 1 s stall (expected ~920), service p99 ${svc99} ms stays small" $? \
             "rc=$RC completions=$n $(grep -E '^(total|service|held)' "$OUT")"
     else
         not_ok "coordinated omission (archtarget stall)" "archtarget did not start: $(cat "$TMP/at.out")"
-        stop_target
+        at_stop
     fi
 
     # Queueing truth: M/M/2 with mean service 5 ms (mu = 200/s per worker) and Poisson arrivals
@@ -492,19 +436,19 @@ else
     # each run uses the same ~4800 arrival and service times; for that sample (4911 arrivals,
     # drawn mean service 4.97 ms) Erlang C gives 7.9 ms, 1 % above W; the rest of the 15 %
     # covers worker oversleep and the variation of the overhead.
-    if start_target --workers 2 --service exp:5ms --path /zero=const:0ms; then
-        al --rate 200 -d 2s -t 1 --csv "$TMP/zero" "http://127.0.0.1:$TPORT/zero"
-        over=$(csv "$TMP/zero/summary.csv" total latency_mean_ms)
-        al --rate 240 --arrivals poisson -d 20s -t 1 --csv "$TMP/mm2" "http://127.0.0.1:$TPORT/"
-        stop_target
-        mean=$(csv "$TMP/mm2/summary.csv" total latency_mean_ms)
+    if at_start "$TMP/at.out" --workers 2 --service exp:5ms --path /zero=const:0ms; then
+        al --rate 200 -d 2s -t 1 --csv "$TMP/zero" "http://127.0.0.1:$AT_PORT/zero"
+        over=$(csv_field "$TMP/zero/summary.csv" total latency_mean_ms)
+        al --rate 240 --arrivals poisson -d 20s -t 1 --csv "$TMP/mm2" "http://127.0.0.1:$AT_PORT/"
+        at_stop
+        mean=$(csv_field "$TMP/mm2/summary.csv" total latency_mean_ms)
         net=$(awk -v m="$mean" -v o="$over" 'BEGIN { printf "%.3f", m - o }')
         [ "$RC" = 0 ] && fcmp "$net >= 6.64 && $net <= 8.98"
-        check "queueing truth: M/M/2 at rho 0.6: mean ${mean} ms - overhead ${over} ms = ${net} ms vs Erlang C 7.8125 ms (+-15 %)" $? \
+        check_status "queueing truth: M/M/2 at rho 0.6: mean ${mean} ms - overhead ${over} ms = ${net} ms vs Erlang C 7.8125 ms (+-15 %)" $? \
             "rc=$RC $(grep -E '^(total|service)' "$OUT")"
     else
         not_ok "queueing truth (archtarget M/M/2)" "archtarget did not start: $(cat "$TMP/at.out")"
-        stop_target
+        at_stop
     fi
 fi
 
@@ -537,14 +481,7 @@ script_server() {
             close $c;
         }' "$1" >"$TMP/srv.port" 2>"$TMP/srv.err" &
     SRV_PID=$!
-    i=0
-    SPORT=
-    while [ $i -lt 50 ] && [ -z "$SPORT" ]; do
-        SPORT=$(head -n 1 "$TMP/srv.port")
-        [ -n "$SPORT" ] || sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$SPORT" ]
+    SPORT=$(poll_out 50 head -n 1 "$TMP/srv.port")
 }
 stop_server() {
     kill "$SRV_PID" 2>/dev/null
@@ -562,10 +499,10 @@ if [ "$HAVE_PERL" = 1 ]; then
             want_codes="status codes: other x5"
             [ "$st" = 099 ] && want_codes="status codes: 99 x5"
             [ "$RC" = 0 ] && grep -qx 'errors: bad_status 5' "$OUT" && [ "$codes" = "$want_codes" ] &&
-                [ "$(csv "$TMP/st$st/summary.csv" total errors)" = 5 ] &&
-                [ "$(csv "$TMP/st$st/summary.csv" total completions)" = 0 ] &&
+                [ "$(csv_field "$TMP/st$st/summary.csv" total errors)" = 5 ] &&
+                [ "$(csv_field "$TMP/st$st/summary.csv" total completions)" = 0 ] &&
                 grep -q '^sent 5 = 0 completed + 0 rejected + 5 errors + 0 in flight$' "$OUT"
-            check "status $st: 5 bad_status errors, not 5xx and not completions ($codes)" $? \
+            check_status "status $st: 5 bad_status errors, not 5xx and not completions ($codes)" $? \
                 "rc=$RC $(grep -E '^(total|status|errors|sent)' "$OUT") $(cat "$ERR")"
         else
             not_ok "status $st: scripted server" "did not start: $(cat "$TMP/srv.err")"
@@ -580,7 +517,7 @@ fi
 # counted as "(invalid)"). Path sent: /a 0xFF 0x0C b TAB c U+00E9 " \ 0xE2 0x82 (a cut-off
 # 3-byte sequence: one replacement).
 if [ "$HAVE_PERL" = 1 ] && [ -x "$AT" ]; then
-    if start_target --workers 1 --service const:0ms; then
+    if at_start "$TMP/at.out" --workers 1 --service const:0ms; then
         perl -MIO::Socket::INET -e '
             sub ask {
                 my $s = IO::Socket::INET->new("127.0.0.1:$ARGV[0]") or die "connect: $!\n";
@@ -594,21 +531,21 @@ if [ "$HAVE_PERL" = 1 ] && [ -x "$AT" ]; then
             ask("/p\xff\x01q");
             my $r = ask("/stats");
             $r =~ s/^.*?\r\n\r\n//s;
-            print $r;' "$TPORT" >"$TMP/stats.json" 2>"$TMP/stats.err"
-        stop_target
+            print $r;' "$AT_PORT" >"$TMP/stats.json" 2>"$TMP/stats.err"
+        at_stop
         key=$(sed -n 's/.*"paths":{"\([^{]*\)":{.*/\1/p' "$TMP/stats.json")
         want='/a\ufffd\u000cb\u0009c'$(printf '\303\251')'\"\\\ufffd'
         [ "$key" = "$want" ] && grep -q '"(invalid)":{"requests":1,"status":{"400":1}' "$TMP/stats.json"
-        check "/stats escapes a raw path (0xFF, form feed, tab, U+00E9, quote, backslash, cut UTF-8)" \
+        check_status "/stats escapes a raw path (0xFF, form feed, tab, U+00E9, quote, backslash, cut UTF-8)" \
             $? "want key $want; got $(cat "$TMP/stats.json" "$TMP/stats.err")"
         if command -v python3 >/dev/null 2>&1; then
             python3 -m json.tool "$TMP/stats.json" >/dev/null 2>"$TMP/json.err"
-            check "/stats with raw path bytes is valid JSON (python3 -m json.tool)" $? \
+            check_status "/stats with raw path bytes is valid JSON (python3 -m json.tool)" $? \
                 "$(cat "$TMP/json.err")"
         fi
     else
         not_ok "/stats raw path: archtarget" "did not start: $(cat "$TMP/at.out")"
-        stop_target
+        at_stop
     fi
 fi
 
@@ -616,10 +553,9 @@ fi
 # exit 2, saying where the warm-up came from. closed-users.yaml has warmup: 10s.
 al --scenario "$ROOT/scenarios/examples/closed-users.yaml" -d 3s http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: the warm-up (10s, from the scenario) must be shorter than the run (3s)' "$ERR"
-check "warm-up from the scenario longer than -d: exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "warm-up from the scenario longer than -d: exit 2" $? "rc=$RC $(cat "$ERR")"
 al --rate 10 -d 2s --warmup 2s http://127.0.0.1:1/
 [ "$RC" = 2 ] && grep -q -- '^archload: the warm-up (2s, --warmup) must be shorter than the run (2s)' "$ERR"
-check "--warmup equal to -d: exit 2" $? "rc=$RC $(cat "$ERR")"
+check_status "--warmup equal to -d: exit 2" $? "rc=$RC $(cat "$ERR")"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

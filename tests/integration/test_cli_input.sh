@@ -10,74 +10,22 @@
 # Prints one line per check and ends with "N passed, M failed"; exits 1 when anything failed.
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-BIN=$BUILD/archsim
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-if [ ! -x "$BIN" ]; then
-    echo "test_cli_input.sh: $BIN is not an executable (make build/archsim)" >&2
-    exit 2
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-input.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM HUP
-PASS=0
-FAIL=0
+sim_setup archsim-input "${1:-build}"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok    $1"
-}
-
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL  $1"
-    shift
-    for line in "$@"; do echo "        $line"; done
-}
-
-# check NAME COMMAND...: pass when the command succeeds.
-check() {
-    name=$1
-    shift
-    if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name" "failed: $*"; fi
-}
-
-# sim ARGS...: stdout to $TMP/out, stderr to $TMP/err, status in $RC.
-sim() {
-    "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
-    RC=$?
-}
-
-expect_rc() {
-    if [ "$RC" -eq "$2" ]; then ok "$1"; else not_ok "$1" "exit $RC, expected $2" "$(head -n 2 "$TMP/err")"; fi
-}
-
-# first_err NAME WANT: the first line of stderr is exactly WANT.
-first_err() {
-    got=$(head -n 1 "$TMP/err")
-    if [ "$got" = "$2" ]; then ok "$1"; else not_ok "$1" "want: $2" "got:  $got"; fi
-}
-
-# A CSV file without its wall_s column (the one column that differs between equal runs).
-drop_wall() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_s") w = i }
-             { out = ""; for (i = 1; i <= NF; i++) if (i != w) out = out (i == 1 || (i == 2 && w == 1) ? "" : ",") $i; print out }' "$1"
-}
-
-same_summary() {
-    drop_wall "$1" >"$TMP/s1"
-    drop_wall "$2" >"$TMP/s2"
-    cmp -s "$TMP/s1" "$TMP/s2"
-}
-
-# field FILE COLUMN COND: the values of COLUMN in rows where the awk condition COND holds
-# (COND sees the header's names through col["name"]).
-field() {
-    awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-                          '"$3"' { print $col[want] }' "$1"
+# sigint_when_written FILE PID: SIGINT to PID once FILE is past its first 4 KiB (a few
+# replications delivered), or after 30 s.
+sigint_when_written() {
+    i=0
+    while [ $i -lt 300 ]; do
+        [ -f "$1" ] && [ "$(wc -c <"$1")" -gt 4096 ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill -INT "$2" 2>/dev/null
 }
 
 MM1=$TMP/mm1.yaml
@@ -100,20 +48,20 @@ echo "# exponents before the unit"
 sim run -q "$MM1" -d 2s --csv "$TMP/d2s"
 sim run -q "$MM1" -d 2e3ms --csv "$TMP/d2e3"
 expect_rc "run -d 2e3ms" 0
-check "-d 2e3ms = -d 2s (summary.csv except wall_s)" same_summary "$TMP/d2s/summary.csv" "$TMP/d2e3/summary.csv"
-check "-d 2e3ms = -d 2s (timeseries.csv)" cmp "$TMP/d2s/timeseries.csv" "$TMP/d2e3/timeseries.csv"
-t=$(field "$TMP/d2e3/summary.csv" sim_time_s '$col["component"] == "total"')
+check_quiet "-d 2e3ms = -d 2s (summary.csv except wall_s)" same_summary "$TMP/d2s/summary.csv" "$TMP/d2e3/summary.csv"
+check_quiet "-d 2e3ms = -d 2s (timeseries.csv)" cmp "$TMP/d2s/timeseries.csv" "$TMP/d2e3/timeseries.csv"
+t=$(csv_select "$TMP/d2e3/summary.csv" sim_time_s '$col["component"] == "total"')
 if [ "$t" = 2 ]; then ok "1e3ms is one second: sim_time_s = 2"; else not_ok "sim_time_s" "got $t"; fi
 sim run -q "$MM1" --set duration=0.2e1s --set workload.rate=8e2/s \
     --set 'components.api.service_time=exp(1e-3s)' --warmup 5e2ms --csv "$TMP/exp"
 sim run -q "$MM1" --set duration=2s --warmup 500ms --csv "$TMP/plain"
 expect_rc "--set duration=0.2e1s, rate 8e2/s, exp(1e-3s), --warmup 5e2ms" 0
-check "... = the same run written without exponents" same_summary "$TMP/plain/summary.csv" "$TMP/exp/summary.csv"
+check_quiet "... = the same run written without exponents" same_summary "$TMP/plain/summary.csv" "$TMP/exp/summary.csv"
 SL=$ROOT/scenarios/examples/serverless.yaml
 sim run -q "$SL" -d 5s --set 'components.fn.memory=1GiB' --csv "$TMP/mem1"
 sim run -q "$SL" -d 5s --set 'components.fn.memory=1.073741824e9B' --csv "$TMP/mem2"
 expect_rc "a size with an exponent (memory: 1.073741824e9B)" 0
-check "... = 1GiB (cost columns included)" same_summary "$TMP/mem1/summary.csv" "$TMP/mem2/summary.csv"
+check_quiet "... = 1GiB (cost columns included)" same_summary "$TMP/mem1/summary.csv" "$TMP/mem2/summary.csv"
 sim run -q "$MM1" -d 1e
 expect_rc "-d 1e: exit 2" 2
 first_err "... unknown unit 'e'" "archsim: --duration: unknown unit 'e' (use ns, us, ms, s, m or h), got '1e'"
@@ -149,7 +97,7 @@ expect_rc "a 1024-character component name is accepted" 0
 # (models/model.c keeps 255 bytes of a component's name: a 200-character one is whole)
 long_name 200 >"$TMP/k200.yaml"
 sim run -q "$TMP/k200.yaml" --csv "$TMP/k200"
-n=$(field "$TMP/k200/summary.csv" component '$col["kind"] == "service"' | awk '{ print length($0) }')
+n=$(csv_select "$TMP/k200/summary.csv" component '$col["kind"] == "service"' | awk '{ print length($0) }')
 if [ "$n" = 200 ]; then ok "a 200-character name runs and is whole in summary.csv"; else not_ok "200-character name" "length $n"; fi
 long_name 1025 >"$TMP/k1025.yaml"
 sim check "$TMP/k1025.yaml"
@@ -160,11 +108,11 @@ first_err "... at the key" \
 echo "# --set adds keys to existing maps"
 sim check "$MM1" --set components.api.queue=7
 expect_rc "check --set components.api.queue=7 (not in the file)" 0
-check "... the service has a queue of 7" grep -q "queue 7," "$TMP/out"
-check "... and the prediction is M/M/1/8" grep -q "M/M/1/8:" "$TMP/out"
+check_quiet "... the service has a queue of 7" grep -q "queue 7," "$TMP/out"
+check_quiet "... and the prediction is M/M/1/8" grep -q "M/M/1/8:" "$TMP/out"
 sim run -q "$MM1" --set warmup=1s --csv "$TMP/w1"
 expect_rc "run --set warmup=1s (no warmup in the file)" 0
-w=$(field "$TMP/w1/summary.csv" warmup_s '$col["component"] == "total"')
+w=$(csv_select "$TMP/w1/summary.csv" warmup_s '$col["component"] == "total"')
 if [ "$w" = 1 ]; then ok "... summary.csv warmup_s = 1"; else not_ok "warmup_s" "got $w"; fi
 sim run -q "$MM1" --set workload.timeout=1s --set components.api.queue=4
 expect_rc "two new keys at two levels" 0
@@ -204,12 +152,12 @@ for args in "-r 2 -R 5" "-R 5 -r 2" "--replications=3 --replication=1"; do
 done
 sim run -q "$MM1" -r 2 --precision 5%
 expect_rc "-r with --precision: exit 2" 2
-check "... names both" grep -q -- "--precision chooses the number of replications: not with -r" "$TMP/err"
+check_quiet "... names both" grep -q -- "--precision chooses the number of replications: not with -r" "$TMP/err"
 sim run -q "$MM1" -R 3 --csv "$TMP/r3"
 sim run -q "$MM1" -r 2 --csv "$TMP/only2"
 expect_rc "-r 2 alone still runs" 0
-a=$(field "$TMP/r3/summary.csv" completions '$col["replication"] == "2"' | tr '\n' ' ')
-b=$(field "$TMP/only2/summary.csv" completions '1' | tr '\n' ' ')
+a=$(csv_select "$TMP/r3/summary.csv" completions '$col["replication"] == "2"' | tr '\n' ' ')
+b=$(csv_select "$TMP/only2/summary.csv" completions '1' | tr '\n' ' ')
 if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "... and is replication 2 of -R 3 ($a)"; else not_ok "-r 2 = rep 2" "$a vs $b"; fi
 
 echo "# run and sweep share their options"
@@ -232,8 +180,8 @@ first_err "... says one per sweep" "archsim: unexpected argument 'a.yaml' (one s
 sim sweep -q "$MM1" --vary workload.rate=300/s,600/s -d 2e3ms -s 9 --set warmup=5e2ms -R 2 --jobs 2 --csv "$TMP/sw"
 expect_rc "sweep with -d, -s, --set, -R, --jobs, --csv" 0
 sim run -q "$MM1" --set workload.rate=600/s -d 2s -s 9 --warmup 500ms -R 2 --csv "$TMP/sw1"
-a=$(field "$TMP/sw/summary.csv" latency_p99_ms '$col["point"] == "1" && $col["component"] == "total"' | tr '\n' ' ')
-b=$(field "$TMP/sw1/summary.csv" latency_p99_ms '$col["component"] == "total"' | tr '\n' ' ')
+a=$(csv_select "$TMP/sw/summary.csv" latency_p99_ms '$col["point"] == "1" && $col["component"] == "total"' | tr '\n' ' ')
+b=$(csv_select "$TMP/sw1/summary.csv" latency_p99_ms '$col["component"] == "total"' | tr '\n' ' ')
 if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "... point 1 = run with the same options ($a)"; else not_ok "sweep point = run" "$a vs $b"; fi
 
 echo "# SIGINT during replications on threads"
@@ -243,39 +191,29 @@ echo "# SIGINT during replications on threads"
 # the signal is not honoured. Without -q, so that the summary table is printed too.
 "$BIN" run --duration 300s -R 60 --jobs 2 --csv "$TMP/int" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-i=0
-while [ $i -lt 300 ]; do
-    [ -f "$TMP/int/summary.csv" ] && [ "$(wc -c <"$TMP/int/summary.csv")" -gt 4096 ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -INT "$pid" 2>/dev/null
-(sleep 30 && kill -KILL "$pid" 2>/dev/null) >/dev/null 2>&1 &
-dog=$!
-wait "$pid"
-RC=$?
-kill "$dog" 2>/dev/null
+sigint_when_written "$TMP/int/summary.csv" "$pid"
+wait_or_kill "$pid" 30
 expect_rc "SIGINT with --jobs 2: exit 130" 130
-check "... says it was interrupted" grep -q "interrupted" "$TMP/err"
+check_quiet "... says it was interrupted" grep -q "interrupted" "$TMP/err"
 S=$TMP/int/summary.csv
-reps=$(field "$S" replication '$col["component"] == "total" && $col["replication"] != "mean"' | tr '\n' ' ')
+reps=$(csv_select "$S" replication '$col["component"] == "total" && $col["replication"] != "mean"' | tr '\n' ' ')
 nrep=$(echo "$reps" | wc -w)
 want=$(awk -v n="$nrep" 'BEGIN { for (i = 0; i < n; i++) printf "%d ", i }')
 if [ "$nrep" -ge 2 ] && [ "$reps" = "$want" ]; then ok "replications 0 to $((nrep - 1)) written, in order"; else not_ok "replications written" "got: $reps"; fi
-full=$(field "$S" replication '$col["component"] == "total" && $col["partial"] == "0" && $col["replication"] != "mean"' | tr '\n' ' ')
-part=$(field "$S" replication '$col["component"] == "total" && $col["partial"] == "1" && $col["replication"] != "mean"' | tr '\n' ' ')
+full=$(csv_select "$S" replication '$col["component"] == "total" && $col["partial"] == "0" && $col["replication"] != "mean"' | tr '\n' ' ')
+part=$(csv_select "$S" replication '$col["component"] == "total" && $col["partial"] == "1" && $col["replication"] != "mean"' | tr '\n' ' ')
 np=$(echo "$part" | wc -w)
 nf=$(echo "$full" | wc -w)
 if [ "$np" -ge 1 ] && [ "$np" -le 4 ]; then ok "$np interrupted replication(s) written, marked partial ($part)"; else not_ok "partial replications" "partial: '$part' finished: '$full'"; fi
 if [ "$nf" -ge 1 ]; then ok "$nf finished replication(s) written ($full)"; else not_ok "finished replications" "none: the signal came too early"; fi
-bad=$(field "$S" sim_time_s '$col["partial"] == "1" && $col["component"] == "total" && $col["replication"] != "mean"' |
+bad=$(csv_select "$S" sim_time_s '$col["partial"] == "1" && $col["component"] == "total" && $col["replication"] != "mean"' |
     awk '!($1 > 0 && $1 < 300)' | wc -l)
 if [ "$bad" -eq 0 ]; then ok "every partial replication stopped inside (0, 300) s"; else not_ok "partial sim_time_s" "$bad rows"; fi
-m=$(field "$S" partial '$col["replication"] == "mean" && $col["component"] == "total"')
+m=$(csv_select "$S" partial '$col["replication"] == "mean" && $col["component"] == "total"')
 if [ "$m" = 1 ]; then ok "the mean row is marked partial"; else not_ok "mean row" "partial=$m"; fi
 # The run as a whole is partial when any replication is, wherever it is in the list (with
 # threads an interrupted replication may be followed by finished ones).
-last=$(field "$S" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tail -n 1)
+last=$(csv_select "$S" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tail -n 1)
 if head -n 1 "$TMP/out" | grep -q "^[a-z0-9-]*: $nrep replications from seed .* — PARTIAL (interrupted)\$"; then
     ok "the table says PARTIAL (interrupted) ($np of $nrep replications partial, the last one: partial=$last)"
 else
@@ -306,42 +244,30 @@ done
 # Without threads the same signal leaves exactly one partial replication, the last.
 "$BIN" run --duration 300s -R 60 --jobs 1 --csv "$TMP/seq" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-i=0
-while [ $i -lt 300 ]; do
-    [ -f "$TMP/seq/summary.csv" ] && [ "$(wc -c <"$TMP/seq/summary.csv")" -gt 4096 ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -INT "$pid" 2>/dev/null
+sigint_when_written "$TMP/seq/summary.csv" "$pid"
 wait "$pid"
 RC=$?
 expect_rc "SIGINT with --jobs 1: exit 130" 130
-p=$(field "$TMP/seq/summary.csv" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tr '\n' ' ')
+p=$(csv_select "$TMP/seq/summary.csv" partial '$col["component"] == "total" && $col["replication"] != "mean"' | tr '\n' ' ')
 case $p in *"0 1 " | "1 ") ok "--jobs 1: one partial replication, the last ($p)" ;; *) not_ok "--jobs 1 partial flags" "$p" ;; esac
-check "--jobs 1: the message names the stop time" grep -q "interrupted at [0-9.]* s simulated" "$TMP/err"
-check "--jobs 1: the table says PARTIAL (interrupted)" grep -q "^[a-z0-9-]*: [0-9]* replications from seed .* — PARTIAL (interrupted)\$" "$TMP/out"
+check_quiet "--jobs 1: the message names the stop time" grep -q "interrupted at [0-9.]* s simulated" "$TMP/err"
+check_quiet "--jobs 1: the table says PARTIAL (interrupted)" grep -q "^[a-z0-9-]*: [0-9]* replications from seed .* — PARTIAL (interrupted)\$" "$TMP/out"
 
 # A sweep on threads does the same with its runs: every run started is written, and mean
 # rows only for the points finished before the first interrupted run.
 rates=$(awk 'BEGIN { for (i = 1; i <= 40; i++) printf "%s%d/s", (i > 1 ? "," : ""), 20 * i }')
 "$BIN" sweep -q "$MM1" -d 900s --vary "workload.rate=$rates" -R 2 --jobs 2 --csv "$TMP/swi" >/dev/null 2>"$TMP/err" &
 pid=$!
-i=0
-while [ $i -lt 300 ]; do
-    [ -f "$TMP/swi/summary.csv" ] && [ "$(wc -c <"$TMP/swi/summary.csv")" -gt 4096 ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -INT "$pid" 2>/dev/null
+sigint_when_written "$TMP/swi/summary.csv" "$pid"
 wait "$pid"
 RC=$?
 expect_rc "SIGINT during sweep --jobs 2: exit 130" 130
-runs=$(field "$TMP/swi/summary.csv" point '$col["component"] == "total" && $col["replication"] != "mean"' | wc -l)
+runs=$(csv_select "$TMP/swi/summary.csv" point '$col["component"] == "total" && $col["replication"] != "mean"' | wc -l)
 units=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     $c["component"] == "total" && $c["replication"] != "mean" { printf "%d ", $c["point"] * 2 + $c["replication"] }' "$TMP/swi/summary.csv")
 want=$(awk -v n="$runs" 'BEGIN { for (i = 0; i < n; i++) printf "%d ", i }')
 if [ "$runs" -ge 2 ] && [ "$units" = "$want" ]; then ok "sweep: runs 0 to $((runs - 1)) written in order"; else not_ok "sweep runs" "got $units"; fi
-np=$(field "$TMP/swi/summary.csv" partial '$col["component"] == "total" && $col["replication"] != "mean" && $col["partial"] == "1"' | wc -l)
+np=$(csv_select "$TMP/swi/summary.csv" partial '$col["component"] == "total" && $col["replication"] != "mean" && $col["partial"] == "1"' | wc -l)
 if [ "$np" -ge 1 ]; then ok "sweep: $np interrupted run(s) written, marked partial"; else not_ok "sweep partial runs" "none"; fi
 badmean=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     $c["component"] != "total" { next }
@@ -350,5 +276,4 @@ badmean=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     END { print bad + 0 }' "$TMP/swi/summary.csv")
 if [ "$badmean" = 0 ]; then ok "sweep: mean rows only before the first interrupted run"; else not_ok "sweep mean rows" "$badmean after it"; fi
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

@@ -9,41 +9,10 @@
 # Prints one line per check and ends with "N passed, M failed"; exits 1 when anything failed.
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-BIN=$BUILD/archsim
-if [ ! -x "$BIN" ]; then
-    echo "test_compare.sh: $BIN is not an executable (make build/archsim)" >&2
-    exit 2
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-compare.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM HUP
-PASS=0
-FAIL=0
-
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok    $1"
-}
-
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL  $1"
-    shift
-    for line in "$@"; do echo "        $line"; done
-}
-
-# sim ARGS...: stdout to $TMP/out, stderr to $TMP/err, status in $RC.
-sim() {
-    "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
-    RC=$?
-}
-
-expect_rc() {
-    if [ "$RC" -eq "$2" ]; then ok "$1"; else not_ok "$1" "exit $RC, expected $2" "$(head -n 2 "$TMP/err")"; fi
-}
+sim_setup archsim-compare "${1:-build}"
 
 # has_line NAME REGEX: pass when a line of stdout matches the extended regular expression.
 has_line() {
@@ -74,8 +43,7 @@ expect_rc "a run that completes nothing" 0
 sim run -q "$MM1" --csv "$TMP/busy"
 # B's total mean latency as summary.csv has it (%.9g, as compare --csv writes it) and as the
 # table shows it (%.6g).
-bcsv=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    $c["component"] == "total" { print $c["latency_mean_ms"] }' "$TMP/busy/summary.csv")
+bcsv=$(csv_select "$TMP/busy/summary.csv" latency_mean_ms '$col["component"] == "total"')
 b=$(printf '%.6g' "$bcsv")
 sim compare "$TMP/idle/summary.csv" "$TMP/busy/summary.csv" --csv "$TMP/cmp.csv"
 expect_rc "compare it with a run that has latencies" 0
@@ -93,5 +61,4 @@ if grep -qi 'nan' "$TMP/cmp.csv"; then not_ok "--csv never says nan" "$(grep -i 
 sim compare "$TMP/busy/summary.csv" "$TMP/idle/summary.csv"
 has_line "table, B without a value: '-' in B, B-A and rel" "^total +latency_p99_ms +[0-9.]+ +- +- +- *\$"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

@@ -4,6 +4,8 @@
 # A change that moves any number shows up here; when the change is intended, regenerate with
 #   sh tests/integration/test_golden.sh build --update
 # and say why in the commit message.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 BIN=$BUILD/archsim
 GOLD=tests/golden
@@ -11,8 +13,6 @@ UPDATE=0
 [ "${2:-}" = --update ] && UPDATE=1
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
 
 # name scenario duration
 CASES="mm1 scenarios/examples/mm1.yaml 60s
@@ -20,16 +20,10 @@ lb-policies scenarios/examples/lb-policies.yaml 30s
 web-stack scenarios/examples/web-stack.yaml 10s
 retry-storm scenarios/examples/retry-storm.yaml 40s"
 
-drop_wall() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_s") w = i }
-             { out = ""; for (i = 1; i <= NF; i++) if (i != w) out = out (out == "" && i == 1 ? "" : ",") $i; print out }' "$1"
-}
-
-echo "$CASES" | while read -r name file dur; do
+while read -r name file dur; do
     out=$TMP/$name
     if ! "$BIN" run "$file" -q -d "$dur" --csv "$out" >/dev/null 2>"$TMP/err"; then
-        echo "FAIL  golden/$name: archsim failed: $(head -n 1 "$TMP/err")"
-        echo x >>"$TMP/failed"
+        not_ok "golden/$name: archsim failed: $(head -n 1 "$TMP/err")"
         continue
     fi
     drop_wall "$out/summary.csv" >"$out/summary.nowall.csv"
@@ -39,16 +33,13 @@ echo "$CASES" | while read -r name file dur; do
             cp "$out/$f" "$want"
         fi
         if cmp -s "$out/$f" "$want"; then
-            echo "ok    golden/$name $f"
-            echo x >>"$TMP/passed"
+            ok "golden/$name $f"
         else
-            echo "FAIL  golden/$name $f differs from $want:"
+            not_ok "golden/$name $f differs from $want:"
             diff "$want" "$out/$f" 2>&1 | head -n 6 | sed 's/^/        /'
-            echo x >>"$TMP/failed"
         fi
     done
-done
-pass=$(cat "$TMP/passed" 2>/dev/null | wc -l)
-fail=$(cat "$TMP/failed" 2>/dev/null | wc -l)
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done <<EOF
+$CASES
+EOF
+finish

@@ -16,113 +16,39 @@
 # socket on exit, whatever happens (trap), which also ends any archsim still running in it.
 
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+CHECK_PREFIX="tui: "
 
-BUILD=${1:-build}
-case $BUILD in
-    /*) ;;
-    *) BUILD=$(pwd)/$BUILD ;;
-esac
-BIN=$BUILD/archsim
+BIN=$(abs_path "${1:-build}")/archsim
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCN=$ROOT/scenarios/examples/failover.yaml
-SOCK=archsim-test-$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-tui.XXXXXX") || exit 2
+tmp_setup archsim-tui tmux_kill
 
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+[ -x "$BIN" ] || setup_failed "$BIN is not an executable (make build/archsim)"
+command -v tmux >/dev/null 2>&1 || setup_failed "tmux is not installed (make deps)"
 
-PASS=0
-FAIL=0
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok    tui: $1"
-}
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL  tui: $1"
-    shift
-    for line in "$@"; do
-        echo "        $line"
-    done
-}
-finish() {
-    echo "$PASS passed, $FAIL failed"
-    [ "$FAIL" -eq 0 ]
-    exit $?
-}
-
-if [ ! -x "$BIN" ]; then
-    not_ok "setup" "$BIN is not an executable (make build/archsim)"
-    finish
-fi
-if ! command -v tmux >/dev/null 2>&1; then
-    not_ok "setup" "tmux is not installed (make deps)"
-    finish
-fi
-
-# No user configuration; keep dead panes so the output after exit can be read.
-printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
-tm() {
-    tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"
-}
-# The visible screen; -J joins lines the terminal wrapped (the summary is wider than 80).
-screen_of() {
-    tm capture-pane -p -J -t "$1" 2>/dev/null
-}
-# The screen and the lines scrolled off it (the summary printed at exit may scroll).
-history_of() {
-    tm capture-pane -p -J -S - -t "$1" 2>/dev/null
-}
-# wait_for SESSION FIXED-STRING TENTHS: poll the screen until the string shows.
-wait_for() {
-    i=0
-    while [ "$i" -lt "$3" ]; do
-        screen_of "$1" | grep -qF -- "$2" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-# wait_exit SESSION TENTHS: until the dashboard's process has exited; sets RC. (The pane's
-# shell writes the exit status to a file: tmux's own pane_dead_status is not always filled in
-# tmux 3.3a when capture-pane ran meanwhile.)
-wait_exit() {
-    i=0
-    while [ "$i" -lt "$2" ]; do
-        if [ -s "$TMP/$1.rc" ]; then
-            RC=$(cat "$TMP/$1.rc")
-            return 0
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    RC=running
-    return 1
-}
+tmux_setup archsim-test
 # The simulated time on the status line ("t=12.345s/30s").
 sim_time() {
-    screen_of "$1" | sed -n 's/.* t=\([0-9.]*\)s\/.*/\1/p' | head -n 1
+    tmux_screen "$1" | sed -n 's/.* t=\([0-9.]*\)s\/.*/\1/p' | head -n 1
 }
 # start SESSION COLS LINES ARGS...: the dashboard in a new detached session. A small script
 # writes its pid and execs archsim (so PID is archsim's own); the pane's shell then records
-# the exit status in $TMP/SESSION.rc. Arguments must not contain single quotes.
+# the exit status in $TMP/SESSION.rc (tmux_start). Arguments must not contain single quotes.
 start() {
     name=$1 cols=$2 lines=$3
     shift 3
     {
         echo "cd '$ROOT' || exit 2"
         echo 'ulimit -c 0' # the SIGABRT check must not leave a core file
+        # shellcheck disable=SC2016 # expanded by the script's own sh
         echo 'echo $$ >"$1"'
         printf 'LANG=C.UTF-8 exec'
         for a in "$BIN" "$@"; do printf " '%s'" "$a"; done
         echo
     } >"$TMP/$name.sh"
-    tm new-session -d -s "$name" -x "$cols" -y "$lines" \
-        "sh '$TMP/$name.sh' '$TMP/$name.pid'; echo \$? >'$TMP/$name.rc'"
+    tmux_start "$name" "$cols" "$lines" "sh '$TMP/$name.sh' '$TMP/$name.pid'"
     PID=
     i=0
     while [ "$i" -lt 30 ] && [ ! -s "$TMP/$name.pid" ]; do
@@ -143,11 +69,11 @@ fi
 
 # ---- the main session: failover at 1x, 100x30 -----------------------------------------------
 start dash 100 30 tui "$SCN" --csv "$TMP/csv"
-if ! wait_for dash "api[3]" 50; then
-    not_ok "dashboard starts" "screen:" "$(screen_of dash | head -n 5)"
+if ! tmux_wait_for dash "api[3]" 50; then
+    not_ok "dashboard starts" "screen:" "$(tmux_screen dash | head -n 5)"
     finish
 fi
-S=$(screen_of dash)
+S=$(tmux_screen dash)
 missing=""
 for comp in lb 'api\[1\]' 'api\[2\]' 'api\[3\]' total; do
     echo "$S" | grep -q "^$comp " || missing="$missing $comp"
@@ -171,7 +97,7 @@ else
 fi
 
 tm send-keys -t dash Space
-if wait_for dash "PAUSED" 20; then
+if tmux_wait_for dash "PAUSED" 20; then
     t3=$(sim_time dash)
     sleep 1
     t4=$(sim_time dash)
@@ -186,8 +112,8 @@ fi
 
 # Down selects api[1] (the second row); k crashes it: its state turns down and the log says so.
 tm send-keys -t dash Down k
-if wait_for dash "crashed" 20; then
-    S=$(screen_of dash)
+if tmux_wait_for dash "crashed" 20; then
+    S=$(tmux_screen dash)
     if echo "$S" | grep -Eq '^api\[1\] +service +down ' &&
         echo "$S" | grep -Eq '[0-9]s api\[1\] +crash +calls refused'; then
         ok "k on the selected api[1]: state down, crash in the event log"
@@ -195,25 +121,25 @@ if wait_for dash "crashed" 20; then
         not_ok "k crashes the selected component" "$(echo "$S" | grep -F 'api[1]')"
     fi
 else
-    not_ok "k crashes the selected component" "no message" "$(screen_of dash | tail -n 3)"
+    not_ok "k crashes the selected component" "no message" "$(tmux_screen dash | tail -n 3)"
 fi
 
 # ]: 300/s x 1.1 = 330/s on the status line and in the log.
-if screen_of dash | grep -qF "rate 300/s"; then
+if tmux_screen dash | grep -qF "rate 300/s"; then
     tm send-keys -t dash ']'
-    if wait_for dash "rate 330/s" 20 && screen_of dash | grep -qF "user: x1.1, now 330/s"; then
+    if tmux_wait_for dash "rate 330/s" 20 && tmux_screen dash | grep -qF "user: x1.1, now 330/s"; then
         ok "] raises the arrival rate 300/s -> 330/s (status line and log)"
     else
-        not_ok "] raises the arrival rate" "$(screen_of dash | head -n 1)"
+        not_ok "] raises the arrival rate" "$(tmux_screen dash | head -n 1)"
     fi
 else
-    not_ok "] raises the arrival rate" "no 'rate 300/s' before: $(screen_of dash | head -n 1)"
+    not_ok "] raises the arrival rate" "no 'rate 300/s' before: $(tmux_screen dash | head -n 1)"
 fi
 
 # 80x24: the layout is recomputed; the table keeps its header and every row.
 tm resize-window -t dash -x 80 -y 24
 sleep 0.4
-S=$(screen_of dash)
+S=$(tmux_screen dash)
 width=$(tm display -p -t dash '#{pane_width}x#{pane_height}')
 rows=0
 for comp in lb 'api\[1\]' 'api\[2\]' 'api\[3\]' total; do
@@ -227,8 +153,8 @@ fi
 
 # q: the dashboard ends, the terminal is back (no alternate screen), the summary is printed.
 tm send-keys -t dash q
-if wait_exit dash 50; then
-    S=$(history_of dash)
+if tmux_wait_exit dash 50; then
+    S=$(tmux_history dash)
     alt=$(tm display -p -t dash '#{alternate_on}')
     if [ "$alt" = 0 ] && [ "$RC" = 0 ] && ! kill -0 "$PID" 2>/dev/null &&
         echo "$S" | grep -q "^failover: seed 1, .* PARTIAL" &&
@@ -256,16 +182,16 @@ fi
 
 # ---- SIGTERM: the terminal is restored, the summary still printed, exit 130 ----------------
 start term 100 30 tui "$SCN"
-if wait_for term "api[3]" 50; then
+if tmux_wait_for term "api[3]" 50; then
     kill -TERM "$PID"
-    if wait_exit term 50; then
+    if tmux_wait_exit term 50; then
         alt=$(tm display -p -t term '#{alternate_on}')
         if [ "$alt" = 0 ] && [ "$RC" = 130 ] &&
-            history_of term | grep -q "^failover: seed 1, .* PARTIAL"; then
+            tmux_history term | grep -q "^failover: seed 1, .* PARTIAL"; then
             ok "SIGTERM: terminal restored, summary printed, exit 130"
         else
             not_ok "SIGTERM restores the terminal" "alternate screen $alt, exit $RC" \
-                "$(history_of term | grep -v '^$' | head -n 3)"
+                "$(tmux_history term | grep -v '^$' | head -n 3)"
         fi
     else
         not_ok "SIGTERM ends the dashboard" "still running"
@@ -276,13 +202,13 @@ fi
 
 # ---- SIGABRT (what xmalloc does when memory runs out): the terminal is restored ------------
 start abrt 100 30 tui "$SCN"
-if wait_for abrt "api[3]" 50; then
+if tmux_wait_for abrt "api[3]" 50; then
     kill -ABRT "$PID"
-    if wait_exit abrt 50; then
+    if tmux_wait_exit abrt 50; then
         alt=$(tm display -p -t abrt '#{alternate_on}')
         # 134 = 128 + SIGABRT (6): the process died by the signal after restoring the terminal
         if [ "$alt" = 0 ] && [ "$RC" = 134 ] &&
-            history_of abrt | grep -qF "fatal signal; terminal restored"; then
+            tmux_history abrt | grep -qF "fatal signal; terminal restored"; then
             ok "SIGABRT: terminal restored before dying (exit 134)"
         else
             not_ok "SIGABRT restores the terminal" "alternate screen $alt, exit $RC"
@@ -298,19 +224,19 @@ fi
 # equals the batch run's byte for byte (only summary.csv's wall_s differs) ------------------
 "$BIN" run "$SCN" -q --csv "$TMP/batch" >/dev/null 2>&1
 start end 100 30 tui "$SCN" --speed max --csv "$TMP/end"
-if wait_for end "the scenario has ended" 100 && screen_of end | grep -qF "t=30.000s/30s  ENDED"; then
+if tmux_wait_for end "the scenario has ended" 100 && tmux_screen end | grep -qF "t=30.000s/30s  ENDED"; then
     ok "at the end: paused at t=30.000s, ENDED, says so"
 else
-    not_ok "the end pauses" "$(screen_of end | head -n 1)" "$(screen_of end | tail -n 1)"
+    not_ok "the end pauses" "$(tmux_screen end | head -n 1)" "$(tmux_screen end | tail -n 1)"
 fi
 tm send-keys -t end q
-drop_wall() {
+blank_wall() {
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_s") w = i }
              { $w = ""; print }' "$1"
 }
-if wait_exit end 50 && [ "$RC" = 0 ] && cmp -s "$TMP/batch/timeseries.csv" "$TMP/end/timeseries.csv" &&
+if tmux_wait_exit end 50 && [ "$RC" = 0 ] && cmp -s "$TMP/batch/timeseries.csv" "$TMP/end/timeseries.csv" &&
     cmp -s "$TMP/batch/events.csv" "$TMP/end/events.csv" &&
-    [ "$(drop_wall "$TMP/batch/summary.csv")" = "$(drop_wall "$TMP/end/summary.csv")" ]; then
+    [ "$(blank_wall "$TMP/batch/summary.csv")" = "$(blank_wall "$TMP/end/summary.csv")" ]; then
     ok "a full run's CSV equals archsim run's (same seed): timeseries, events, summary"
 else
     not_ok "full run equals batch" "exit $RC" \
@@ -319,15 +245,15 @@ fi
 
 # ---- bare `archsim` on a terminal: the dashboard on the built-in scenario, 80x24 -------------
 start bare 80 24
-if wait_for bare "archsim default" 50 && wait_for bare "api[3]" 20; then
+if tmux_wait_for bare "archsim default" 50 && tmux_wait_for bare "api[3]" 20; then
     tm send-keys -t bare q
-    if wait_exit bare 50 && [ "$RC" = 0 ] && history_of bare | grep -q "^default: seed 1, "; then
+    if tmux_wait_exit bare 50 && [ "$RC" = 0 ] && tmux_history bare | grep -q "^default: seed 1, "; then
         ok "bare archsim on a terminal opens the dashboard (built-in default scenario)"
     else
         not_ok "bare archsim opens the dashboard" "no summary after q"
     fi
 else
-    not_ok "bare archsim opens the dashboard" "$(screen_of bare | head -n 3)"
+    not_ok "bare archsim opens the dashboard" "$(tmux_screen bare | head -n 3)"
 fi
 
 finish
