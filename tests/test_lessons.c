@@ -11,7 +11,8 @@
  *
  * LESSON_SEED=N in the environment runs every lesson with seed N instead of the file's (a
  * trailing --set seed=N): `for n in $(seq 2 200); do LESSON_SEED=$n ./build/unit_tests lessons;
- * done` is how the bounds below were checked (no failure over 200 seeds).
+ * done` is how the bounds below were checked: 197 of 200 seeds pass (seed 74: lesson 1's W at
+ * rho = 0.95, 3.4 SD out; seeds 104, 120: lesson 4's backlog, 3.1 SD; docs/lessons.md).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
