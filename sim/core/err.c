@@ -5,32 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define ERR_FORMAT_MAX 1024 /* bytes of a message before escaping; longer ones are cut */
-
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if s[0] does not start one (a stray
- * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, or cut short). */
-static size_t utf8_len(const unsigned char *s) {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need, i;
-
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF)
-        need = 2;
-    else if (c >= 0xF0 && c <= 0xF4)
-        need = 3;
-    else
-        return 0;
-    if (c == 0xE0) lo = 0xA0; /* overlong */
-    if (c == 0xED) hi = 0x9F; /* surrogates */
-    if (c == 0xF0) lo = 0x90; /* overlong */
-    if (c == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (i = 2; i <= need; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-    return need + 1;
-}
 
 /* The escape for the character of len bytes at s ("\n", "\x01", "\u2028"), or NULL when it is
  * printed as it is. */
@@ -68,7 +45,7 @@ static int copy_escaped(char *dst, size_t n, const char *src, int ellipsis) {
 
     while (*s) {
         char buf[8];
-        size_t len = utf8_len(s), step = len ? len : 1, w;
+        size_t len = utf8_char_len(s, NULL), step = len ? len : 1, w;
         const char *esc = escape_of(s, len, buf);
 
         w = esc ? strlen(esc) : step;
