@@ -380,6 +380,44 @@ static void test_predict_unstable(void) {
     run_scenario_free(&s);
 }
 
+/* A service with a wake-up of idle workers has no closed form here: `check` says so instead
+ * of printing the M/M/c values of a station without it (which would be low by about the
+ * wake-up per request); ρ is still printed. The same in a closed network (no MVA). */
+static void test_predict_wakeup(void) {
+    const char *open = "name: w\nduration: 1s\n"
+                       "workload: {rate: 500/s, target: s}\n"
+                       "components:\n  s: {kind: service, workers: 2, service_time: exp(2ms), "
+                       "wakeup: 100us}\n";
+    const char *closed = "name: w\nduration: 1s\n"
+                         "workload: {users: 3, think_time: exp(10ms), target: s}\n"
+                         "components:\n  s: {kind: service, service_time: exp(2ms), "
+                         "wakeup: 100us}\n";
+    struct run_scenario s;
+    struct run_checked c;
+    struct run_prediction p;
+    struct err err;
+
+    CU_ASSERT_FATAL(run_scenario_parse(&s, open, "w.yaml", NULL, 0, &err) == 0);
+    CU_ASSERT_FATAL(run_check(&s, &c, &err) == 0);
+    run_predict(c.net, &p);
+    CU_ASSERT_FALSE(p.stations[0].have);
+    CU_ASSERT_STRING_EQUAL(p.stations[0].note, "wakeup of idle workers: no closed form");
+    CU_ASSERT_TRUE(fabs(p.stations[0].rho - 0.5) < 1e-12);
+    CU_ASSERT_FALSE(p.have_total);
+    run_prediction_free(&p);
+    run_check_free(&c);
+    run_scenario_free(&s);
+
+    CU_ASSERT_FATAL(run_scenario_parse(&s, closed, "w.yaml", NULL, 0, &err) == 0);
+    CU_ASSERT_FATAL(run_check(&s, &c, &err) == 0);
+    run_predict(c.net, &p);
+    CU_ASSERT_FALSE(p.have_closed);
+    CU_ASSERT_TRUE(strstr(p.why_not, "'s' has a wakeup") != NULL);
+    run_prediction_free(&p);
+    run_check_free(&c);
+    run_scenario_free(&s);
+}
+
 /* Predictions for a stable tandem equal the hand values (2 ms + 6 ms). */
 static void test_predict_tandem(void) {
     const char *yaml = "name: t\nduration: 1s\n"
@@ -466,6 +504,7 @@ void test_queueing_register(void) {
     CU_add_test(s, "two interleaved sims equal solo runs", test_interleaved);
     CU_add_test(s, "prediction refuses an unstable station", test_predict_unstable);
     CU_add_test(s, "prediction of a tandem", test_predict_tandem);
+    CU_add_test(s, "prediction refuses a service with a wakeup", test_predict_wakeup);
     CU_add_test(s, "M/M/2/5: blocking and queue (finite capacity)", test_mmck);
     CU_add_test(s, "random balancing honours weights", test_lb_random_weights);
 }

@@ -194,6 +194,12 @@ void run_predict(const struct net *net, struct run_prediction *p) {
             snprintf(st->note, sizeof st->note, "load shedding: no closed form");
             continue;
         }
+        /* An idle worker's wake-up lengthens the busy periods it starts; only the one-server
+         * mean has a formula (Welch 1964), not the waits the table prints. */
+        if (service_wakeup_ns(c) > 0) {
+            snprintf(st->note, sizeof st->note, "wakeup of idle workers: no closed form");
+            continue;
+        }
         if (st->queue_cap >= 0) {
             if (all_exp) {
                 snprintf(st->model, sizeof st->model, "M/M/%u/%lld", st->servers,
@@ -252,6 +258,12 @@ void run_predict(const struct net *net, struct run_prediction *p) {
                 ok = 0;
                 snprintf(why, sizeof why, "'%s' has %u workers: exact MVA here is single-server",
                          st->comp->name, st->servers);
+                break;
+            }
+            if (service_wakeup_ns(st->comp) > 0) {
+                ok = 0;
+                snprintf(why, sizeof why, "'%s' has a wakeup: MVA has no idle-worker delay",
+                         st->comp->name);
                 break;
             }
             d[k++] = vis * st->mean_s;
