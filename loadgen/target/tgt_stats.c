@@ -101,6 +101,18 @@ static double mean_ms(int64_t sum_ns, uint64_t n) {
     return n ? (double)sum_ns / (double)n / 1e6 : 0.0;
 }
 
+/* A path as one word of a text line: the parser lets tabs and other control bytes through
+ * in a request target, so bytes up to space and DEL are written %XX (a literal "%09" in a
+ * path reads the same; JSON keeps every path exactly). */
+static void text_path(struct tgt_buf *out, const char *path) {
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (*c <= ' ' || *c == 0x7f)
+            tgt_buf_printf(out, "%%%02X", *c);
+        else
+            tgt_buf_append(out, (const char *)c, 1);
+    }
+}
+
 /* Status counts as JSON members ("200":5,"503":1) or text lines (PREFIX status 200 5). */
 static void render_statuses(const uint64_t *by_status, const char *prefix, int text,
                             struct tgt_buf *out) {
@@ -177,9 +189,9 @@ void tgt_stats_render(const struct tgt_stats *s, const struct tgt_station_snapsh
             struct tgt_buf pre = {0};
             const char *prefix;
 
-            /* paths come from request targets, which hold no spaces or control bytes */
-            tgt_buf_printf(&pre, "path %s ", p->path);
-            tgt_buf_append(&pre, "", 1);
+            tgt_buf_append(&pre, "path ", 5);
+            text_path(&pre, p->path);
+            tgt_buf_append(&pre, " ", 2); /* with its terminating NUL */
             prefix = tgt_buf_head(&pre);
             tgt_buf_printf(out, "%srequests %llu\n", prefix, (unsigned long long)p->requests);
             render_statuses(p->by_status, prefix, 1, out);

@@ -531,13 +531,23 @@ if [ "$HAVE_PERL" = 1 ] && [ -x "$AT" ]; then
             ask("/p\xff\x01q");
             my $r = ask("/stats");
             $r =~ s/^.*?\r\n\r\n//s;
-            print $r;' "$AT_PORT" >"$TMP/stats.json" 2>"$TMP/stats.err"
+            print $r;
+            $r = ask("/stats?format=text");
+            $r =~ s/^.*?\r\n\r\n//s;
+            open(my $t, ">", $ARGV[1]) or die; print $t $r;' "$AT_PORT" "$TMP/stats.txt" \
+            >"$TMP/stats.json" 2>"$TMP/stats.err"
         at_stop
         key=$(sed -n 's/.*"paths":{"\([^{]*\)":{.*/\1/p' "$TMP/stats.json")
         want='/a\ufffd\u000cb\u0009c'$(printf '\303\251')'\"\\\ufffd'
         [ "$key" = "$want" ] && grep -q '"(invalid)":{"requests":1,"status":{"400":1}' "$TMP/stats.json"
         check_status "/stats escapes a raw path (0xFF, form feed, tab, U+00E9, quote, backslash, cut UTF-8)" \
             $? "want key $want; got $(cat "$TMP/stats.json" "$TMP/stats.err")"
+        # The text form writes the tab and form feed as %09 and %0C
+        # (the path stays one word of its "path P key value" lines).
+        LC_ALL=C grep -aq '^path /a.*%0Cb%09c.* requests 1$' "$TMP/stats.txt" &&
+            ! LC_ALL=C grep -aqv '^[a-z_]* \|^path ' "$TMP/stats.txt"
+        check_status "/stats?format=text: a path's tab and form feed as %09 and %0C (the path is one word)" \
+            $? "$(cat "$TMP/stats.txt")"
         if command -v python3 >/dev/null 2>&1; then
             python3 -m json.tool "$TMP/stats.json" >/dev/null 2>"$TMP/json.err"
             check_status "/stats with raw path bytes is valid JSON (python3 -m json.tool)" $? \
