@@ -311,8 +311,9 @@ static void test_01_knee(void) {
  * sigma = A*(mu (1 - sigma)), A*(s) = (4 lambda / (4 lambda + s))^4 (Kleinrock 1975, ch. 6):
  * api[4] W = 12.5 ms. Either way the end-to-end p99 t solves
  * 0.75 e^{-r_fast t} + 0.25 e^{-r_slow t} = 0.01: random 64.4 ms, round robin 40.3 ms.
- * Both run 10 minutes: api[4] (rho 0.9) then has a relative SE of its mean of about 4 % (2
- * minutes give 10-35 % swings of the p99 over seeds). Over 40 seeds (random): api[4]'s W has
+ * Both run 10 minutes: api[4] (rho 0.9) then has a relative SE of its mean of about 4 % (at 2
+ * minutes, over seeds 1-20 with random, the end-to-end p99 has an SD of 15 % and spans -20 %
+ * to +38 % of its mean). Over 40 seeds (random): api[4]'s W has
  * an SD of 3.7 % and the p99 5.1 %, with a tail to the high side (one seed in 200 gave
  * +20.6 %): 15 % on the means, 22 % on the p99s. Then the ordering random > round_robin >
  * power_of_two > least_connections (64 > 41 > 8.8 > 6.3 ms) by factors 1.2, 3 and 1.15, each
