@@ -58,6 +58,9 @@ static void usage(FILE *f) {
         "  -e, --error-rate P        fraction of served requests answered 500 (e.g. 0.1 or 10%)\n"
         "      --stall-at T          start of a stall, T after start (default 0s)\n"
         "      --stall-for D         stall length: workers take nothing from the queue\n"
+        "      --spin D              end each service on time: sleep to D before its end, then\n"
+        "                            watch the clock (costs up to D of CPU per request;\n"
+        "                            default 0s: sleep it all, ending ~0.1 ms late)\n"
         "      --seed N              seed of the workers' random streams (default 1)\n"
         "  -d, --duration T          stop after T (e.g. 30s)\n"
         "  -n, --max-requests N      stop after N responses (not counting /stats)\n"
@@ -149,6 +152,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
         {"error-rate", required_argument, NULL, 'e'},
         {"stall-at", required_argument, NULL, 'A'},
         {"stall-for", required_argument, NULL, 'F'},
+        {"spin", required_argument, NULL, 'P'},
         {"seed", required_argument, NULL, 'R'},
         {"duration", required_argument, NULL, 'd'},
         {"max-requests", required_argument, NULL, 'n'},
@@ -234,6 +238,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
             case 'F':
                 if ((rc = duration_arg(flag, optarg, 1, &o->cfg.stall_for_ns)) != 0) return rc;
                 break;
+            case 'P':
+                if ((rc = duration_arg(flag, optarg, 0, &o->cfg.spin_ns)) != 0) return rc;
+                break;
             case 'R':
                 if (parse_whole(optarg, 0, UINT64_MAX, &v) < 0)
                     return bad_value(flag, "expected a whole number", optarg);
@@ -288,6 +295,10 @@ static void print_station(const struct opts *o) {
     for (i = 0; i < o->npaths; i++)
         printf(" %s=%s", o->paths[i].path, dist_describe(&o->paths[i].service, buf, sizeof buf));
     if (o->cfg.error_rate > 0) printf(" error_rate=%g", o->cfg.error_rate);
+    if (o->cfg.spin_ns > 0) {
+        char a[32];
+        printf(" spin=%s", units_format_duration(o->cfg.spin_ns, a, sizeof a));
+    }
     if (o->cfg.stall_for_ns > 0) {
         char a[32], b[32];
         printf(" stall=%s+%s", units_format_duration(o->cfg.stall_at_ns, a, sizeof a),

@@ -527,6 +527,7 @@ struct tgt_server *tgt_server_new(const struct tgt_server_config *cfg, struct er
     sc.start_ns = s->start_ns;
     sc.stall_at_ns = cfg->stall_at_ns;
     sc.stall_for_ns = cfg->stall_for_ns;
+    sc.spin_ns = cfg->spin_ns;
     sc.free_job = job_free;
     if (!(s->station = tgt_station_new(&sc, err))) goto fail;
     si.workers = cfg->workers;

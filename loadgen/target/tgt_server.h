@@ -56,6 +56,7 @@ struct tgt_server_config {
     uint64_t seed;         /* workers' random streams */
     int64_t stall_at_ns;   /* stall window: starts this long after start ... */
     int64_t stall_for_ns;  /* ... and lasts this long (0: none) */
+    int64_t spin_ns;       /* the last this-long of each service is spun, not slept (0: none) */
     int64_t duration_ns;   /* stop after this long (0: never) */
     uint64_t max_requests; /* stop after this many responses (0: no limit) */
 };

@@ -26,6 +26,7 @@ struct tgt_worker {
     struct rng service_rng;
     struct rng error_rng;
     struct tgt_job *job; /* in service, or NULL (guarded by st->mu) */
+    int64_t late_ns;     /* with spin_ns: how late this worker's sleeps end, a running mean */
 };
 
 struct tgt_station {
@@ -80,7 +81,7 @@ static int in_stall(const struct tgt_station *st, int64_t now) {
 static void serve(struct tgt_worker *w, struct tgt_job *job) {
     const struct tgt_station *st = w->st;
     double drawn = dist_sample(job->service, &w->service_rng);
-    int64_t d, t0, t1;
+    int64_t d, t0, t1, lead;
     struct timespec deadline;
     int old;
 
@@ -89,12 +90,24 @@ static void serve(struct tgt_worker *w, struct tgt_job *job) {
     t0 = now_ns();
     job->wait_ns = t0 - job->submit_ns;
     job->drawn_ns = d;
-    deadline = to_timespec(t0 + d);
+    /* Sleep to the deadline (less spin_ns), then, with spin_ns, watch the clock for the rest:
+     * the sleep alone ends late by the kernel's wake-up latency (~0.1 ms on a small VM, more
+     * when the CPUs are busy), an error that moves with the machine's load; a wake-up that
+     * comes within spin_ns of the deadline ends the service on time. */
+    lead = st->cfg.spin_ns > 0 ? w->late_ns + st->cfg.spin_ns : 0;
+    if (lead > d) lead = d;
+    deadline = to_timespec(t0 + d - lead);
     pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR) {
     }
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     t1 = now_ns();
+    if (st->cfg.spin_ns > 0) {
+        /* running mean of the sleep's lateness, weight 1/16 */
+        if (lead < d) w->late_ns += (t1 - (t0 + d - lead) - w->late_ns) / 16;
+        while (t1 < t0 + d)
+            t1 = now_ns();
+    }
     job->service_ns = t1 - t0;
 }
 

@@ -34,9 +34,12 @@
  *
  * Rejected: a lock-free ring (contention is negligible next to millisecond service times, and
  * a condition variable gives timed waits for the stall for free); a pipe instead of an eventfd
- * (two descriptors, a counter is all we need); busy-spinning the service time (burns a core
- * per worker, and 2-core CI machines would then serialise the "parallel" workers); sleeping
- * with a relative nanosleep (wake-up latency would add to every service time unseen).
+ * (two descriptors, a counter is all we need); busy-spinning the whole service time (burns a
+ * core per worker, and 2-core CI machines would then serialise the "parallel" workers);
+ * sleeping with a relative nanosleep (wake-up latency would add to every service time unseen).
+ * Optional (spin_ns, archtarget --spin): sleep to spin_ns before the deadline and spin the
+ * rest, so that the service ends on time whenever the worker wakes within spin_ns; the cost is
+ * up to spin_ns of CPU per request.
  */
 #ifndef ARCHSIM_TGT_STATION_H
 #define ARCHSIM_TGT_STATION_H
@@ -76,6 +79,9 @@ struct tgt_station_config {
     int64_t start_ns;          /* CLOCK_MONOTONIC origin of the stall window */
     int64_t stall_at_ns;       /* the stall starts at start_ns + stall_at_ns */
     int64_t stall_for_ns;      /* and lasts this long (0: no stall) */
+    int64_t spin_ns;           /* a worker sleeps to this long before a service's end and
+                                * spins the rest on the clock (0: sleeps it all); see serve()
+                                * in tgt_station.c */
     tgt_job_free_fn *free_job; /* required */
 };
 
