@@ -87,8 +87,9 @@ struct worker {
     int dispatching;
     unsigned busy;
     int sending, aborted;
-    pthread_mutex_t mu; /* guards iv, inflight, first_error */
-    struct tally *iv;
+    pthread_mutex_t mu; /* guards iv, ivw, inflight, first_error */
+    struct tally *iv;   /* this interval's events at or after the end of warm-up */
+    struct tally *ivw;  /* this interval's events before it; NULL without a warm-up */
     uint64_t *inflight;
     uint64_t unsent;
     uint64_t unsent_at_stop; /* waiting requests dropped when sending stopped */
@@ -102,6 +103,7 @@ struct engine {
     const struct plan *p;
     struct tls_ctx *tls;
     int64_t t0, end_abs;
+    int64_t cut_abs; /* the end of warm-up, CLOCK_MONOTONIC ns; INT64_MIN without one */
     atomic_int stop_level;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -112,18 +114,31 @@ struct engine {
 
 /* --- recording --------------------------------------------------------------------------- */
 
-static void rec_arrival(struct worker *w, size_t cls) {
+/* The tally of class cls for an event at time t (CLOCK_MONOTONIC ns): the warm-up's before the
+ * end of warm-up, the run's at or after it. archsim's rule, applied to each event's own time:
+ * an arrival (the intended send time) counts if it comes at or after the end of warm-up, an
+ * answer or a failure if it comes at or after it, whole latency included, whenever its
+ * request arrived. So the cut is exact, not rounded to intervals, and does not depend on when
+ * the coordinator collects. Called with w->mu held. */
+static struct tally *tally_at(struct worker *w, size_t cls, int64_t t) {
+    return w->ivw && t < w->e->cut_abs ? &w->ivw[cls] : &w->iv[cls];
+}
+
+static void rec_arrival(struct worker *w, size_t cls, int64_t intended_ns) {
     pthread_mutex_lock(&w->mu);
-    w->iv[cls].arrivals++;
+    tally_at(w, cls, intended_ns)->arrivals++;
     w->inflight[cls]++;
     pthread_mutex_unlock(&w->mu);
 }
 
 static void rec_response(struct worker *w, const struct lreq *r, int status, uint64_t body,
                          int64_t now) {
+    struct tally *t;
+
     pthread_mutex_lock(&w->mu);
-    tally_response(&w->iv[r->cls], status, now - r->intended_ns, now - r->sent_ns, body);
-    if (w->e->p->open && r->first_ns) tally_lag(&w->iv[r->cls], r->first_ns - r->intended_ns);
+    t = tally_at(w, r->cls, now);
+    tally_response(t, status, now - r->intended_ns, now - r->sent_ns, body);
+    if (w->e->p->open && r->first_ns) tally_lag(t, r->first_ns - r->intended_ns);
     w->inflight[r->cls]--;
     {
         int kind = tally_status_error(status); /* the same rule as the counts */
@@ -135,19 +150,23 @@ static void rec_response(struct worker *w, const struct lreq *r, int status, uin
 
 static void rec_failure(struct worker *w, const struct lreq *r, enum tally_err kind,
                         const char *msg, int64_t now) {
+    struct tally *t;
+
     pthread_mutex_lock(&w->mu);
-    tally_failure(&w->iv[r->cls], kind, now - r->intended_ns);
-    if (w->e->p->open && r->first_ns) tally_lag(&w->iv[r->cls], r->first_ns - r->intended_ns);
+    t = tally_at(w, r->cls, now);
+    tally_failure(t, kind, now - r->intended_ns);
+    if (w->e->p->open && r->first_ns) tally_lag(t, r->first_ns - r->intended_ns);
     w->inflight[r->cls]--;
     if (!w->first_error[kind][0]) snprintf(w->first_error[kind], 200, "%s", msg);
     pthread_mutex_unlock(&w->mu);
 }
 
 static void rec_count(struct worker *w, size_t cls, int connects, int retries, int held,
-                      int64_t wait_ns) {
-    struct tally *t = &w->iv[cls];
+                      int64_t wait_ns, int64_t now) {
+    struct tally *t;
 
     pthread_mutex_lock(&w->mu);
+    t = tally_at(w, cls, now);
     t->connects += (uint64_t)connects;
     t->retries += (uint64_t)retries;
     t->held += (uint64_t)held;
@@ -267,7 +286,7 @@ static void open_conn(struct lconn *c) {
     int fd = conn_open(&p->addr);
     char msg[200];
 
-    rec_count(c->w, c->req.cls, 1, 0, 0, 0);
+    rec_count(c->w, c->req.cls, 1, 0, 0, 0, ev_now());
     if (fd < 0) {
         snprintf(msg, sizeof msg, "connect to %s: %s", p->addr.text, strerror(errno));
         fail_request(c, TALLY_E_CONNECT, msg);
@@ -284,7 +303,7 @@ static void open_conn(struct lconn *c) {
 static void retry_or_fail(struct lconn *c, enum tally_err kind, const char *msg) {
     if (http_resp_bytes(c->resp) == 0 && c->served > 0 && !c->req.retried) {
         c->req.retried = 1;
-        rec_count(c->w, c->req.cls, 0, 1, 0, 0);
+        rec_count(c->w, c->req.cls, 0, 1, 0, 0, ev_now());
         close_socket(c);
         open_conn(c);
         return;
@@ -531,7 +550,10 @@ static void dispatch(struct worker *w) {
             w->held_n--;
             held = 1;
         }
-        if (held) rec_count(w, r.cls, 0, 0, 1, ev_now() - r.intended_ns);
+        if (held) {
+            int64_t now = ev_now();
+            rec_count(w, r.cls, 0, 0, 1, now - r.intended_ns, now);
+        }
         start_request(c, &r);
     }
     w->dispatching = 0;
@@ -548,7 +570,7 @@ static void on_sched(struct ev *ev, struct ev_timer *t) {
         r.index = w->next_i;
         r.intended_ns = e->t0 + w->next_t;
         plan_pick(e->p, r.index, &r.cls, &r.key);
-        rec_arrival(w, r.cls);
+        rec_arrival(w, r.cls, r.intended_ns);
         pend_push(w, &r);
         w->have_next = sched_next(w->sched, &w->next_i, &w->next_t);
     }
@@ -585,7 +607,7 @@ static void closed_send(struct lconn *c, int64_t intended) {
     c->k++;
     r.intended_ns = intended;
     plan_pick(p, r.index, &r.cls, &r.key);
-    rec_arrival(w, r.cls);
+    rec_arrival(w, r.cls, r.intended_ns);
     start_request(c, &r);
 }
 
@@ -705,10 +727,12 @@ static void worker_free(struct worker *w, size_t ncls) {
         http_buf_free(&c->scratch);
     }
     free(w->conns);
-    if (w->iv)
-        for (size_t c = 0; c < ncls; c++)
-            tally_free(&w->iv[c]);
+    for (size_t c = 0; c < ncls; c++) {
+        if (w->iv) tally_free(&w->iv[c]);
+        if (w->ivw) tally_free(&w->ivw[c]);
+    }
     free(w->iv);
+    free(w->ivw);
     free(w->inflight);
     free(w->pend);
     sched_free(w->sched);
@@ -726,6 +750,11 @@ static int worker_init(struct engine *e, struct worker *w, unsigned id, unsigned
     w->iv = xcalloc(p->nclasses, sizeof *w->iv);
     for (size_t c = 0; c < p->nclasses; c++)
         tally_init(&w->iv[c]);
+    if (p->warmup_ns > 0) {
+        w->ivw = xcalloc(p->nclasses, sizeof *w->ivw);
+        for (size_t c = 0; c < p->nclasses; c++)
+            tally_init(&w->ivw[c]);
+    }
     w->inflight = xcalloc(p->nclasses, sizeof *w->inflight);
     w->ev = ev_new(err);
     if (!w->ev) return -1;
@@ -776,9 +805,12 @@ static void add_ns(struct timespec *ts, int64_t ns) {
     ts->tv_nsec = (long)(ns % 1000000000);
 }
 
-/* Move every worker's interval tallies into iv (reset first) and the in-flight counts. */
+/* Move every worker's interval tallies into iv (reset first; warm-up and run parts together,
+ * as archsim's interval rows count an interval that spans the end of warm-up whole) and the
+ * in-flight counts; add the run parts (events at or after the end of warm-up) to run[] and
+ * run_total too. */
 static void collect(struct engine *e, struct tally *iv, struct tally *total, uint64_t *inflight,
-                    uint64_t *inflight_total) {
+                    uint64_t *inflight_total, struct tally *run, struct tally *run_total) {
     size_t n = e->p->nclasses;
 
     tally_reset(total);
@@ -792,7 +824,13 @@ static void collect(struct engine *e, struct tally *iv, struct tally *total, uin
         pthread_mutex_lock(&w->mu);
         for (size_t c = 0; c < n; c++) {
             tally_merge(&iv[c], &w->iv[c]);
+            tally_merge(&run[c], &w->iv[c]);
+            tally_merge(run_total, &w->iv[c]);
             tally_reset(&w->iv[c]);
+            if (w->ivw) {
+                tally_merge(&iv[c], &w->ivw[c]);
+                tally_reset(&w->ivw[c]);
+            }
             inflight[c] += w->inflight[c];
         }
         pthread_mutex_unlock(&w->mu);
@@ -843,7 +881,7 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
     uint64_t *ivflight = NULL, ivflight_total = 0;
     pthread_condattr_t ca;
     sigset_t all, old;
-    unsigned gid = 0, k = 0, warm_k;
+    unsigned gid = 0, k = 0;
     int level_sent = 0, rc = -1, hook_stop = 0;
     int64_t now, end_rel = 0, stop_rel = INT64_MAX;
     struct timespec rt;
@@ -884,10 +922,10 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
     tally_init(&ivtotal);
     out->threads = e.nw;
     out->connections = e.nconn;
-    warm_k = (unsigned)((p->warmup_ns + p->interval_ns - 1) / p->interval_ns);
 
     e.t0 = ev_now() + START_DELAY;
     e.end_abs = p->duration_ns ? e.t0 + p->duration_ns : INT64_MAX;
+    e.cut_abs = p->warmup_ns > 0 ? e.t0 + p->warmup_ns : INT64_MIN;
     clock_gettime(CLOCK_REALTIME, &rt);
     out->wall_start = (double)rt.tv_sec + (double)rt.tv_nsec / 1e9 + (double)START_DELAY / 1e9;
 
@@ -932,22 +970,18 @@ int engine_run(const struct plan *p, const struct engine_hooks *hooks, struct en
         if (!fin && now < boundary) continue;
         end_rel = fin ? now - e.t0 : (int64_t)(k + 1) * p->interval_ns;
         if (end_rel < 0) end_rel = 0;
-        collect(&e, iv, &ivtotal, ivflight, &ivflight_total);
+        collect(&e, iv, &ivtotal, ivflight, &ivflight_total, out->cls, &out->total);
         info.index = k;
         info.t_start_ns = (int64_t)k * p->interval_ns;
         info.t_end_ns = end_rel;
-        info.flags =
-            (k < warm_k ? NET_ROW_WARMUP : 0u) | (fin && level_sent ? NET_ROW_PARTIAL : 0u);
+        /* in_warmup as archsim has it: the interval ended before the warm-up or with it */
+        info.flags = (p->warmup_ns > 0 && end_rel <= p->warmup_ns ? NET_ROW_WARMUP : 0u) |
+                     (fin && level_sent ? NET_ROW_PARTIAL : 0u);
         info.nclasses = p->nclasses;
         info.cls = iv;
         info.total = &ivtotal;
         info.in_flight = ivflight;
         info.in_flight_total = ivflight_total;
-        if (!(info.flags & NET_ROW_WARMUP)) {
-            for (size_t c = 0; c < p->nclasses; c++)
-                tally_merge(&out->cls[c], &iv[c]);
-            tally_merge(&out->total, &ivtotal);
-        }
         if (info.t_end_ns > info.t_start_ns || ivtotal.arrivals || ivtotal.completions ||
             ivtotal.errors || ivtotal.rejected) {
             if (hooks && hooks->interval && hooks->interval(hooks->user, &info) && !hook_stop) {
@@ -986,7 +1020,7 @@ join:
             out->in_flight_total += out->in_flight[c];
         out->run_ns = end_rel;
         out->end_ns = window_end(p, end_rel, stop_rel);
-        out->warmup_ns = (int64_t)warm_k * p->interval_ns;
+        out->warmup_ns = p->warmup_ns;
         out->measured_ns = out->end_ns - out->warmup_ns;
         if (out->measured_ns < 0) out->measured_ns = 0;
         out->stopped = level_sent >= 2 ? 2 : level_sent ? 1 : 0;

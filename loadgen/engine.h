@@ -25,8 +25,14 @@
  *
  * Measurement: workers record into per-thread, per-class interval tallies under a per-thread
  * mutex (uncontended except once per interval); the coordinator wakes at each interval
- * boundary (run start + k * interval), moves every worker's tally into the interval's, hands
- * it to the interval hook and adds it to the run totals unless it lies in the warm-up.
+ * boundary (run start + k * interval), moves every worker's tally into the interval's and
+ * hands it to the interval hook. The warm-up is cut exactly, by archsim's rule applied to each
+ * event's own time (docs/loadgen.md, "Warm-up"): an event before the end of warm-up goes to
+ * a second, warm-up tally of its interval, which joins the interval's row but never the run
+ * totals. Rejected: rounding the warm-up up to whole intervals (what this did before: a
+ * fractional --warmup then left out another window than archsim's, and compare compared
+ * different windows); deciding by the interval an event was collected in (that depends on
+ * when the coordinator woke).
  * Workers stop when their share of the schedule is over and their requests are answered.
  *
  * Stop: *stop = 1 (first SIGINT, or the hook's request) ends the schedule: requests already
@@ -80,13 +86,13 @@ struct engine_result {
     uint64_t in_flight_total;
     uint64_t unsent; /* of in_flight: still waiting for a connection when aborted */
     /* The measured window in ns, which rates divide by (archsim's duration minus warm-up):
-     * from the end of warm-up (whole intervals) to the end of sending: the duration (-d); with
+     * from the end of warm-up to the end of sending: the duration (-d); with
      * -n the last answer, or the duration if that came first; the moment a stop was requested
      * if that came first. Answers that arrive after it (the drain) are counted; the window
      * does not grow with them. 0 when the run stopped inside its warm-up. */
     int64_t measured_ns;
     int64_t end_ns;    /* the window's end, since the start (archsim's sim_time_s) */
-    int64_t warmup_ns; /* the warm-up left out: --warmup rounded up to whole intervals */
+    int64_t warmup_ns; /* the warm-up left out: --warmup (the plan's), exactly */
     int64_t run_ns;    /* from start to the last answer, warm-up and drain included */
     unsigned threads, connections;
     int stopped;                       /* 0 ran to the end; 1 stopped early (drained); 2 aborted */

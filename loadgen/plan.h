@@ -60,7 +60,7 @@ struct plan {
     unsigned connections; /* closed: the number; open: the cap */
     int64_t duration_ns;  /* 0: no limit (count set) */
     uint64_t count;       /* 0: no limit (duration set) */
-    int64_t warmup_ns;    /* excluded from the results (rounded up to whole intervals) */
+    int64_t warmup_ns;    /* excluded from the results: events before it (engine.h) */
     int64_t timeout_ns;   /* per request, > 0 */
     int64_t interval_ns;  /* time series step, > 0 */
     struct dist think;    /* closed only; owned when has_think */

@@ -130,8 +130,10 @@ void metrics_init_for(struct comp_metrics *m, double servers) {
 
 /* End of warm-up: forget everything measured so far, keep the occupancy. */
 static void metrics_restart_run(struct comp_metrics *m, int64_t now) {
-    m->arrivals = m->completions = m->rejected = m->errors = m->lost = m->timeouts = 0;
-    m->good = 0;
+    m->rejected = m->errors = m->lost = m->timeouts = 0;
+    m->arrivals_run = m->arrivals;
+    m->completions_run = m->completions;
+    m->good_run = m->good;
     m->elat_ns = 0;
     if (m->dynamic_cap) stats_tw_mark_now(&m->cap, now, &m->cap_run);
     hist_reset(m->lat);
@@ -144,9 +146,11 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now) {
 }
 
 static void metrics_restart_interval(struct comp_metrics *m, int64_t now) {
-    m->i_arrivals = m->i_completions = m->i_rejected = m->i_errors = m->i_lost = 0;
+    m->i_rejected = m->i_errors = m->i_lost = 0;
     m->i_timeouts = 0;
-    m->i_good = 0;
+    m->arrivals_i = m->arrivals;
+    m->completions_i = m->completions;
+    m->good_i = m->good;
     m->i_elat_ns = 0;
     hist_reset(m->ilat);
     hist_reset(m->pre);
@@ -238,13 +242,13 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
     row->kind = kind;
     row->in_flight = in_flight;
     if (interval) {
-        row->arrivals = m->i_arrivals;
-        row->completions = m->i_completions;
+        row->arrivals = m->arrivals - m->arrivals_i;
+        row->completions = m->completions - m->completions_i;
         row->rejected = m->i_rejected;
         row->errors = m->i_errors; /* latency columns: close_interval */
     } else {
-        row->arrivals = m->arrivals;
-        row->completions = m->completions;
+        row->arrivals = m->arrivals - m->arrivals_run;
+        row->completions = m->completions - m->completions_run;
         row->rejected = m->rejected;
         row->errors = m->errors;
         if (scratch && hist_count(m->ilat)) {
@@ -256,8 +260,9 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
         }
     }
     row->throughput_rps = secs > 0 ? (double)row->completions / secs : NAN;
-    row->goodput_rps =
-        m->has_deadline && secs > 0 ? (double)(interval ? m->i_good : m->good) / secs : NAN;
+    row->goodput_rps = m->has_deadline && secs > 0
+                           ? (double)(m->good - (interval ? m->good_i : m->good_run)) / secs
+                           : NAN;
     bad = row->rejected + row->errors;
     done = row->completions + bad;
     row->error_rate = done ? (double)bad / (double)done : NAN;
@@ -344,7 +349,6 @@ void net_send_general(struct sim *sim, struct call *call) {
     }
     call->at_callee = 1;
     c->m.arrivals++;
-    c->m.i_arrivals++;
     c->m.in_flight++;
     if (c->down) {
         /* A crashed component: refused at once, or (blackhole) never answered. */
@@ -418,7 +422,6 @@ void net_reply_general(struct sim *sim, struct call *call, int status) {
     m->in_flight--;
     if (status == CALL_OK) {
         m->completions++;
-        m->i_completions++;
         hist_record(m->ilat, sim_now(sim) - call->start_ns);
     } else {
         double lat = (double)(sim_now(sim) - call->start_ns);

@@ -60,6 +60,7 @@ struct service {
     struct dist st;
     struct dist *st_class; /* per class; kind ignored unless has_class[cls] */
     unsigned char *has_class;
+    int any_class; /* some has_class[cls] is set (else start_service need not look) */
     size_t nclasses;
     struct downcall *calls;
     size_t ncalls;
@@ -174,6 +175,7 @@ static int parse_class_times(struct service *s, const struct scn_node *node, con
         }
         if (scn_as_dist(node->items[i], dir, &s->st_class[idx], err)) return -1;
         s->has_class[idx] = 1;
+        s->any_class = 1;
     }
     return 0;
 }
@@ -361,9 +363,13 @@ static inline __attribute__((always_inline)) void held_remove(struct service *s,
  * per arrival less than passing the value in). */
 static inline __attribute__((always_inline)) void start_service(struct sim *sim, struct service *s,
                                                                 struct call *call, int woken) {
-    const struct dist *d = s->has_class[call->req->cls] ? &s->st_class[call->req->cls] : &s->st;
-    double t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
-    int64_t ns = dist_ns(t);
+    const struct dist *d = &s->st;
+    double t;
+    int64_t ns;
+
+    if (s->any_class && s->has_class[call->req->cls]) d = &s->st_class[call->req->cls];
+    t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
+    ns = dist_ns(t);
 
     if (woken) ns += s->wakeup_ns;
     held_add(s, call);
@@ -522,6 +528,18 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
     if (--call->u == 0) complete(sim, s, call, call->status);
 }
 
+/* The work is done and downstream calls follow. Out of line: inlined into on_service_done,
+ * the fan-out loop's registers were saved on every service completion. */
+static __attribute__((noinline)) void start_downstream(struct sim *sim, struct service *s,
+                                                       struct call *call) {
+    if (!s->hold) release_worker(sim, s);
+    call->u = 0;
+    if (s->parallel)
+        issue_parallel(sim, s, call);
+    else
+        issue_next(sim, s, call);
+}
+
 static void on_service_done(struct sim *sim, void *a, void *b) {
     struct service *s = a;
     struct call *call = b;
@@ -533,12 +551,7 @@ static void on_service_done(struct sim *sim, void *a, void *b) {
         net_reply(sim, call, CALL_OK);
         return;
     }
-    if (!s->hold) release_worker(sim, s);
-    call->u = 0;
-    if (s->parallel)
-        issue_parallel(sim, s, call);
-    else
-        issue_next(sim, s, call);
+    start_downstream(sim, s, call);
 }
 
 static void service_extras(const struct comp *c, int interval, int64_t now, double *vals) {

@@ -1192,6 +1192,86 @@ static void test_engine_rate_window_warmup(void) {
     srv_stop(s);
 }
 
+/* The intervals an engine run handed to its hook: flags and arrivals, by index. */
+struct iv_log {
+    unsigned n;
+    unsigned flags[8];
+    uint64_t arrivals[8];
+    int64_t t_end_ns[8];
+};
+
+static int log_interval(void *user, const struct engine_interval *iv) {
+    struct iv_log *l = user;
+
+    if (l->n < 8) {
+        l->flags[l->n] = iv->flags;
+        l->arrivals[l->n] = iv->total->arrivals;
+        l->t_end_ns[l->n] = iv->t_end_ns;
+        l->n++;
+    }
+    return 0;
+}
+
+/* A fractional warm-up is cut exactly where archsim cuts it, not rounded up to whole
+ * intervals. Constant 100/s for 2 s (request i intended at exactly i * 10 ms, i = 0..199), 1 s
+ * intervals, warm-up 1.5 s, up to 64 connections (none waits); the server holds request 130
+ * (intended at 1.30 s) 300 ms, and as it answers in order, 131..149 behind it: all 20 are answered
+ * after 1.6 s. Counted by hand with archsim's rule (an arrival at or after the end of warm-up, an
+ * answer at or after it): arrivals 150..199 = 50 (request 150, intended at exactly 1.5 s, is in);
+ * completions 130..199 = 70 (130..149 were sent in warm-up and answered after it: completions with
+ * their whole latency, not arrivals), assuming 0..129 were answered before 1.5 s (200 ms to spare).
+ * The window is 0.5 s (warmup_s 1.5, throughput 140/s). Rounding up to whole intervals gave a 2 s
+ * warm-up: nothing measured. The time series counts every interval whole: [0, 1) in warm-up,
+ * [1, 2) (spans the end of warm-up) not, 200 arrivals in all. */
+static void test_engine_warmup_fractional(void) {
+    struct srv_script sc = {SRV_STALL, 130, 300, 0, 0};
+    struct srv *s = srv_start_script(&sc);
+    struct plan p;
+    struct engine_result r;
+    struct engine_hooks h;
+    struct iv_log log;
+    struct err e;
+    char *text = NULL, *csv = NULL;
+    uint64_t all = 0;
+
+    open_plan(&p, s->port, 100, 2000, 64, 1);
+    p.warmup_ns = INT64_C(1500000000);
+    CU_ASSERT_EQUAL_FATAL(plan_finish(&p, &e), 0);
+    memset(&h, 0, sizeof h);
+    memset(&log, 0, sizeof log);
+    h.interval = log_interval;
+    h.user = &log;
+    if (engine_run(&p, &h, &r, &e) == 0) {
+        CU_ASSERT_EQUAL(r.warmup_ns, INT64_C(1500000000));
+        CU_ASSERT_EQUAL(r.measured_ns, INT64_C(500000000));
+        CU_ASSERT_EQUAL(r.total.arrivals, 50);
+        CU_ASSERT_EQUAL(r.total.completions, 70);
+        CU_ASSERT_EQUAL(hist_count(r.total.lat), 70);
+        CU_ASSERT(hist_max(r.total.lat) >= INT64_C(300000000)); /* request 130, whole */
+        report(&p, &r, &text, &csv);
+        expect_csv(csv, "total", "warmup_s", "1.5");
+        expect_csv(csv, "total", "arrivals", "50");
+        expect_csv(csv, "total", "completions", "70");
+        expect_csv(csv, "total", "throughput_rps", "140");
+        /* [0, 1), [1, 2), and [2, end) when the last answer came after 2 s */
+        CU_ASSERT(log.n == 2 || log.n == 3);
+        CU_ASSERT_EQUAL(log.t_end_ns[0], INT64_C(1000000000));
+        CU_ASSERT(log.flags[0] & NET_ROW_WARMUP);
+        for (unsigned i = 0; i < log.n; i++) {
+            if (i > 0) CU_ASSERT_FALSE(log.flags[i] & NET_ROW_WARMUP);
+            all += log.arrivals[i];
+        }
+        CU_ASSERT_EQUAL(all, 200);
+        free(text);
+        free(csv);
+        engine_result_free(&r);
+    } else {
+        CU_FAIL("engine_run");
+    }
+    plan_free(&p);
+    srv_stop(s);
+}
+
 /* Closed model bounded by -d 0.5 s; the server holds the first request 800 ms, so the one
  * connection sends one request and no more (none starts after 0.5 s). The window is the 0.5 s
  * of sending: 1 completion / 0.5 s = 2/s (the time to the last answer gave 1.25/s). */
@@ -1312,5 +1392,6 @@ void test_http_register(void) {
     CU_add_test(s, "engine: unanswered requests in flight", test_engine_some_silent_in_flight);
     CU_add_test(s, "engine: rps over the sending window, open", test_engine_rate_window_open);
     CU_add_test(s, "engine: rps over the sending window, warm-up", test_engine_rate_window_warmup);
+    CU_add_test(s, "engine: a fractional warm-up is cut exactly", test_engine_warmup_fractional);
     CU_add_test(s, "engine: rps over the sending window, closed", test_engine_rate_window_closed);
 }

@@ -1,6 +1,7 @@
 /*
  * Tests of the event list (sim/core/sim.c) and the object pool: ordering by time, priority
- * and insertion; cancel and reschedule; the end-of-run rule; the pool's reuse.
+ * and insertion; cancel and reschedule, also from inside handlers (random operations checked
+ * against a model of the list); the end-of-run rule; the pool's reuse.
  */
 #include <CUnit/CUnit.h>
 #include <stdint.h>
@@ -136,6 +137,109 @@ static void test_stop(void) {
     sim_free(sim);
 }
 
+/* A model of the event list for the randomized test: every pending event with its handle
+ * and its order key (time, priority, insertion), the smallest of which must run next. */
+struct mirror_ev {
+    struct sim_event *h;
+    int64_t t;
+    int prio;
+    uint64_t seq;
+    uintptr_t id; /* passed as b: names the event across reschedules */
+};
+
+struct mirror {
+    struct mirror_ev ev[4096];
+    size_t n;
+    uint64_t seq;
+    uintptr_t next_id;
+    struct rng r;
+    size_t fired, bad;
+};
+
+static void mirror_fire(struct sim *sim, void *a, void *b);
+
+static void mirror_add(struct sim *sim, struct mirror *m) {
+    struct mirror_ev *e = &m->ev[m->n];
+    int64_t t = sim_now(sim) + (int64_t)rng_bounded(&m->r, 8) * 5;
+
+    e->prio = (int)rng_bounded(&m->r, 3) * 100;
+    e->t = t;
+    e->seq = m->seq++;
+    e->id = m->next_id++;
+    e->h = e->prio == SIM_PRIO_NORMAL
+               ? sim_schedule(sim, t, mirror_fire, m, (void *)e->id)
+               : sim_schedule_prio(sim, t, e->prio, mirror_fire, m, (void *)e->id);
+    m->n++;
+}
+
+/* Random schedules, cancels and reschedules, from inside handlers (where the fired event's
+ * slot is still being reused) and outside; each handler checks it is the mirror's least. */
+static void mirror_step(struct sim *sim, struct mirror *m, int ops) {
+    for (int k = 0; k < ops; k++) {
+        uint32_t op = rng_bounded(&m->r, 5);
+        if (op <= 2 && m->n < 4000) {
+            mirror_add(sim, m);
+        } else if (op == 3 && m->n > 0) {
+            size_t i = rng_bounded(&m->r, (uint32_t)m->n);
+            sim_cancel(sim, m->ev[i].h);
+            m->ev[i] = m->ev[--m->n];
+        } else if (op == 4 && m->n > 0) {
+            size_t i = rng_bounded(&m->r, (uint32_t)m->n);
+            int64_t t = sim_now(sim) + (int64_t)rng_bounded(&m->r, 8) * 5;
+            sim_reschedule(sim, m->ev[i].h, t);
+            m->ev[i].t = t;
+            m->ev[i].seq = m->seq++;
+            if (sim_event_time(sim, m->ev[i].h) != t) m->bad++;
+        }
+    }
+    if (sim_pending(sim) != m->n) m->bad++;
+}
+
+static int mirror_less(const struct mirror_ev *x, const struct mirror_ev *y) {
+    if (x->t != y->t) return x->t < y->t;
+    if (x->prio != y->prio) return x->prio < y->prio;
+    return x->seq < y->seq;
+}
+
+static void mirror_fire(struct sim *sim, void *a, void *b) {
+    struct mirror *m = a;
+    size_t least = 0;
+
+    for (size_t i = 1; i < m->n; i++)
+        if (mirror_less(&m->ev[i], &m->ev[least])) least = i;
+    if (m->n == 0 || m->ev[least].id != (uintptr_t)b || m->ev[least].t != sim_now(sim)) m->bad++;
+    /* The handle is invalid from here: drop it from the mirror before any other call. */
+    for (size_t i = 0; i < m->n; i++)
+        if (m->ev[i].id == (uintptr_t)b) {
+            m->ev[i] = m->ev[--m->n];
+            break;
+        }
+    m->fired++;
+    if (m->fired < 30000) mirror_step(sim, m, (int)rng_bounded(&m->r, 5) + (m->n < 100 ? 2 : 0));
+}
+
+static void test_random_ops(void) {
+    static struct mirror m;
+    struct sim *sim = sim_new();
+
+    m.n = 0;
+    m.seq = 0;
+    m.next_id = 0;
+    m.fired = m.bad = 0;
+    rng_seed(&m.r, 5, 9);
+    for (int i = 0; i < 200; i++)
+        mirror_add(sim, &m);
+    mirror_step(sim, &m, 100);
+    for (int64_t end = 50; sim_pending(sim) > 0; end += 50) {
+        sim_run_until(sim, end);
+        if (m.fired < 30000) mirror_step(sim, &m, 3);
+    }
+    CU_ASSERT_EQUAL(m.bad, 0);
+    CU_ASSERT_TRUE(m.fired >= 30000);
+    CU_ASSERT_EQUAL(m.n, 0);
+    sim_free(sim);
+}
+
 /* Objects come back for reuse: a steady get/put cycle allocates no new slab. */
 static void test_pool_reuse(void) {
     struct pool *p = pool_new(40);
@@ -163,5 +267,6 @@ void test_sim_register(void) {
     CU_add_test(s, "cancel and reschedule", test_cancel_reschedule);
     CU_add_test(s, "end-of-run rule", test_end_rule);
     CU_add_test(s, "sim_stop", test_stop);
+    CU_add_test(s, "random schedule, cancel, reschedule in handlers", test_random_ops);
     CU_add_test(s, "pool reuse", test_pool_reuse);
 }

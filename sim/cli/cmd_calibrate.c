@@ -9,10 +9,15 @@
  *
  * Also here, because it is the other half of the same loop: `archsim compare --scenario FILE
  * --target URL` (cmd_compare.c hands over when it sees --scenario). For each rate it runs
- * this very binary (`archsim run FILE --set workload.rate=R --csv DIR/model`) and archload
- * (`archload --scenario FILE --set workload.rate=R -d T --csv DIR/load URL`), one after the
- * other, reads both summary.csv files with compare.h, prints model against measurement per
- * component both have, then a latency-vs-load chart of the total row (mean and p99).
+ * this very binary (`archsim run FILE --set workload.rate=R -d T --warmup W --csv DIR/model`)
+ * and archload (`archload --scenario FILE --set workload.rate=R -d T --warmup W --csv DIR/load
+ * URL`), one after the other, reads both summary.csv files with compare.h, prints model against
+ * measurement per component both have, then a latency-vs-load chart of the total row (mean and
+ * p99). Both sides leave out the same warm-up W and, unless --model-duration gives the model a
+ * longer run (its own noise shrinks with it; simulated time is cheap), cover the same window:
+ * the scenario's own duration and warm-up would make a scenario with phases or scheduled
+ * failures another system in another window. A failed run is reported with its own first
+ * lines of output (its error message), then its log's path.
  * --overhead MS adds a constant to the model's latencies (the loopback or network cost the
  * model leaves out; the same constant calibrate subtracted); --overhead-target URL0 measures
  * that constant per rate instead, as the mean latency of a request that does no work (URL0)
@@ -388,6 +393,32 @@ static int run_child(char *const *args, const char *log) {
     return -1;
 }
 
+/* Say that the child `what` failed with status st (-1: it could not run or was killed, which
+ * run_child reported): its own first non-empty lines of output in log (its error message: the
+ * children run with -q, so what they print is mostly stderr), then where the rest is. */
+static void report_child_failure(const char *what, int st, const char *log) {
+    FILE *f = fopen(log, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int shown = 0;
+
+    if (st > 0)
+        fprintf(stderr, "archsim: %s failed (status %d)%s\n", what, st, f ? ":" : "");
+    else
+        fprintf(stderr, "archsim: %s failed%s\n", what, f ? ":" : "");
+    while (f && shown < 5 && (len = getline(&line, &cap, f)) > 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (len == 0) continue;
+        fprintf(stderr, "  %s\n", line);
+        shown++;
+    }
+    free(line);
+    if (f) fclose(f);
+    fprintf(stderr, "archsim: its output is in %s\n", log);
+}
+
 /* The directory of this executable, into buf. */
 static int self_dir(char *buf, size_t n) {
     ssize_t len = readlink("/proc/self/exe", buf, n - 1);
@@ -445,7 +476,7 @@ struct point {
     double rate;     /* offered, 1/s; 0: the scenario's own */
     double x;        /* where the chart and the plot put it: rate, or the measured throughput */
     double overhead; /* ms added to the model's latencies at this rate */
-    char dur[32];    /* archload's -d at this rate */
+    char dur[32];    /* -d at this rate: archload's, and the model's without --model-duration */
     double v[2][2];  /* [measured, model][mean, p99] of total, ms */
 };
 
@@ -619,6 +650,60 @@ static void load_args(const char **args, const char *archload, const char *scn,
     args[na] = NULL;
 }
 
+/* The model run's arguments into args (room for 2 nsets + 24): this binary's `run` of the
+ * scenario with rate_set (NULL: its own rate) and sets, -R reps when reps is not NULL, for dur
+ * with the first warm left out (the measurement's warm-up), CSV to csv. */
+static void model_args(const char **args, const char *archsim, const char *scn,
+                       const char *rate_set, const char *const *sets, size_t nsets,
+                       const char *reps, const char *dur, const char *warm, const char *csv) {
+    size_t na = 0;
+
+    args[na++] = archsim;
+    args[na++] = "run";
+    args[na++] = scn;
+    args[na++] = "-q";
+    if (rate_set) {
+        args[na++] = "--set";
+        args[na++] = rate_set;
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        args[na++] = "--set";
+        args[na++] = sets[i];
+    }
+    if (reps) {
+        args[na++] = "-R";
+        args[na++] = reps;
+    }
+    args[na++] = "-d";
+    args[na++] = dur;
+    args[na++] = "--warmup";
+    args[na++] = warm;
+    args[na++] = "--csv";
+    args[na++] = csv;
+    args[na] = NULL;
+}
+
+/* args (NULL-terminated) as one line of shell words: a word with characters the shell would
+ * read otherwise is single-quoted, so the line can be pasted to run the same command. */
+static void print_cmd(FILE *f, const char *const *args) {
+    for (size_t i = 0; args[i]; i++) {
+        const char *a = args[i];
+        int plain = *a != 0;
+        for (const char *p = a; *p && plain; p++)
+            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("_-+./:=,@%", *p);
+        if (i) fputc(' ', f);
+        if (plain) {
+            fputs(a, f);
+        } else {
+            fputc('\'', f);
+            sh_chars(f, a);
+            fputc('\'', f);
+        }
+    }
+    fputc('\n', f);
+}
+
 /* The mean latency (ms) of the total row of path's summary.csv; NAN (reported) when there is
  * none. */
 static double total_mean(const char *path) {
@@ -655,7 +740,8 @@ int cli_compare_target(int argc, char **argv) {
         OPT_MAXREL,
         OPT_CSV,
         OPT_REPS,
-        OPT_WAKE
+        OPT_WAKE,
+        OPT_MDUR
     };
     static const struct option opts[] = {
         {"scenario", required_argument, NULL, OPT_SCN},
@@ -673,11 +759,13 @@ int cli_compare_target(int argc, char **argv) {
         {"csv", required_argument, NULL, OPT_CSV},
         {"replications", required_argument, NULL, OPT_REPS},
         {"wakeup", required_argument, NULL, OPT_WAKE},
+        {"model-duration", required_argument, NULL, OPT_MDUR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *scn = NULL, *url = NULL, *rates = NULL, *dur = "5s", *warm = "1s", *plot_out = NULL;
     const char *keep = NULL, *reps = NULL, *ov_url = NULL, *ov_dur = "3s", *wake_arg = NULL;
+    const char *mdur = NULL; /* --model-duration: the model's -d at every rate, else archload's */
     char archload[PATH_MAX + 16] = "", archsim[PATH_MAX + 16], dir[PATH_MAX] = "",
                              tmpl[PATH_MAX] = "";
     const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
@@ -687,7 +775,7 @@ int cli_compare_target(int argc, char **argv) {
     struct point *pts = NULL;
     int c, rc = CLI_EXIT_USAGE, have_ov = 0;
     char why[128];
-    int64_t ns, warm_ns, ov_ns;
+    int64_t ns, warm_ns, ov_ns, mdur_ns = 0;
 
     opterr = 0;
     optind = 1;
@@ -704,6 +792,9 @@ int cli_compare_target(int argc, char **argv) {
                 break;
             case 'd':
                 dur = optarg;
+                break;
+            case OPT_MDUR:
+                mdur = optarg;
                 break;
             case OPT_WARM:
                 warm = optarg;
@@ -753,7 +844,8 @@ int cli_compare_target(int argc, char **argv) {
                 break;
             case 'h':
                 printf("usage: archsim compare --scenario FILE --target URL [--rates R1,R2,...]\n"
-                       "         [-d T | -d T1,T2,...] [--warmup T] [--archload PATH]\n"
+                       "         [-d T | -d T1,T2,...] [--warmup T] [--model-duration T] "
+                       "[--archload PATH]\n"
                        "         [--overhead MS | --overhead-target URL0 [--overhead-duration T]] "
                        "[--wakeup T]\n"
                        "         [--set PATH=VALUE]... [-R N] [--csv DIR] [--max-rel-error X]\n"
@@ -762,12 +854,18 @@ int cli_compare_target(int argc, char **argv) {
                        "(same workload, for T,\n"
                        "default 5s, or T1 at R1, T2 at R2...; the first --warmup T left out, "
                        "default 1s), and print\n"
-                       "measured (A) against simulated (B). --overhead MS is added to the "
-                       "simulated latencies;\n"
-                       "--overhead-target URL0 measures it at each rate instead: the mean "
-                       "latency of URL0 (a request\n"
-                       "that does no work) driven at the same rate for T (default 3s) right "
-                       "before the measurement.\n"
+                       "measured (A) against simulated (B). The model runs the same -d and "
+                       "--warmup (the \"model:\" lines\n"
+                       "show its commands); --model-duration T simulates T at every rate "
+                       "instead, after the same\n"
+                       "warm-up (simulated time is cheap: a longer run lowers the model's own "
+                       "noise).\n"
+                       "--overhead MS is added to the simulated latencies; "
+                       "--overhead-target URL0\n"
+                       "measures it at each rate instead: the mean latency of URL0 (a request "
+                       "that does no work)\n"
+                       "driven at the same rate for T (default 3s) right before the "
+                       "measurement.\n"
                        "--wakeup T: the model's services carry an idle worker's wake-up "
                        "(wakeup: T), which a zero-work\n"
                        "request paid too: it is subtracted from the overhead before that is "
@@ -814,6 +912,14 @@ int cli_compare_target(int argc, char **argv) {
     }
     if (ov_url && ov_ns <= warm_ns) {
         fprintf(stderr, "archsim: --overhead-duration: must be longer than --warmup\n");
+        goto out;
+    }
+    if (mdur && units_parse_duration(mdur, &mdur_ns, why, sizeof why)) {
+        fprintf(stderr, "archsim: --model-duration: '%s': %s\n", mdur, why);
+        goto out;
+    }
+    if (mdur && mdur_ns <= warm_ns) {
+        fprintf(stderr, "archsim: --model-duration: '%s': must be longer than --warmup\n", mdur);
         goto out;
     }
     if (self_dir(archsim, PATH_MAX)) {
@@ -891,8 +997,18 @@ int cli_compare_target(int argc, char **argv) {
         }
     }
 
-    printf("model:       %s run %s -q%s%s --csv %s/rate-R/model\n", archsim, scn,
-           reps ? " -R " : "", reps ? reps : "", dir);
+    /* The model's exact command at each rate: the measurement's window (-d, or
+     * --model-duration, after the same --warmup), so both sides leave out the same start and a
+     * scenario whose load or failures change with time is the same system on both. */
+    for (size_t k = 0; k < npts; k++) {
+        char model[PATH_MAX + 64], rate_set[96];
+        snprintf(model, sizeof model, "%s/rate-%.9g/model", dir, pts[k].rate);
+        snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
+        model_args(args, archsim, scn, pts[k].rate > 0 ? rate_set : NULL, sets, nsets, reps,
+                   mdur ? mdur : pts[k].dur, warm, model);
+        printf("model:       ");
+        print_cmd(stdout, args);
+    }
     printf("measurement: %s --scenario %s -d %s --warmup %s -q --csv %s/rate-R/load %s\n", archload,
            scn, dur, warm, dir, url);
     if (ov_url)
@@ -910,7 +1026,6 @@ int cli_compare_target(int argc, char **argv) {
         char sub[PATH_MAX + 32], model[PATH_MAX + 64], load[PATH_MAX + 64], log[PATH_MAX + 64];
         char ovdir[PATH_MAX + 64], msum[PATH_MAX + 96], lsum[PATH_MAX + 96], rate_set[96];
         const char *rs = pts[k].rate > 0 ? rate_set : NULL;
-        size_t na = 0;
         struct run_side a, b;
         struct err err;
         int st;
@@ -925,29 +1040,11 @@ int cli_compare_target(int argc, char **argv) {
         snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
         if (cli_make_dir(sub)) goto out;
 
-        args[na++] = archsim;
-        args[na++] = "run";
-        args[na++] = scn;
-        args[na++] = "-q";
-        if (rs) {
-            args[na++] = "--set";
-            args[na++] = rs;
-        }
-        for (size_t i = 0; i < nsets; i++) {
-            args[na++] = "--set";
-            args[na++] = sets[i];
-        }
-        if (reps) {
-            args[na++] = "-R";
-            args[na++] = reps;
-        }
-        args[na++] = "--csv";
-        args[na++] = model;
-        args[na] = NULL;
+        model_args(args, archsim, scn, rs, sets, nsets, reps, mdur ? mdur : pts[k].dur, warm,
+                   model);
         snprintf(log, sizeof log, "%s/model.log", sub);
         if ((st = run_child((char *const *)args, log)) != 0) {
-            fprintf(stderr, "archsim: the model run failed (status %d); its output is in %s\n", st,
-                    log);
+            report_child_failure("the model run", st, log);
             keep = dir; /* keep the evidence */
             goto out;
         }
@@ -957,8 +1054,9 @@ int cli_compare_target(int argc, char **argv) {
             load_args(args, archload, scn, rs, sets, nsets, ov_dur, warm, ovdir, ov_url);
             snprintf(log, sizeof log, "%s/overhead.log", sub);
             if ((st = run_child((char *const *)args, log)) != 0) {
-                fprintf(stderr, "archsim: archload on %s failed (status %d); its output is in %s\n",
-                        ov_url, st, log);
+                char what[PATH_MAX + 32];
+                snprintf(what, sizeof what, "archload on %s", ov_url);
+                report_child_failure(what, st, log);
                 keep = dir;
                 goto out;
             }
@@ -974,7 +1072,7 @@ int cli_compare_target(int argc, char **argv) {
         load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, load, url);
         snprintf(log, sizeof log, "%s/load.log", sub);
         if ((st = run_child((char *const *)args, log)) != 0) {
-            fprintf(stderr, "archsim: archload failed (status %d); its output is in %s\n", st, log);
+            report_child_failure("archload", st, log);
             keep = dir;
             goto out;
         }
@@ -1017,7 +1115,7 @@ int cli_compare_target(int argc, char **argv) {
             }
             for (int m = 0; m < CMP_NMETRICS; m++) {
                 struct run_cmp r;
-                char ta[64] = "-", tb[64] = "-", rel[32] = "-";
+                char ta[64] = "-", tb[64] = "-", diff[32] = "-", rel[32] = "-";
                 if (!isfinite(ca->m[m].mean) && !isfinite(cb->m[m].mean)) continue;
                 run_cmp_pair(&ca->m[m], &cb->m[m], &r);
                 if (isfinite(ca->m[m].mean)) snprintf(ta, sizeof ta, "%.6g", ca->m[m].mean);
@@ -1027,12 +1125,13 @@ int cli_compare_target(int argc, char **argv) {
                     else
                         snprintf(tb, sizeof tb, "%.6g", cb->m[m].mean);
                 }
+                if (!isnan(r.abs)) snprintf(diff, sizeof diff, "%.6g", r.abs);
                 if (isinf(r.rel))
                     snprintf(rel, sizeof rel, "inf");
                 else if (!isnan(r.rel))
                     snprintf(rel, sizeof rel, "%+.2f%%", r.rel * 100);
-                printf("%-14s %-16s %22s %22s %12.6g %9s\n", ca->component,
-                       run_cmp_metric_name((enum run_cmp_metric)m), ta, tb, r.abs, rel);
+                printf("%-14s %-16s %22s %22s %12s %9s\n", ca->component,
+                       run_cmp_metric_name((enum run_cmp_metric)m), ta, tb, diff, rel);
                 if (max_rel >= 0 && !isnan(r.rel) && !(fabs(r.rel) <= max_rel)) {
                     over++;
                     fprintf(stderr,

@@ -120,7 +120,9 @@ int cmd_compare(int argc, char **argv) {
                 printf("usage: archsim compare A.csv B.csv [--csv OUT.csv] [--max-rel-error X] "
                        "[-q]\n"
                        "A and B: summary.csv or timeseries.csv from archsim or archload; "
-                       "differences are B relative to A\n");
+                       "differences are B relative to A\n"
+                       "(model against a real server: archsim compare --scenario FILE --target "
+                       "URL --help)\n");
                 return CLI_EXIT_OK;
             case ':':
                 fprintf(stderr, "archsim: option '%s' needs a value\n", argv[optind - 1]);

@@ -17,6 +17,7 @@ struct pool {
     struct pool_head head; /* first: pool_get / pool_put (pool.h) reach it through a cast */
     size_t obj_size;
     struct slab *slabs;
+    size_t nslabs;
 };
 
 struct pool *pool_new(size_t obj_size) {
@@ -45,6 +46,7 @@ void *pool_refill(struct pool *p) {
 
     s->next = p->slabs;
     p->slabs = s;
+    p->nslabs++;
     /* Thread the new objects onto the free list in address order. */
     for (size_t i = POOL_SLAB_OBJS; i-- > 0;) {
         void *obj = base + i * p->obj_size;
@@ -55,5 +57,9 @@ void *pool_refill(struct pool *p) {
 }
 
 size_t pool_in_use(const struct pool *p) {
-    return p->head.in_use;
+    size_t n = p->nslabs * POOL_SLAB_OBJS;
+
+    for (void *obj = p->head.free_list; obj; obj = *(void **)obj)
+        n--;
+    return n;
 }

@@ -7,9 +7,10 @@
  * varies); one huge preallocated array (needs the peak population in advance).
  *
  * pool_get and pool_put run several times per event, so they are static inline over a small
- * public prefix of struct pool (struct pool_head: the free list and the in-use count); the
- * rest of struct pool stays in pool.c. Rejected: out-of-line calls (the call costs as much
- * as the work) and making struct pool public.
+ * public prefix of struct pool (struct pool_head: the free list); the rest of struct pool
+ * stays in pool.c. Rejected: out-of-line calls (the call costs as much as the work), making
+ * struct pool public, and an in-use counter kept by pool_get and pool_put (an instruction on
+ * each, for a figure only tests read: pool_in_use counts the free list instead).
  */
 #ifndef ARCHSIM_POOL_H
 #define ARCHSIM_POOL_H
@@ -21,7 +22,6 @@ struct pool;
 /* The public prefix of struct pool: touch it only through pool_get / pool_put. */
 struct pool_head {
     void *free_list; /* first word of a free object links to the next */
-    size_t in_use;
 };
 
 /* A pool handing out objects of obj_size bytes (rounded up to pointer alignment).
@@ -42,7 +42,6 @@ static inline void *pool_get(struct pool *p) {
 
     if (!obj) obj = pool_refill(p);
     h->free_list = *(void **)obj;
-    h->in_use++;
     return obj;
 }
 
@@ -52,10 +51,9 @@ static inline void pool_put(struct pool *p, void *obj) {
 
     *(void **)obj = h->free_list;
     h->free_list = obj;
-    h->in_use--;
 }
 
-/* Objects currently handed out (gets minus puts). */
+/* Objects currently handed out (gets minus puts). O(objects free): for tests and checks. */
 size_t pool_in_use(const struct pool *p);
 
 #endif

@@ -13,12 +13,17 @@
  * Rejected: calendar queues (fast on uniform event spacing but degrade on the bursty spacing
  * of retries and timeouts), and a sorted list (O(n) insert).
  *
- * Replace-top: while a handler runs, its fired entry stays at the root as a hole that orders
- * before everything. The handler's first sim_schedule writes the new entry into the hole and
- * sifts it down once (one sift instead of a remove and an insert: most handlers schedule
- * exactly one follow-up); an unused hole is removed when the handler returns. Events still
- * order by (time, priority, insertion): a strict total order, so the heap's shape never
- * changes which event runs next.
+ * Replace-top: while a handler runs, its fired entry's slot (the root) and its event record
+ * stay put. The handler's first sim_schedule reuses both: it writes the new entry into the
+ * root and leaves it there; the event loop sifts it down once the handler returns (one sift
+ * instead of a remove and an insert, and no free-list traffic: most handlers schedule exactly
+ * one follow-up). A further sim_schedule from the same handler keeps the lesser of its entry
+ * and the root's at the root and sifts the other up from the end, so the one sift down after
+ * the handler still serves. sim_cancel and sim_reschedule first put the heap in order. A root
+ * the handler did not fill is removed when it returns. Events still order by (time, priority,
+ * insertion): a strict total order, so the heap's shape never changes which event runs next.
+ * Rejected: sifting the new entry down inside sim_schedule (the sift's saved registers cost
+ * every call; the event loop has them saved already).
  *
  * The clock is read on every event by every layer, so sim_now is a static inline over a
  * small public prefix of struct sim (struct sim_clock). Only that field is exposed, read-only
@@ -69,14 +74,11 @@ static inline int64_t sim_now(const struct sim *sim) {
 }
 
 /* sim_schedule_prio: schedule fn(sim, a, b) at absolute time at_ns (>= now; scheduling in the
- * past is a bug: assert) with priority 0..255. Returns a handle valid until the event runs or
- * is cancelled. sim_schedule: the same with priority SIM_PRIO_NORMAL. */
+ * past is a bug: assert) with priority 0..255 (assert). Returns a handle valid until the event
+ * runs or is cancelled. sim_schedule: the same with priority SIM_PRIO_NORMAL. */
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b);
-static inline struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn,
-                                             void *a, void *b) {
-    return sim_schedule_prio(sim, at_ns, SIM_PRIO_NORMAL, fn, a, b);
-}
+struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b);
 
 /* Remove a pending event; its handler never runs. ev must be pending (assert). */
 void sim_cancel(struct sim *sim, struct sim_event *ev);

@@ -31,19 +31,6 @@ static void put_extra_header(FILE *f) {
     fputc('\n', f);
 }
 
-/* The extras and the newline in one write: most are empty. */
-static void put_extras(FILE *f, const struct model_row *r) {
-    char buf[MX_COUNT * NUMFMT_MAX + 2];
-    size_t n = 0;
-
-    for (int x = 0; x < MX_COUNT; x++) {
-        buf[n++] = ',';
-        if (isfinite(r->extra[x])) n += numfmt_g9(buf + n, r->extra[x]);
-    }
-    buf[n++] = '\n';
-    fwrite(buf, 1, n, f);
-}
-
 void csv_out_summary_header(FILE *f) {
     fwrite(summary_header, 1, sizeof summary_header - 2, f); /* without the newline */
     put_extra_header(f);
@@ -66,7 +53,7 @@ static void put_text(FILE *f, const char *s) {
         fputs(s, f);
 }
 
-/* ",%.9g" (just "," when v is not finite) and ",%" PRIu64, through numfmt (see numfmt.h). */
+/* ",%.9g" (just "," when v is not finite), through numfmt (see numfmt.h). */
 static void put_num(FILE *f, double v) {
     char buf[NUMFMT_MAX + 1];
     size_t n = 1;
@@ -76,34 +63,103 @@ static void put_num(FILE *f, double v) {
     fwrite(buf, 1, n, f);
 }
 
-static void put_u64(FILE *f, uint64_t v) {
-    char buf[NUMFMT_MAX + 1];
+/* A row under construction: fields are formatted into b and written with one fwrite (a
+ * timeseries row has some sixty fields; a stdio call each cost more than formatting them). */
+struct line {
+    FILE *f;
+    size_t n;
+    char b[2048];
+};
 
-    buf[0] = ',';
-    fwrite(buf, 1, 1 + numfmt_u64(buf + 1, v), f);
+static void line_flush(struct line *l) {
+    if (l->n) fwrite(l->b, 1, l->n, l->f);
+    l->n = 0;
+}
+
+/* Room for need more bytes (flushing first if short). need <= sizeof l->b. */
+static char *line_room(struct line *l, size_t need) {
+    if (sizeof l->b - l->n < need) line_flush(l);
+    return l->b + l->n;
+}
+
+static void line_chars(struct line *l, const char *s, size_t len) {
+    if (len > sizeof l->b) {
+        line_flush(l);
+        fwrite(s, 1, len, l->f);
+        return;
+    }
+    memcpy(line_room(l, len), s, len);
+    l->n += len;
+}
+
+/* As put_text. */
+static void line_text(struct line *l, const char *s) {
+    if (strpbrk(s, ",\"\r\n")) {
+        line_flush(l);
+        csv_fwrite(l->f, s, strlen(s));
+        return;
+    }
+    line_chars(l, s, strlen(s));
+}
+
+/* As put_num; and ",%" PRIu64. */
+static void line_num(struct line *l, double v) {
+    char *p = line_room(l, NUMFMT_MAX + 1);
+
+    p[0] = ',';
+    l->n += 1 + (isfinite(v) ? numfmt_g9(p + 1, v) : 0);
+}
+
+static void line_u64(struct line *l, uint64_t v) {
+    char *p = line_room(l, NUMFMT_MAX + 1);
+
+    p[0] = ',';
+    l->n += 1 + numfmt_u64(p + 1, v);
+}
+
+/* The extras and the newline. */
+static void line_extras(struct line *l, const struct model_row *r) {
+    for (int x = 0; x < MX_COUNT; x++)
+        line_num(l, r->extra[x]);
+    line_chars(l, "\n", 1);
+}
+
+static void line_row_metrics(struct line *l, const struct model_row *r) {
+    line_chars(l, ",", 1);
+    line_text(l, r->component);
+    line_chars(l, ",", 1);
+    line_text(l, r->kind);
+    line_u64(l, r->arrivals);
+    line_u64(l, r->completions);
+    line_u64(l, r->rejected);
+    line_u64(l, r->errors);
+    line_u64(l, r->in_flight);
+    line_num(l, r->throughput_rps);
+    line_num(l, r->goodput_rps);
+    line_num(l, r->error_rate);
+    line_num(l, r->latency_mean_ms);
+    line_num(l, r->latency_p50_ms);
+    line_num(l, r->latency_p90_ms);
+    line_num(l, r->latency_p99_ms);
+    line_num(l, r->latency_p999_ms);
+    line_num(l, r->latency_max_ms);
+    line_num(l, r->utilization);
+    line_num(l, r->queue_mean);
 }
 
 static void put_row_metrics(FILE *f, const struct model_row *r) {
-    fputc(',', f);
-    put_text(f, r->component);
-    fputc(',', f);
-    put_text(f, r->kind);
-    put_u64(f, r->arrivals);
-    put_u64(f, r->completions);
-    put_u64(f, r->rejected);
-    put_u64(f, r->errors);
-    put_u64(f, r->in_flight);
-    put_num(f, r->throughput_rps);
-    put_num(f, r->goodput_rps);
-    put_num(f, r->error_rate);
-    put_num(f, r->latency_mean_ms);
-    put_num(f, r->latency_p50_ms);
-    put_num(f, r->latency_p90_ms);
-    put_num(f, r->latency_p99_ms);
-    put_num(f, r->latency_p999_ms);
-    put_num(f, r->latency_max_ms);
-    put_num(f, r->utilization);
-    put_num(f, r->queue_mean);
+    struct line l = {.f = f, .n = 0};
+
+    line_row_metrics(&l, r);
+    line_flush(&l);
+}
+
+/* The extras and the newline in one write: most are empty. */
+static void put_extras(FILE *f, const struct model_row *r) {
+    struct line l = {.f = f, .n = 0};
+
+    line_extras(&l, r);
+    line_flush(&l);
 }
 
 /* The sweep's leading columns, each followed by its comma. */
@@ -239,17 +295,20 @@ void csv_out_summary_mean_pt(FILE *f, const struct csv_point *pt, const char *sc
 void csv_out_timeseries_rows(FILE *f, const char *scenario, unsigned replication, uint64_t seed,
                              int64_t t_start_ns, int64_t t_end_ns, unsigned flags,
                              const struct model_row *rows, size_t nrows) {
+    struct line l = {.f = f, .n = 0};
+
     for (size_t i = 0; i < nrows; i++) {
-        put_text(f, scenario);
-        put_u64(f, replication);
-        put_u64(f, seed);
-        put_num(f, (double)t_start_ns / 1e9);
-        put_num(f, (double)t_end_ns / 1e9);
-        fputs(flags & NET_ROW_WARMUP ? ",1" : ",0", f);
-        fputs(flags & NET_ROW_PARTIAL ? ",1" : ",0", f);
-        put_row_metrics(f, &rows[i]);
-        put_extras(f, &rows[i]);
+        line_text(&l, scenario);
+        line_u64(&l, replication);
+        line_u64(&l, seed);
+        line_num(&l, (double)t_start_ns / 1e9);
+        line_num(&l, (double)t_end_ns / 1e9);
+        line_chars(&l, flags & NET_ROW_WARMUP ? ",1" : ",0", 2);
+        line_chars(&l, flags & NET_ROW_PARTIAL ? ",1" : ",0", 2);
+        line_row_metrics(&l, &rows[i]);
+        line_extras(&l, &rows[i]);
     }
+    line_flush(&l);
 }
 
 void csv_out_events_header(FILE *f) {

@@ -5,6 +5,12 @@
 #include <math.h>
 #include <stdio.h>
 
+/* "00", "01", ... "99": the two digits of 0..99. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
 /* 10^0 .. 10^12: every one exactly representable in a double. */
 static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
                                      1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
@@ -61,9 +67,17 @@ size_t numfmt_g9(char *out, double v) {
     /* Rounding up to 10^9 (or a first guess one decade off) moves the exponent: printf's
      * business. */
     if (r < 100000000u || r > 999999999u) return slow(out, v);
-    for (int i = 8; i >= 0; i--) {
-        digits[i] = (char)('0' + r % 10);
-        r /= 10;
+    {
+        /* Two digits per division (five divisions, not nine), in 32 bits (r < 10^9). */
+        uint32_t q = (uint32_t)r;
+        digits[8] = (char)('0' + q % 10);
+        q /= 10;
+        for (int i = 7; i > 0; i -= 2) {
+            uint32_t t = q % 100;
+            q /= 100;
+            digits[i] = digit_pairs[2 * t + 1];
+            digits[i - 1] = digit_pairs[2 * t];
+        }
     }
     if (v < 0) out[n++] = '-';
     {

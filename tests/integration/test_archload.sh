@@ -400,6 +400,7 @@ check_status "rate cap: a scenario ramp's 'to: 30000000/s' is exit 2 at its line
 if [ ! -x "$AT" ]; then
     not_ok "coordinated omission (archtarget stall)" "$AT does not exist yet: build archtarget first"
     not_ok "queueing truth (archtarget M/M/2)" "$AT does not exist yet: build archtarget first"
+    not_ok "fractional warm-up (archtarget)" "$AT does not exist yet: build archtarget first"
 else
     # Coordinated omission. archtarget: 1 worker, constant 1 ms, stalled 1 s from 5 s after its
     # start; archload: constant 200/s for 10 s (2000 requests) over ONE connection. The 200
@@ -448,6 +449,40 @@ else
             "rc=$RC $(grep -E '^(total|service)' "$OUT")"
     else
         not_ok "queueing truth (archtarget M/M/2)" "archtarget did not start: $(cat "$TMP/at.out")"
+        at_stop
+    fi
+
+    # A fractional warm-up is cut where archsim cuts it (docs/loadgen.md, "Warm-up"), not
+    # rounded up to whole intervals. Constant 100/s for 3 s: request i is intended at exactly
+    # i * 10 ms, i = 0..299; 1 s intervals, --warmup 1.5s. By hand: arrivals at or after 1.5 s
+    # are i = 150..299, exactly 150 (request 150, at exactly 1.5 s, counts); completions are
+    # answers at or after 1.5 s: those 150 plus any request sent before 1.5 s and answered
+    # after it, which with a 0 ms service takes a latency over 10 ms (request 149): allowed
+    # 150..155. Rounding up gave a 2 s warm-up: 100 arrivals. The window is 1.5 s, so
+    # throughput_rps = completions / 1.5; warmup_s is 1.5. The time series counts intervals
+    # whole: [0, 1) in_warmup 1, [1, 2) (spans the end of warm-up) and [2, 3) 0, 300 arrivals.
+    # archtarget is bounded by its own -d too.
+    if at_start "$TMP/at.out" --workers 2 --service const:0ms -d 30s; then
+        al --rate 100 -d 3s --warmup 1.5s -t 1 --csv "$TMP/warm" "http://127.0.0.1:$AT_PORT/"
+        at_stop
+        a=$(csv_field "$TMP/warm/summary.csv" total arrivals)
+        n=$(csv_field "$TMP/warm/summary.csv" total completions)
+        rps=$(csv_field "$TMP/warm/summary.csv" total throughput_rps)
+        w=$(csv_field "$TMP/warm/summary.csv" total warmup_s)
+        [ "$RC" = 0 ] && [ "$a" = 150 ] && [ "$w" = 1.5 ] && fcmp "$n >= 150 && $n <= 155" &&
+            fcmp "$rps * 1.5 > $n - 0.001 && $rps * 1.5 < $n + 0.001"
+        check_status "--warmup 1.5s at 100/s for 3 s: 150 arrivals (got $a), $n completions (150..155), warmup_s $w, rps $rps = completions / 1.5 s" $? \
+            "rc=$RC arrivals=$a completions=$n warmup_s=$w throughput_rps=$rps" "$(head -3 "$ERR")"
+        rows=$(csv_select "$TMP/warm/timeseries.csv" in_warmup '$col["component"] == "total"' | tr '\n' ' ')
+        sum=$(csv_select "$TMP/warm/timeseries.csv" arrivals '$col["component"] == "total"' |
+            awk '{ s += $1 } END { print s + 0 }')
+        # (a fourth row, [3 s, last answer), when the last answer came after 3 s)
+        case $rows in "1 0 0 " | "1 0 0 0 ") good=1 ;; *) good=0 ;; esac
+        [ $good = 1 ] && [ "$sum" = 300 ]
+        check_status "--warmup 1.5s: time series in_warmup 1 0 0 (got ${rows% }), the interval spanning 1.5 s counted whole: $sum arrivals in all (300)" $? \
+            "$(cat "$TMP/warm/timeseries.csv" 2>/dev/null)"
+    else
+        not_ok "fractional warm-up (archtarget)" "archtarget did not start: $(cat "$TMP/at.out")"
         at_stop
     fi
 fi

@@ -35,11 +35,12 @@
 #    lambda = rho C / E[S], E[S] the calibrated mean.
 # 3. `archsim compare --scenario --target --overhead-target URL/zero`, one rate at a time: the
 #    model (one service, 4 workers, Poisson, the calibrated service time, 2000 s simulated so
-#    its own noise is ~1 %) against archload with the same workload; the overhead is measured
-#    at that rate right before (2 s of /zero) and, minus W (`compare --wakeup W`), added to
-#    the simulated latencies. After each rate the note gives what that rate's archtarget saw
-#    (/stats): its wake-up, the share of requests that found a worker idle, the measured
-#    service time against the drawn one.
+#    its own noise is ~1 %: `--model-duration 2000s`, since compare gives the model archload's
+#    -d otherwise; the same 0.5 s warm-up as archload) against archload with the same
+#    workload; the overhead is measured at that rate right before (2 s of /zero) and, minus
+#    W (`compare --wakeup W`), added to the simulated latencies. After each rate the note
+#    gives what that rate's archtarget saw (/stats): its wake-up, the share of requests that
+#    found a worker idle, the measured service time against the drawn one.
 #    Asserted: mean within 10 %, p99 within 20 % of the measurement (the issue's bounds).
 #    Each rate is measured on a fresh archtarget with the calibration's seed: its workers
 #    draw the calibration's service times again before new ones (common random numbers), so
@@ -354,7 +355,8 @@ measure() {
             probe_start
             timeout -s KILL "$(awk -v d="$d" 'BEGIN { print int(d) + 60 }')" "$AS" compare \
                 --scenario "$mscn" --target "http://127.0.0.1:$MPORT/" --rates "$r" \
-                -d "${d}s" --warmup 0.5s --overhead-target "http://127.0.0.1:$MPORT/zero" \
+                -d "${d}s" --warmup 0.5s --model-duration 2000s \
+                --overhead-target "http://127.0.0.1:$MPORT/zero" \
                 --overhead-duration 2s --wakeup "${WK}ms" --archload "$ALR" --csv "$mdir" "$@" \
                 >"$mdir.rate-$r.cmp" 2>&1
             rc=$?
@@ -412,6 +414,7 @@ bad_usage '3 durations for 2 rates' --rates 100,200 -d 2s,3s,4s
 bad_usage 'exclude each other' --overhead 0.2 --overhead-target http://127.0.0.1:9/zero
 bad_usage 'longer than --warmup' --rates 100,200 -d 3s,1s --warmup 1s
 bad_usage 'longer than --warmup' --overhead-target http://127.0.0.1:9/zero --overhead-duration 1s
+bad_usage 'model-duration' --model-duration 1s --warmup 1s
 bad_usage 'give --overhead or --overhead-target too' --wakeup 90us
 bad_usage 'is below --wakeup' --overhead 0.05 --wakeup 90us
 
@@ -635,12 +638,12 @@ fi
 
 # --- 4. the plots ---------------------------------------------------------------------------
 
-# Two short runs of the single setup (rho = 0.3 and 0.5, 1 s measured each): their results
-# are not judged, only the files gnuplot draws from them.
+# Two short runs of the single setup (rho = 0.3 and 0.5, 1 s measured each; the model 60 s):
+# their results are not judged, only the files gnuplot draws from them.
 PLOT_RATES=$(RHOS="0.3 0.5" rates_for 4 | tr ' ' ',' | sed 's/,$//')
 for kind in svg png; do
     timeout -s KILL 60 "$AS" compare --scenario "$TMP/single.yaml" --target "http://127.0.0.1:$T1/" \
-        --rates "$PLOT_RATES" -d 1.5s --warmup 0.5s --set "$FIT" --set "$FITW" \
+        --rates "$PLOT_RATES" -d 1.5s --warmup 0.5s --model-duration 60s --set "$FIT" --set "$FITW" \
         --archload "$ALR" --plot "$TMP/plot.$kind" >"$TMP/plot-$kind.cmp" 2>&1 ||
         note "compare --plot plot.$kind: exit $? ($(tail -1 "$TMP/plot-$kind.cmp"))"
     check_plot "$TMP/plot.$kind" $kind
