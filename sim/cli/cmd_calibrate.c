@@ -621,6 +621,21 @@ static int plot(const char *out, const char *dir, const char *scn, const struct 
     return 0;
 }
 
+/* "--set rate_set" (when not NULL) and "--set S" for each of sets, into args from na on;
+ * returns the next free index. Shared by the model's and archload's command lines. */
+static size_t put_sets(const char **args, size_t na, const char *rate_set, const char *const *sets,
+                       size_t nsets) {
+    if (rate_set) {
+        args[na++] = "--set";
+        args[na++] = rate_set;
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        args[na++] = "--set";
+        args[na++] = sets[i];
+    }
+    return na;
+}
+
 /* archload's arguments for one run into args (room for 2 nsets + 24): the scenario's workload
  * with rate_set (NULL: its own rate) and sets, for dur, the first warm left out, CSV to csv. */
 static void load_args(const char **args, const char *archload, const char *scn,
@@ -631,14 +646,7 @@ static void load_args(const char **args, const char *archload, const char *scn,
     args[na++] = archload;
     args[na++] = "--scenario";
     args[na++] = scn;
-    if (rate_set) {
-        args[na++] = "--set";
-        args[na++] = rate_set;
-    }
-    for (size_t i = 0; i < nsets; i++) {
-        args[na++] = "--set";
-        args[na++] = sets[i];
-    }
+    na = put_sets(args, na, rate_set, sets, nsets);
     args[na++] = "-d";
     args[na++] = dur;
     args[na++] = "--warmup";
@@ -662,14 +670,7 @@ static void model_args(const char **args, const char *archsim, const char *scn,
     args[na++] = "run";
     args[na++] = scn;
     args[na++] = "-q";
-    if (rate_set) {
-        args[na++] = "--set";
-        args[na++] = rate_set;
-    }
-    for (size_t i = 0; i < nsets; i++) {
-        args[na++] = "--set";
-        args[na++] = sets[i];
-    }
+    na = put_sets(args, na, rate_set, sets, nsets);
     if (reps) {
         args[na++] = "-R";
         args[na++] = reps;
