@@ -59,7 +59,8 @@
 # is watched by stallprobe.c, a thread at a higher real-time priority that wakes every ms:
 # when it woke >= 10 ms late during the calibration or a rate's run, the machine stopped for
 # that long and the run is measured again (the calibration once; a rate at most twice; in all
-# 2 times in the quick profile, 4 in the full one). Measurements and reasons:
+# 4 times in either profile: one CI run met stalls of 13-53 ms in 3 of the quick profile's 4
+# runs). Measurements and reasons:
 # docs/compare.md, "Validation against a real server".
 #
 # POSIX sh; one line per check; ends with "N passed, M failed"; exit 1 when anything failed.
@@ -87,7 +88,7 @@ case $PROFILE in
         TCAL=40
         RHOS="0.5"
         DURS="10.5"
-        MAXRETRIES=2
+        MAXRETRIES=4
         ;;
     full)
         TCAL=150
