@@ -998,25 +998,36 @@ int cli_compare_target(int argc, char **argv) {
         }
     }
 
-    /* The model's exact command at each rate: the measurement's window (-d, or
+    /* The exact commands at each rate: the model runs the measurement's window (-d, or
      * --model-duration, after the same --warmup), so both sides leave out the same start and a
-     * scenario whose load or failures change with time is the same system on both. */
+     * scenario whose load or failures change with time is the same system on both; the
+     * overhead run (with --overhead-url) goes right before the measurement. */
     for (size_t k = 0; k < npts; k++) {
-        char model[PATH_MAX + 64], rate_set[96];
+        char model[PATH_MAX + 64], load[PATH_MAX + 64], ovdir[PATH_MAX + 64], rate_set[96];
+        const char *rs = pts[k].rate > 0 ? rate_set : NULL;
+
         snprintf(model, sizeof model, "%s/rate-%.9g/model", dir, pts[k].rate);
+        snprintf(load, sizeof load, "%s/rate-%.9g/load", dir, pts[k].rate);
+        snprintf(ovdir, sizeof ovdir, "%s/rate-%.9g/overhead", dir, pts[k].rate);
         snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
-        model_args(args, archsim, scn, pts[k].rate > 0 ? rate_set : NULL, sets, nsets, reps,
-                   mdur ? mdur : pts[k].dur, warm, model);
+        model_args(args, archsim, scn, rs, sets, nsets, reps, mdur ? mdur : pts[k].dur, warm,
+                   model);
         printf("model:       ");
         print_cmd(stdout, args);
+        if (ov_url) {
+            load_args(args, archload, scn, rs, sets, nsets, ov_dur, warm, ovdir, ov_url);
+            printf("overhead:    ");
+            print_cmd(stdout, args);
+        }
+        load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, load, url);
+        printf("measurement: ");
+        print_cmd(stdout, args);
     }
-    printf("measurement: %s --scenario %s -d %s --warmup %s -q --csv %s/rate-R/load %s\n", archload,
-           scn, dur, warm, dir, url);
     if (ov_url)
-        printf("overhead:    per rate, the mean latency of %s -d %s --warmup %s (--csv "
-               "%s/rate-R/overhead %s)%s%s%s, added to the simulated latencies\n",
-               archload, ov_dur, warm, dir, ov_url, wake_arg ? " minus the wake-up " : "",
-               wake_arg ? wake_arg : "", wake_arg ? " the model simulates" : "");
+        printf("overhead:    per rate, the mean latency of the overhead run%s%s%s, added to the "
+               "simulated latencies\n",
+               wake_arg ? " minus the wake-up " : "", wake_arg ? wake_arg : "",
+               wake_arg ? " the model simulates" : "");
     else if (wake_arg)
         printf("overhead:    %.4g ms minus the wake-up %s the model simulates: %.4g ms added to "
                "the simulated latencies\n",

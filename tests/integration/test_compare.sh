@@ -6,7 +6,8 @@
 # 2. compare --scenario FILE --target URL against archtarget on 127.0.0.1 (a free port;
 #    bounded by its own -d and stopped by its pid): a model run that fails shows its own
 #    error message; the model runs -d (or --model-duration) after the same --warmup as
-#    archload, and the "model:" lines are the exact commands; a fractional warm-up leaves
+#    archload, and the "model:", "overhead:" and "measurement:" lines are the exact commands
+#    compare runs; a fractional warm-up leaves
 #    the same window out on both sides (the same arrivals counted). Runs of 1-3 s, about
 #    15 s in all.
 # Every check looks at the exact line or field a user sees.
@@ -90,6 +91,7 @@ total() {
 }
 # archsim as compare names it (from /proc/self/exe: no symbolic links)
 SELF=$(cd "$(dirname "$BIN")" && pwd -P)/archsim
+LOAD=$(dirname "$SELF")/archload
 # The scenario's own window is 30 s after 2 s: -d and --warmup must replace it on both sides.
 # Constant arrivals, so the arrivals in a window are known exactly on both sides.
 ONE=$TMP/one.yaml
@@ -127,6 +129,8 @@ else
     expect_rc "compare -d 1.5s --warmup 0.5s" 0
     has_out "... model: the exact command, with -d 1.5s --warmup 0.5s" \
         "model:       $SELF run $ONE -q -d 1.5s --warmup 0.5s --csv $TMP/cmp/rate-0/model"
+    has_out "... measurement: the exact archload command, with -d 1.5s --warmup 0.5s" \
+        "measurement: $LOAD --scenario $ONE -d 1.5s --warmup 0.5s -q --csv $TMP/cmp/rate-0/load $URL"
     m=$(total "$TMP/cmp/rate-0/model/summary.csv" sim_time_s warmup_s)
     l=$(total "$TMP/cmp/rate-0/load/summary.csv" sim_time_s warmup_s)
     if [ "$m" = "1.5 0.5 " ] && [ "$l" = "$m" ]; then ok "... model and archload: sim_time_s 1.5, warmup_s 0.5"; else not_ok "... the same window" "model: $m" "load: $l"; fi
@@ -140,6 +144,13 @@ else
         "model:       $SELF run $ONE -q --set workload.rate=50/s -d 1.2s --warmup 0.4s --csv $TMP/cmp2/rate-50/model"
     has_out "... model at 100/s: the exact command, with -d 1s" \
         "model:       $SELF run $ONE -q --set workload.rate=100/s -d 1s --warmup 0.4s --csv $TMP/cmp2/rate-100/model"
+    has_out "... measurement at 50/s: the exact archload command, with -d 1.2s" \
+        "measurement: $LOAD --scenario $ONE --set workload.rate=50/s -d 1.2s --warmup 0.4s -q --csv $TMP/cmp2/rate-50/load $URL"
+    has_out "... measurement at 100/s: the exact archload command, with -d 1s" \
+        "measurement: $LOAD --scenario $ONE --set workload.rate=100/s -d 1s --warmup 0.4s -q --csv $TMP/cmp2/rate-100/load $URL"
+    # the commands in the order they run: model, then measurement, rate by rate
+    o=$(grep -E '^(model|measurement):' "$OUT" | cut -c1-5 | tr '\n' ' ')
+    if [ "$o" = "model measu model measu " ]; then ok "... printed in the order they run (model, measurement; per rate)"; else not_ok "... the order of the commands" "got: $o"; fi
     a=$(total "$TMP/cmp2/rate-50/model/summary.csv" sim_time_s warmup_s)
     b=$(total "$TMP/cmp2/rate-100/model/summary.csv" sim_time_s warmup_s)
     if [ "$a$b" = "1.2 0.4 1 0.4 " ]; then ok "... the models simulated 1.2 s at 50/s and 1 s at 100/s, warm-up 0.4 s"; else not_ok "... per-rate model windows" "50/s: $a" "100/s: $b"; fi
@@ -157,6 +168,25 @@ else
     sim compare --scenario "$ONE" --target "$URL" -d 1s --warmup 0.5s --model-duration 0.5s
     expect_rc "--model-duration 0.5s with --warmup 0.5s: exit 2" 2
     first_err "... saying why" "archsim: --model-duration: '0.5s': must be longer than --warmup"
+
+    # --overhead-target: the overhead run's exact command, before the measurement, with
+    # --overhead-duration and its own CSV directory; its mean latency is what gets added.
+    # The --set goes to all three runs (a quoted word stays one word).
+    sim compare --scenario "$ONE" --target "$URL" --overhead-target "${URL}zero" \
+        --overhead-duration 1s -d 1s --warmup 0.5s --set 'components.api.service_time=exp(1ms)' --csv "$TMP/cmp5"
+    expect_rc "compare --overhead-target URL0 --overhead-duration 1s" 0
+    has_out "... model: the exact command, the --set quoted" \
+        "model:       $SELF run $ONE -q --set 'components.api.service_time=exp(1ms)' -d 1s --warmup 0.5s --csv $TMP/cmp5/rate-0/model"
+    has_out "... overhead: the exact archload command on URL0, with -d 1s" \
+        "overhead:    $LOAD --scenario $ONE --set 'components.api.service_time=exp(1ms)' -d 1s --warmup 0.5s -q --csv $TMP/cmp5/rate-0/overhead ${URL}zero"
+    has_out "... measurement: the exact archload command" \
+        "measurement: $LOAD --scenario $ONE --set 'components.api.service_time=exp(1ms)' -d 1s --warmup 0.5s -q --csv $TMP/cmp5/rate-0/load $URL"
+    ov=$(printf '%.4g' "$(csv_field "$TMP/cmp5/rate-0/overhead/summary.csv" total latency_mean_ms)")
+    if grep -qF "overhead $ov ms (mean latency of ${URL}zero at this rate), added to B's latencies" "$OUT"; then
+        ok "... the overhead run's mean latency ($ov ms) is what is added"
+    else
+        not_ok "... the overhead added" "overhead run's mean: $ov" "$(grep '^overhead' "$OUT")"
+    fi
 
     # A fractional warm-up (1.5 s, 1 s intervals) leaves the same window out on both sides:
     # constant 100/s, so [1.5 s, 2.5 s) holds exactly 100 arrivals, the first at exactly 1.5 s
