@@ -84,6 +84,12 @@
 #                             that fails); on exit run HOOK (a command: e.g. a function that
 #                             stops the script's servers), then remove TMP; INT, TERM and HUP
 #                             exit 130 (a script wanting more signals adds its own trap)
+#   write_mm1 FILE DURATION [WARMUP]
+#                             write a small M/M/1 scenario to FILE: name mm1, seed 7, Poisson
+#                             arrivals at 800/s to one service "api" with 1 worker and
+#                             exp(1ms) service times (rho = 0.8, W = 5 ms), lasting DURATION,
+#                             with `warmup: WARMUP` on line 3 when given (without it the
+#                             workload starts on line 4: error positions count on that)
 #
 # ---- archtarget on loopback -------------------------------------------------------------------
 #   at_start OUTFILE ARGS...  start "$AT" --listen 127.0.0.1:0 ARGS in the background, stdout
@@ -285,6 +291,16 @@ sim_setup() {
     tmp_setup "$1"
     OUT=$TMP/out
     ERR=$TMP/err
+}
+
+write_mm1() {
+    {
+        printf 'name: mm1\nduration: %s\n' "$2"
+        [ -z "${3:-}" ] || printf 'warmup: %s\n' "$3"
+        printf '%s\n' 'seed: 7' 'workload:' '  arrivals: poisson' '  rate: 800/s' \
+            '  target: api' 'components:' '  api:' '    kind: service' '    workers: 1' \
+            '    service_time: exp(1ms)'
+    } >"$1"
 }
 
 # ---- archtarget on loopback -------------------------------------------------------------------

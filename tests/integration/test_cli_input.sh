@@ -29,20 +29,7 @@ sigint_when_written() {
 }
 
 MM1=$TMP/mm1.yaml
-cat >"$MM1" <<'EOF'
-name: mm1
-duration: 3s
-seed: 7
-workload:
-  arrivals: poisson
-  rate: 800/s
-  target: api
-components:
-  api:
-    kind: service
-    workers: 1
-    service_time: exp(1ms)
-EOF
+write_mm1 "$MM1" 3s
 
 echo "# exponents before the unit"
 sim run -q "$MM1" -d 2s --csv "$TMP/d2s"

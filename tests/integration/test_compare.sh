@@ -33,21 +33,7 @@ has_line() {
 }
 
 MM1=$TMP/mm1.yaml
-cat >"$MM1" <<'EOF'
-name: mm1
-duration: 3s
-warmup: 1s
-seed: 7
-workload:
-  arrivals: poisson
-  rate: 800/s
-  target: api
-components:
-  api:
-    kind: service
-    workers: 1
-    service_time: exp(1ms)
-EOF
+write_mm1 "$MM1" 3s 1s
 
 echo "# cells without a value"
 # 0.001/s for 3 s: no request at all, so no latency and no error rate (empty in summary.csv).

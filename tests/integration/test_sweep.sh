@@ -21,21 +21,7 @@ has_err() {
 }
 
 MM1=$TMP/mm1.yaml
-cat >"$MM1" <<'EOF'
-name: mm1
-duration: 4s
-warmup: 1s
-seed: 7
-workload:
-  arrivals: poisson
-  rate: 800/s
-  target: api
-components:
-  api:
-    kind: service
-    workers: 1
-    service_time: exp(1ms)
-EOF
+write_mm1 "$MM1" 4s 1s
 TANDEM=$ROOT/scenarios/examples/tandem.yaml
 
 echo "# replications on threads"
