@@ -59,8 +59,10 @@
 # is watched by stallprobe.c, a thread at a higher real-time priority that wakes every ms:
 # when it woke >= 10 ms late during the calibration or a rate's run, the machine stopped for
 # that long and the run is measured again (the calibration once; a rate at most twice; in all
-# 4 times in either profile: one CI run met stalls of 13-53 ms in 3 of the quick profile's 4
-# runs). Measurements and reasons:
+# 6 times in the quick profile, 8 in the full one: one CI run met stalls of 13-53 ms in 3 of
+# the quick profile's 4 runs, and a full run on a machine busy with builds met them in 7 of
+# its 14, the last a 61 ms stop in a run judged as it was, which missed by 17 %). Measurements
+# and reasons:
 # docs/compare.md, "Validation against a real server".
 #
 # POSIX sh; one line per check; ends with "N passed, M failed"; exit 1 when anything failed.
@@ -88,13 +90,13 @@ case $PROFILE in
         TCAL=40
         RHOS="0.5"
         DURS="10.5"
-        MAXRETRIES=4
+        MAXRETRIES=6
         ;;
     full)
         TCAL=150
         RHOS="0.5 0.7 0.85"
         DURS="15.5 30.5 120.5"
-        MAXRETRIES=4
+        MAXRETRIES=8
         ;;
     *)
         echo "validate.sh: profile '$PROFILE': quick or full" >&2
