@@ -103,7 +103,8 @@ struct net {
     size_t nevents;                          /* logged in all */
     net_event_fn *event_sink;
     void *event_user;
-    size_t *topo; /* component indexes, each before those it calls (find_cycles) */
+    size_t *topo;          /* component indexes, each before those it calls (find_cycles) */
+    struct comp *lat_twin; /* whose latency histograms the workload borrows, or NULL */
 };
 
 /* --- metrics ------------------------------------------------------------------------------ */
@@ -136,11 +137,13 @@ static void metrics_restart_run(struct comp_metrics *m, int64_t now) {
     m->good_run = m->good;
     m->elat_ns = 0;
     if (m->dynamic_cap) stats_tw_mark_now(&m->cap, now, &m->cap_run);
-    hist_reset(m->lat);
-    /* What the current interval recorded so far happened in warm-up: set it aside so the
-     * interval row still shows it but the run never does. */
-    hist_merge(m->pre, m->ilat);
-    hist_reset(m->ilat);
+    if (!m->lat_borrowed) {
+        hist_reset(m->lat);
+        /* What the current interval recorded so far happened in warm-up: set it aside so the
+         * interval row still shows it but the run never does. */
+        hist_merge(m->pre, m->ilat);
+        hist_reset(m->ilat);
+    }
     stats_tw_mark_now(&m->queue, now, &m->queue_run);
     stats_tw_mark_now(&m->busy, now, &m->busy_run);
 }
@@ -152,8 +155,10 @@ static void metrics_restart_interval(struct comp_metrics *m, int64_t now) {
     m->completions_i = m->completions;
     m->good_i = m->good;
     m->i_elat_ns = 0;
-    hist_reset(m->ilat);
-    hist_reset(m->pre);
+    if (!m->lat_borrowed) {
+        hist_reset(m->ilat);
+        hist_reset(m->pre);
+    }
     if (m->dynamic_cap) stats_tw_mark_now(&m->cap, now, &m->cap_i);
     stats_tw_mark_now(&m->queue, now, &m->queue_i);
     stats_tw_mark_now(&m->busy, now, &m->busy_i);
@@ -218,6 +223,16 @@ static void close_interval(struct comp_metrics *m, struct model_row *row) {
     row->latency_p99_ms = ns_to_ms((double)v[2]);
     row->latency_p999_ms = ns_to_ms((double)v[3]);
     row->latency_max_ms = ns_to_ms((double)max);
+}
+
+/* The latency columns of row from, into row (for borrowed histograms: net_new). */
+static void copy_latency(struct model_row *row, const struct model_row *from) {
+    row->latency_mean_ms = from->latency_mean_ms;
+    row->latency_p50_ms = from->latency_p50_ms;
+    row->latency_p90_ms = from->latency_p90_ms;
+    row->latency_p99_ms = from->latency_p99_ms;
+    row->latency_p999_ms = from->latency_p999_ms;
+    row->latency_max_ms = from->latency_max_ms;
 }
 
 static void fill_row(struct model_row *row, const char *name, const char *kind,
@@ -700,6 +715,36 @@ const size_t *net_topo_order(const struct net *net) {
     return net->topo;
 }
 
+/* The workload's latency histograms would repeat its target's when every request goes
+ * straight to that target and no component calls it: the target then records each success as
+ * it replies, at the instant the workload gets the answer, with the same latency (a request is
+ * sent at its birth), and both reset at the same boundaries. The workload borrows the target's
+ * histograms instead of recording every latency twice (one record per request less, and one
+ * interval histogram less to close); its row copies the target's latency columns. */
+static void share_latency(struct net *net) {
+    struct comp *t = workload_direct_target(net->wl);
+    struct comp_metrics *wm = workload_metrics(net->wl);
+
+    if (!t) return;
+    for (size_t i = 0; i < net->ncomps; i++) {
+        size_t n;
+        struct comp **down = downstream_all(net->comps[i], &n);
+        int calls_t = 0;
+        for (size_t k = 0; k < n; k++)
+            calls_t |= down[k] == t;
+        free(down);
+        if (calls_t) return;
+    }
+    hist_free(wm->lat);
+    hist_free(wm->ilat);
+    hist_free(wm->pre);
+    wm->lat = t->m.lat;
+    wm->ilat = t->m.ilat;
+    wm->pre = t->m.pre;
+    wm->lat_borrowed = 1;
+    net->lat_twin = t;
+}
+
 struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net_config *cfg,
                     struct err *err) {
     struct net *net = xcalloc(1, sizeof *net);
@@ -727,6 +772,7 @@ struct net *net_new(struct sim *sim, const struct scn_doc *doc, const struct net
         if (net->comps[i]->ops->resolve(net, net->comps[i], err)) goto fail;
     if (workload_resolve(net->wl, err)) goto fail;
     if (find_cycles(net, err)) goto fail;
+    share_latency(net);
     if (scn_map_get(root, "failures")) {
         net->hot.faults = fault_plan_new(net, scn_map_get(root, "failures"), dir, err);
         if (!net->hot.faults) goto fail;
@@ -770,7 +816,7 @@ static void report_interval(struct net *net, int64_t now, unsigned flags) {
     if (!net->sink) {
         for (size_t i = 0; i < n; i++)
             close_interval(&net->comps[i]->m, NULL);
-        close_interval(wm, NULL);
+        if (!net->lat_twin) close_interval(wm, NULL);
     } else {
         for (size_t i = 0; i < n; i++) {
             struct comp *c = net->comps[i];
@@ -781,7 +827,10 @@ static void report_interval(struct net *net, int64_t now, unsigned flags) {
         }
         fill_row(&net->rows[n], "total", "workload", wm, 1, now, net->interval_start_ns,
                  workload_in_flight(net->wl), NULL);
-        close_interval(wm, &net->rows[n]);
+        if (net->lat_twin)
+            copy_latency(&net->rows[n], &net->rows[net->lat_twin->index]);
+        else
+            close_interval(wm, &net->rows[n]);
         workload_extras(net->wl, 1, net->rows[n].extra);
         {
             double cost = 0;

@@ -185,6 +185,10 @@ struct comp_metrics {
     int has_deadline;              /* goodput is meaningful */
     uint64_t in_flight;            /* calls taken and not yet answered (never reset) */
     struct hist *lat;              /* ns, successful replies, since warm-up */
+    /* lat, ilat and pre are another block's, borrowed (the workload's, when they would only
+     * repeat its target's: share_latency in model.c); their owner records, closes, resets
+     * and frees them. */
+    int lat_borrowed;
     /* Queue length and busy workers over the whole run; the run's and the interval's means
      * are taken from marks at the end of warm-up (run) and at each interval start (i). */
     struct stats_tw queue, busy;

@@ -71,6 +71,10 @@ struct service {
      * it for wakeup_ns before its service time starts; a call taken from the queue by a worker
      * that has just finished another one does not pay it. */
     int64_t wakeup_ns;
+    /* No shedding, LIFO service, queue bound or autoscaling (decided when the scenario is
+     * loaded): an arrival that finds every worker busy just queues, and a freed worker just
+     * takes the head of the queue, without testing each of those settings. */
+    int plain;
     /* Autoscaling: instances of `per_replica` workers each; workers = active × per_replica. */
     int autoscaled;
     unsigned per_replica;
@@ -270,6 +274,7 @@ static struct comp *service_create(struct net *net, const char *name, const stru
         scn_get_double(node, "cost_per_hour", 0, 0, 1e12, &s->price_per_hour, err))
         goto fail;
     if (scn_map_get(node, "autoscale") && parse_autoscale(s, node, err)) goto fail;
+    s->plain = s->shed_wait_ns == 0 && s->lifo_over == 0 && s->queue_cap < 0 && !s->autoscaled;
     comp_init(&s->base, &service_ops, net, name, node, (double)s->workers);
     stats_tw_init(&s->inst, 0, (double)(s->autoscaled ? s->active : 1));
     stats_tw_init(&s->iinst, 0, (double)(s->autoscaled ? s->active : 1));
@@ -327,15 +332,19 @@ static void on_service_done(struct sim *sim, void *a, void *b);
 static void issue_next(struct sim *sim, struct service *s, struct call *call);
 
 /* Busy workers / queue length changed: the component's metrics, and the autoscaler's
- * evaluation window. */
+ * evaluation window. A plain service is never autoscaled; saying so lets the compiler drop the
+ * autoscaled test on the paths that have just tested plain. The length goes through a signed
+ * conversion (one instruction; it is far below 2^63). */
 static inline __attribute__((always_inline)) void note_busy(struct sim *sim, struct service *s) {
     comp_set_busy(sim, &s->base, (double)s->busy);
-    if (s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
+    if (!s->plain && s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
 }
 
 static inline __attribute__((always_inline)) void note_queue(struct sim *sim, struct service *s) {
-    comp_set_queue(sim, &s->base, (double)s->qlen);
-    if (s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), (double)s->qlen);
+    double len = (double)(long long)s->qlen;
+
+    comp_set_queue(sim, &s->base, len);
+    if (!s->plain && s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), len);
 }
 
 static inline __attribute__((always_inline)) void held_add(struct service *s, struct call *call) {
@@ -381,13 +390,13 @@ static inline __attribute__((always_inline)) void release_worker(struct sim *sim
                                                                  struct service *s) {
     struct call *next = s->qhead;
 
-    if (s->busy > s->workers) {
+    if (!s->plain && s->busy > s->workers) {
         /* Scaled down while busy: this worker's instance is gone. */
         s->busy--;
         note_busy(sim, s);
         return;
     }
-    if (next && s->lifo_over > 0 && (long long)s->qlen >= s->lifo_over) {
+    if (!s->plain && next && s->lifo_over > 0 && (long long)s->qlen >= s->lifo_over) {
         /* Overloaded: serve the newest first (its client is the likeliest still waiting). */
         next = s->qtail;
         s->qtail = next->prev;
@@ -430,11 +439,11 @@ static void service_receive(struct sim *sim, struct comp *c, struct call *call) 
         s->busy++;
         note_busy(sim, s);
         start_service(sim, s, call, 1);
-    } else if (s->shed_wait_ns > 0 && expected_wait_ns(s) > (double)s->shed_wait_ns) {
+    } else if (!s->plain && s->shed_wait_ns > 0 && expected_wait_ns(s) > (double)s->shed_wait_ns) {
         /* Load shedding: the wait this call would see exceeds the limit: reject it now (counted
          * as rejected). */
         net_reply(sim, call, CALL_REJECTED);
-    } else if (s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
+    } else if (s->plain || s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
         call->next = NULL;
         call->prev = s->qtail;
         if (s->qtail)

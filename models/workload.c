@@ -85,6 +85,7 @@ struct workload {
     size_t nclasses;
     struct res_policy policy; /* workload-level defaults for every class */
     int64_t deadline_ns;
+    int any_deadline; /* some class has a deadline (else every success is good) */
     struct keydist keys;
     int has_keys;
     struct rng rng_arr, rng_cls, rng_key, rng_think;
@@ -303,9 +304,9 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
         res_edge_init(&k->edge, &k->policy, net, NULL, k->label);
         /* Goodput counts successes within the deadline; without one, within the timeout. */
         if (!k->deadline_ns) k->deadline_ns = k->policy.timeout_ns;
-        if (k->deadline_ns) wl->m.has_deadline = 1;
+        if (k->deadline_ns) wl->any_deadline = 1;
     }
-    if (!wl->m.has_deadline) wl->m.has_deadline = 1; /* every success is good */
+    wl->m.has_deadline = 1; /* goodput is meaningful: without a deadline every success is good */
     net_rng(net, &wl->rng_arr, "workload", "arrivals");
     net_rng(net, &wl->rng_cls, "workload", "classes");
     net_rng(net, &wl->rng_key, "workload", "keys");
@@ -349,6 +350,7 @@ void workload_free(struct workload *wl) {
     free(wl->phases);
     free(wl->user_slots);
     dist_free(&wl->think);
+    if (wl->m.lat_borrowed) wl->m.lat = wl->m.ilat = wl->m.pre = NULL;
     metrics_free(&wl->m);
     pool_free(wl->req_pool);
     free(wl);
@@ -432,9 +434,13 @@ static void on_answer(struct sim *sim, struct call *call) {
     int64_t lat = sim_now(sim) - req->birth_ns;
 
     if (ok) {
-        int64_t dl = wl->classes[req->cls].deadline_ns;
         m->completions++;
-        if (!dl || lat <= dl) m->good++;
+        if (!wl->any_deadline) {
+            m->good++;
+        } else {
+            int64_t dl = wl->classes[req->cls].deadline_ns;
+            if (!dl || lat <= dl) m->good++;
+        }
     } else {
         if (call->status == CALL_REJECTED) {
             m->rejected++;
@@ -453,7 +459,9 @@ static void on_answer(struct sim *sim, struct call *call) {
     wl->in_flight--;
     net_req_release(req);
     /* The latency is recorded last (a histogram does not depend on the order of its records),
-     * so that an open workload's answer ends in a tail call. */
+     * so that an open workload's answer ends in a tail call. A borrowed histogram is the
+     * target's, which recorded this very latency as it replied. */
+    ok = ok && !m->lat_borrowed; /* from here: record the latency */
     if (user) {
         if (ok) hist_record(m->ilat, lat);
         user_answered(sim, wl, user);
@@ -541,10 +549,9 @@ static void on_arrival(struct sim *sim, void *a, void *b) {
     int64_t next;
 
     (void)b;
-    wl->next_ev = NULL;
     send_request(sim, wl, NULL);
     next = next_arrival(wl, sim_now(sim));
-    if (next != INT64_MAX) wl->next_ev = sim_schedule(sim, next, on_arrival, wl, NULL);
+    wl->next_ev = next != INT64_MAX ? sim_schedule(sim, next, on_arrival, wl, NULL) : NULL;
 }
 
 void workload_start(struct workload *wl) {
@@ -569,6 +576,12 @@ void workload_start(struct workload *wl) {
 
 struct comp_metrics *workload_metrics(struct workload *wl) {
     return &wl->m;
+}
+
+struct comp *workload_direct_target(const struct workload *wl) {
+    for (size_t i = 0; i < wl->nclasses; i++)
+        if (wl->classes[i].resilient || wl->classes[i].target != wl->classes[0].target) return NULL;
+    return wl->classes[0].target;
 }
 
 void workload_extras(const struct workload *wl, int interval, double *vals) {

@@ -39,6 +39,10 @@ void workload_free(struct workload *wl);
 /* End-to-end metrics (owned by the workload). */
 struct comp_metrics *workload_metrics(struct workload *wl);
 
+/* The component every request is sent to directly (every class targets it, none through a
+ * timeout, retry or breaker policy), or NULL. After workload_resolve. */
+struct comp *workload_direct_target(const struct workload *wl);
+
 /* Fill the workload's extra metrics (retries, budget denials, breaker rejects) for the total
  * row; vals[MX_COUNT] pre-set to NAN. */
 void workload_extras(const struct workload *wl, int interval, double *vals);

@@ -7,36 +7,11 @@
 #include "pool.h"
 #include "xmalloc.h"
 
-#define HEAP_D     4
-#define PRIO_SHIFT 56
-
-struct sim_event {
-    sim_event_fn *fn;
-    void *a, *b;
-    size_t pos;             /* byte offset of its heap entry while pending (sift_down_entry) */
-    struct sim_event *next; /* free list link while free */
-};
-
-struct heap_entry {
-    int64_t time; /* ns */
-    uint64_t key; /* priority << 56 | insertion counter */
-    struct sim_event *ev;
-};
-
-/* States of the root while a handler runs (see sim.h, replace-top). */
-enum {
-    ROOT_SETTLED, /* the heap is a heap */
-    ROOT_EMPTY,   /* heap[0] is the fired event's slot: its entry is dead, its record (still
-                   * heap[0].ev, not yet on the free list) waits to be reused; n counts it */
-    ROOT_FILLED   /* heap[0] holds the handler's first new event, not yet sifted down */
-};
+#define HEAP_D 4
 
 struct sim {
-    struct sim_clock clock; /* first: sim_now (sim.h) reads it through a cast */
-    int root;               /* ROOT_*; below the root the heap is always a heap */
-    uint64_t counter;
+    struct sim_hot hot; /* first: sim_now and sim_schedule (sim.h) reach it through a cast */
     uint64_t events;
-    struct heap_entry *heap; /* heap[0].time is INT64_MAX while n == 0 (see sim_run_until) */
     size_t n, cap;
     struct pool *ev_pool;      /* where event records come from ... */
     struct sim_event *ev_free; /* ... and where fired or cancelled ones wait for reuse */
@@ -50,8 +25,8 @@ struct sim *sim_new(void) {
     struct sim *sim = xcalloc(1, sizeof *sim);
 
     sim->cap = 1024;
-    sim->heap = xmalloc(sim->cap * sizeof *sim->heap);
-    sim->heap[0].time = INT64_MAX;
+    sim->hot.heap = xmalloc(sim->cap * sizeof *sim->hot.heap);
+    sim->hot.heap[0].time = INT64_MAX;
     sim->ev_pool = pool_new(sizeof(struct sim_event));
     return sim;
 }
@@ -59,18 +34,18 @@ struct sim *sim_new(void) {
 void sim_free(struct sim *sim) {
     if (!sim) return;
     pool_free(sim->ev_pool);
-    free(sim->heap);
+    free(sim->hot.heap);
     free(sim);
 }
 
-static inline int entry_less(const struct heap_entry *x, const struct heap_entry *y) {
+static inline int entry_less(const struct sim_entry *x, const struct sim_entry *y) {
     return x->time < y->time || (x->time == y->time && x->key < y->key);
 }
 
 /* Move the entry e up from slot i (whose old content is dead) to where it belongs, and store
  * it there. */
-static inline __attribute__((always_inline)) void sift_up_entry(struct heap_entry *h, size_t i,
-                                                                struct heap_entry e) {
+static inline __attribute__((always_inline)) void sift_up_entry(struct sim_entry *h, size_t i,
+                                                                struct sim_entry e) {
     while (i > 0) {
         size_t parent = (i - 1) / HEAP_D;
         if (!entry_less(&e, &h[parent])) break;
@@ -83,7 +58,7 @@ static inline __attribute__((always_inline)) void sift_up_entry(struct heap_entr
 }
 
 static void sift_up(struct sim *sim, size_t i) {
-    sift_up_entry(sim->heap, i, sim->heap[i]);
+    sift_up_entry(sim->hot.heap, i, sim->hot.heap[i]);
 }
 
 /* Move the entry e down from slot i (whose old content is dead) to where it belongs, and
@@ -93,63 +68,98 @@ static void sift_up(struct sim *sim, size_t i) {
  * loop); the last node with fewer children scans them. The walk is in byte offsets (the first
  * child of offset o is at 4 * o + one entry), which is what records keep as pos: no division
  * by the entry size, and no register for its multiplicative inverse. */
-static inline __attribute__((always_inline)) void sift_down_entry(struct heap_entry *h, size_t n,
-                                                                  size_t i, struct heap_entry e) {
+static inline __attribute__((always_inline)) void sift_down_entry(struct sim_entry *h, size_t n,
+                                                                  size_t i, struct sim_entry e) {
     char *base = (char *)h;
     size_t end = n * sizeof *h, o = i * sizeof *h;
 
     for (;;) {
         size_t first = HEAP_D * o + sizeof *h;
-        const struct heap_entry *c, *best;
+        const struct sim_entry *c, *best;
         if (first >= end) break;
-        c = (const struct heap_entry *)(base + first);
+        c = (const struct sim_entry *)(base + first);
         best = c;
         if (first + HEAP_D * sizeof *h <= end) {
-            const struct heap_entry *x = entry_less(&c[1], &c[0]) ? &c[1] : &c[0];
-            const struct heap_entry *y = entry_less(&c[3], &c[2]) ? &c[3] : &c[2];
+            const struct sim_entry *x = entry_less(&c[1], &c[0]) ? &c[1] : &c[0];
+            const struct sim_entry *y = entry_less(&c[3], &c[2]) ? &c[3] : &c[2];
             best = entry_less(y, x) ? y : x;
         } else {
-            for (const struct heap_entry *p = c + 1; (const char *)p < base + end; p++)
+            for (const struct sim_entry *p = c + 1; (const char *)p < base + end; p++)
                 if (entry_less(p, best)) best = p;
         }
         if (!entry_less(best, &e)) break;
-        *(struct heap_entry *)(base + o) = *best;
+        *(struct sim_entry *)(base + o) = *best;
         best->ev->pos = o;
         o = (size_t)((const char *)best - base);
     }
-    *(struct heap_entry *)(base + o) = e;
+    *(struct sim_entry *)(base + o) = e;
     e.ev->pos = o;
 }
 
 static inline __attribute__((always_inline)) void sift_down(struct sim *sim, size_t i) {
-    sift_down_entry(sim->heap, sim->n, i, sim->heap[i]);
+    sift_down_entry(sim->hot.heap, sim->n, i, sim->hot.heap[i]);
+}
+
+/* Put the entry e at the root (placed: it is there already) and sift it down: sift_down_entry
+ * from the root with its first level unrolled, for the event loop's settle. A placed entry
+ * that stays (the handler's event is the next one due) costs no store. With at most HEAP_D
+ * other entries (an M/M/1 has two or three events pending) they are all the root's children
+ * and leaves: e trades places with the least of them or stays. */
+static inline __attribute__((always_inline)) void sift_down_top(struct sim_entry *h, size_t n,
+                                                                struct sim_entry e, int placed) {
+    struct sim_entry *best = h + 1;
+
+    if (n <= HEAP_D + 1) {
+        for (struct sim_entry *p = best + 1; p < h + n; p++)
+            if (entry_less(p, best)) best = p;
+        if (n > 1 && entry_less(best, &e)) {
+            h[0] = *best;
+            h[0].ev->pos = 0;
+            *best = e;
+            e.ev->pos = (size_t)((char *)best - (char *)h);
+            return;
+        }
+    } else {
+        struct sim_entry *x = entry_less(&h[2], &h[1]) ? &h[2] : &h[1];
+        struct sim_entry *y = entry_less(&h[4], &h[3]) ? &h[4] : &h[3];
+        best = entry_less(y, x) ? y : x;
+        if (entry_less(best, &e)) {
+            h[0] = *best;
+            h[0].ev->pos = 0;
+            sift_down_entry(h, n, (size_t)(best - h), e);
+            return;
+        }
+    }
+    if (placed) return;
+    h[0] = e;
+    e.ev->pos = 0;
 }
 
 /* Make the heap a heap again after (or during) a handler: a filled root is sifted down; an
  * empty one gives its record back to the free list and takes the last entry. Inlined into
- * the event loop, which settles after every event; sim->root is left for the caller to set
+ * the event loop, which settles after every event; sim->hot.root is left for the caller to set
  * (the event loop sets it before the next handler anyway). */
 static inline __attribute__((always_inline)) void settle_inline(struct sim *sim) {
     struct sim_event *fired;
 
-    if (sim->root == ROOT_FILLED) {
-        sift_down(sim, 0);
+    if (sim->hot.root == SIM_ROOT_FILLED) {
+        sift_down_top(sim->hot.heap, sim->n, sim->hot.heap[0], 1);
         return;
     }
-    fired = sim->heap[0].ev;
+    fired = sim->hot.heap[0].ev;
     fired->next = sim->ev_free;
     sim->ev_free = fired;
     if (--sim->n > 0)
-        sift_down_entry(sim->heap, sim->n, 0, sim->heap[sim->n]);
+        sift_down_top(sim->hot.heap, sim->n, sim->hot.heap[sim->n], 0);
     else
-        sim->heap[0].time = INT64_MAX;
+        sim->hot.heap[0].time = INT64_MAX;
 }
 
 /* The same out of line, for a handler that cancels or reschedules: those need the whole heap
  * in order. */
 static __attribute__((noinline)) void settle(struct sim *sim) {
     settle_inline(sim);
-    sim->root = ROOT_SETTLED;
+    sim->hot.root = SIM_ROOT_SETTLED;
 }
 
 /* An event record: from the free list, refilled from the pool out of line. */
@@ -162,16 +172,16 @@ static __attribute__((noinline)) struct sim_event *ev_refill(struct sim *sim) {
 static struct sim_event *schedule_grow(struct sim *sim, int64_t at_ns, uint64_t key,
                                        sim_event_fn *fn, void *a, void *b);
 
-/* sim_schedule_prio's general case: a second event from one handler, or one from outside a
+/* The general case of scheduling: a second event from one handler, or one from outside a
  * handler. Out of line, so that the replace-top case saves no registers; and a leaf, its rare
  * cases (a new record, a bigger heap) in schedule_grow, so that it saves few itself. With a
  * filled root (a handler's second event), the lesser of the two new entries stays at the root,
  * still to be sifted down by the event loop, and the other goes up from the end: it stops below
  * the root, so one sift down serves all of a handler's events, as it would serve one. */
-static __attribute__((noinline)) struct sim_event *
-schedule_push(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn, void *a, void *b) {
+struct sim_event *sim_schedule_push(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn,
+                                    void *a, void *b) {
     struct sim_event *ev = sim->ev_free;
-    struct heap_entry e;
+    struct sim_entry e;
 
     if (__builtin_expect(!ev || sim->n == sim->cap, 0))
         return schedule_grow(sim, at_ns, key, fn, a, b);
@@ -179,73 +189,48 @@ schedule_push(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn, vo
     ev->fn = fn;
     ev->a = a;
     ev->b = b;
-    e = (struct heap_entry){.time = at_ns, .key = key, .ev = ev};
-    if (sim->root == ROOT_FILLED && entry_less(&e, &sim->heap[0])) {
-        struct heap_entry top = sim->heap[0];
-        sim->heap[0] = e;
+    e = (struct sim_entry){.time = at_ns, .key = key, .ev = ev};
+    if (sim->hot.root == SIM_ROOT_FILLED && entry_less(&e, &sim->hot.heap[0])) {
+        struct sim_entry top = sim->hot.heap[0];
+        sim->hot.heap[0] = e;
         ev->pos = 0;
         e = top;
     }
-    sift_up_entry(sim->heap, sim->n++, e);
+    sift_up_entry(sim->hot.heap, sim->n++, e);
     return ev;
 }
 
-/* schedule_push's rare cases: the free list is empty, or the heap is full. */
+/* sim_schedule_push's rare cases: the free list is empty, or the heap is full. */
 static __attribute__((noinline)) struct sim_event *
 schedule_grow(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn, void *a, void *b) {
     if (!sim->ev_free) sim->ev_free = ev_refill(sim);
     if (sim->n == sim->cap) {
         sim->cap *= 2;
-        sim->heap = xrealloc(sim->heap, sim->cap * sizeof *sim->heap);
+        sim->hot.heap = xrealloc(sim->hot.heap, sim->cap * sizeof *sim->hot.heap);
     }
-    return schedule_push(sim, at_ns, key, fn, a, b);
-}
-
-/* The body of sim_schedule_prio and sim_schedule: key is the entry's key but for the
- * insertion counter, which is added here. */
-static inline __attribute__((always_inline)) struct sim_event *
-schedule(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn, void *a, void *b) {
-    struct heap_entry *top;
-    struct sim_event *ev;
-
-    assert(at_ns >= sim->clock.now && "scheduling in the past");
-    key |= sim->counter++;
-    if (sim->root != ROOT_EMPTY) return schedule_push(sim, at_ns, key, fn, a, b);
-    /* Replace-top: the handler's first event takes the fired event's root slot and its record
-     * (whose pos is already 0); the event loop sifts it down after the handler, where the
-     * registers a sift needs are already saved. */
-    top = sim->heap;
-    ev = top->ev;
-    ev->fn = fn;
-    ev->a = a;
-    ev->b = b;
-    top->time = at_ns;
-    top->key = key;
-    sim->root = ROOT_FILLED;
-    return ev;
+    return sim_schedule_push(sim, at_ns, key, fn, a, b);
 }
 
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b) {
-    assert((unsigned)prio <= 255u);
-    return schedule(sim, at_ns, (uint64_t)prio << PRIO_SHIFT, fn, a, b);
-}
+    uint64_t key;
 
-/* Its own function rather than an inline call of sim_schedule_prio: the priority is then a
- * constant (no range check, no shift) on the path most events take. */
-struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b) {
-    return schedule(sim, at_ns, (uint64_t)SIM_PRIO_NORMAL << PRIO_SHIFT, fn, a, b);
+    assert((unsigned)prio <= 255u);
+    assert(at_ns >= sim->hot.now && "scheduling in the past");
+    key = (uint64_t)prio << SIM_PRIO_SHIFT | sim->hot.counter++;
+    if (sim->hot.root != SIM_ROOT_EMPTY) return sim_schedule_push(sim, at_ns, key, fn, a, b);
+    return sim_schedule_top(&sim->hot, at_ns, key, fn, a, b);
 }
 
 /* Remove heap slot i, keeping the heap property. */
 static void heap_remove(struct sim *sim, size_t i) {
     size_t last = --sim->n;
 
-    if (last == 0) sim->heap[0].time = INT64_MAX;
+    if (last == 0) sim->hot.heap[0].time = INT64_MAX;
     if (i == last) return;
-    sim->heap[i] = sim->heap[last];
-    sim->heap[i].ev->pos = i * sizeof *sim->heap;
-    if (i > 0 && entry_less(&sim->heap[i], &sim->heap[(i - 1) / HEAP_D]))
+    sim->hot.heap[i] = sim->hot.heap[last];
+    sim->hot.heap[i].ev->pos = i * sizeof *sim->hot.heap;
+    if (i > 0 && entry_less(&sim->hot.heap[i], &sim->hot.heap[(i - 1) / HEAP_D]))
         sift_up(sim, i);
     else
         sift_down(sim, i);
@@ -253,15 +238,15 @@ static void heap_remove(struct sim *sim, size_t i) {
 
 /* The heap slot of a pending event. */
 static inline size_t slot_of(const struct sim *sim, const struct sim_event *ev) {
-    return ev->pos / sizeof *sim->heap;
+    return ev->pos / sizeof *sim->hot.heap;
 }
 
 void sim_cancel(struct sim *sim, struct sim_event *ev) {
     size_t i;
 
-    if (sim->root) settle(sim);
+    if (sim->hot.root) settle(sim);
     i = slot_of(sim, ev);
-    assert(i < sim->n && sim->heap[i].ev == ev && "cancel of a non-pending event");
+    assert(i < sim->n && sim->hot.heap[i].ev == ev && "cancel of a non-pending event");
     heap_remove(sim, i);
     ev->next = sim->ev_free;
     sim->ev_free = ev;
@@ -271,14 +256,14 @@ void sim_reschedule(struct sim *sim, struct sim_event *ev, int64_t at_ns) {
     size_t i;
     uint64_t prio;
 
-    if (sim->root) settle(sim);
+    if (sim->hot.root) settle(sim);
     i = slot_of(sim, ev);
-    assert(i < sim->n && sim->heap[i].ev == ev && "reschedule of a non-pending event");
-    assert(at_ns >= sim->clock.now && "rescheduling into the past");
-    prio = sim->heap[i].key >> PRIO_SHIFT;
-    sim->heap[i].time = at_ns;
-    sim->heap[i].key = prio << PRIO_SHIFT | sim->counter++;
-    if (i > 0 && entry_less(&sim->heap[i], &sim->heap[(i - 1) / HEAP_D]))
+    assert(i < sim->n && sim->hot.heap[i].ev == ev && "reschedule of a non-pending event");
+    assert(at_ns >= sim->hot.now && "rescheduling into the past");
+    prio = sim->hot.heap[i].key >> SIM_PRIO_SHIFT;
+    sim->hot.heap[i].time = at_ns;
+    sim->hot.heap[i].key = prio << SIM_PRIO_SHIFT | sim->hot.counter++;
+    if (i > 0 && entry_less(&sim->hot.heap[i], &sim->hot.heap[(i - 1) / HEAP_D]))
         sift_up(sim, i);
     else
         sift_down(sim, i);
@@ -288,39 +273,41 @@ int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev) {
     size_t i = slot_of(sim, ev);
 
     /* Slots are right in every root state; an empty root is the fired event's (invalid). */
-    assert(i < sim->n && sim->heap[i].ev == ev);
-    assert(!(sim->root == ROOT_EMPTY && i == 0) && "time of a fired event");
-    return sim->heap[i].time;
+    assert(i < sim->n && sim->hot.heap[i].ev == ev);
+    assert(!(sim->hot.root == SIM_ROOT_EMPTY && i == 0) && "time of a fired event");
+    return sim->hot.heap[i].time;
 }
 
 enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
-    uint64_t events = sim->events; /* sim->events, kept in a register: only this loop adds */
+    uint64_t events = sim->events; /* sim->events, kept in a register: only this loop adds,
+                                    * and it is stored back when the loop ends */
 
-    assert(sim->root == ROOT_SETTLED && "sim_run_until from inside a handler");
+    assert(sim->hot.root == SIM_ROOT_SETTLED && "sim_run_until from inside a handler");
     sim->stop = 0;
     sim->limit = end_ns;
     /* One compare per event covers the end, sim_stop (which lowers the limit) and an empty
      * heap (whose root time is INT64_MAX, never below a limit). */
-    while (sim->heap[0].time < sim->limit) {
-        struct heap_entry *top = &sim->heap[0];
+    while (sim->hot.heap[0].time < sim->limit) {
+        struct sim_entry *top = &sim->hot.heap[0];
         struct sim_event *ev = top->ev;
 
         if (__builtin_expect((events & 4095) == 0, 0) && sim->stop_flag && *sim->stop_flag) {
             sim->stop = 1;
             break;
         }
-        sim->clock.now = top->time;
+        sim->hot.now = top->time;
         /* The fired entry's slot and record stay at the root until the handler's first
-         * sim_schedule reuses them (ROOT_FILLED) or settle releases them (ROOT_EMPTY). */
-        sim->root = ROOT_EMPTY;
-        sim->events = ++events;
+         * sim_schedule reuses them (SIM_ROOT_FILLED) or settle releases them (SIM_ROOT_EMPTY). */
+        sim->hot.root = SIM_ROOT_EMPTY;
+        events++;
         ev->fn(sim, ev->a, ev->b);
-        if (sim->root) settle_inline(sim);
+        if (sim->hot.root) settle_inline(sim);
     }
-    sim->root = ROOT_SETTLED;
+    sim->hot.root = SIM_ROOT_SETTLED;
+    sim->events = events;
     /* Stopped with an event still due before the end: the clock stays at the last event. */
-    if (sim->stop && sim->n > 0 && sim->heap[0].time < end_ns) return SIM_STOP_INTERRUPTED;
-    if (end_ns > sim->clock.now) sim->clock.now = end_ns;
+    if (sim->stop && sim->n > 0 && sim->hot.heap[0].time < end_ns) return SIM_STOP_INTERRUPTED;
+    if (end_ns > sim->hot.now) sim->hot.now = end_ns;
     return sim->n > 0 ? SIM_STOP_END : SIM_STOP_EMPTY;
 }
 
@@ -338,7 +325,7 @@ uint64_t sim_events(const struct sim *sim) {
 }
 
 size_t sim_pending(const struct sim *sim) {
-    return sim->n - (sim->root == ROOT_EMPTY);
+    return sim->n - (sim->hot.root == SIM_ROOT_EMPTY);
 }
 
 void sim_set_ctx(struct sim *sim, void *ctx) {

@@ -25,10 +25,13 @@
  * Rejected: sifting the new entry down inside sim_schedule (the sift's saved registers cost
  * every call; the event loop has them saved already).
  *
- * The clock is read on every event by every layer, so sim_now is a static inline over a
- * small public prefix of struct sim (struct sim_clock). Only that field is exposed, read-only
- * by contract; the rest of struct sim stays in sim.c. Rejected: an out-of-line accessor (a
- * call per read, ~4 instructions per event each) and making struct sim public.
+ * The clock is read on every event by every layer, and nearly every event schedules one, so
+ * sim_now and sim_schedule are static inlines over a small public prefix of struct sim (struct
+ * sim_hot: the clock, the root's state, the insertion counter and the heap). sim_schedule does
+ * the replace-top case inline (about ten stores) and calls out for the rest; the event record
+ * and heap entry types are public for it, internal by contract; the rest of struct sim stays
+ * in sim.c. Rejected: out-of-line accessors (a call per read or schedule, 4-5 instructions
+ * per event each) and making struct sim public.
  *
  * End-of-run rule: sim_run_until(end) runs every event whose time is strictly less than end,
  * then sets the clock to exactly end. An event at exactly end does not run (it stays
@@ -40,6 +43,7 @@
 #ifndef ARCHSIM_SIM_H
 #define ARCHSIM_SIM_H
 
+#include <assert.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,22 +67,83 @@ struct sim *sim_new(void);
 /* Free the simulation and its event records (payloads are borrowed: not freed). NULL ok. */
 void sim_free(struct sim *sim);
 
-/* The public prefix of struct sim: read it only through sim_now. */
-struct sim_clock {
-    int64_t now; /* ns */
+/* --- internals the inline functions below need; use them only through those ------------- */
+
+/* An event record (pooled; its handle is a pointer to it) and a heap entry. */
+struct sim_event {
+    sim_event_fn *fn;
+    void *a, *b;
+    size_t pos; /* byte offset of its heap entry while pending (sim.c: sift_down_entry) */
+    struct sim_event *next; /* free list link while free */
 };
+
+struct sim_entry {
+    int64_t time; /* ns */
+    uint64_t key; /* priority << SIM_PRIO_SHIFT | insertion counter */
+    struct sim_event *ev;
+};
+
+#define SIM_PRIO_SHIFT 56
+
+/* States of the heap's root while a handler runs (replace-top, above). */
+enum {
+    SIM_ROOT_SETTLED, /* the heap is a heap */
+    SIM_ROOT_EMPTY,   /* heap[0] is the fired event's slot: its entry is dead, its record (still
+                       * heap[0].ev, not yet on the free list) waits to be reused; n counts it */
+    SIM_ROOT_FILLED   /* heap[0] holds the handler's first new event, not yet sifted down */
+};
+
+/* The public prefix of struct sim: the clock, and what the replace-top case of sim_schedule
+ * touches. Read-only outside sim.c but for that case. */
+struct sim_hot {
+    int64_t now;            /* ns */
+    int root;               /* SIM_ROOT_*; below the root the heap is always a heap */
+    uint64_t counter;       /* insertion counter */
+    struct sim_entry *heap; /* heap[0].time is INT64_MAX while no event is pending */
+};
+
+/* The replace-top case of scheduling (root == SIM_ROOT_EMPTY): the new event takes the fired
+ * event's root slot and record (whose pos is already 0); the event loop sifts it down after
+ * the handler. */
+static inline struct sim_event *sim_schedule_top(struct sim_hot *h, int64_t at_ns, uint64_t key,
+                                                 sim_event_fn *fn, void *a, void *b) {
+    struct sim_event *ev = h->heap->ev;
+
+    ev->fn = fn;
+    ev->a = a;
+    ev->b = b;
+    h->heap->time = at_ns;
+    h->heap->key = key;
+    h->root = SIM_ROOT_FILLED;
+    return ev;
+}
+
+/* The other cases (a handler's second event, or one from outside a handler), out of line. */
+struct sim_event *sim_schedule_push(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn,
+                                    void *a, void *b);
+
+/* --- clock and scheduling ----------------------------------------------------------------- */
 
 /* Current simulated time, ns. */
 static inline int64_t sim_now(const struct sim *sim) {
-    return ((const struct sim_clock *)(const void *)sim)->now;
+    return ((const struct sim_hot *)(const void *)sim)->now;
 }
 
 /* sim_schedule_prio: schedule fn(sim, a, b) at absolute time at_ns (>= now; scheduling in the
  * past is a bug: assert) with priority 0..255 (assert). Returns a handle valid until the event
- * runs or is cancelled. sim_schedule: the same with priority SIM_PRIO_NORMAL. */
+ * runs or is cancelled. sim_schedule: the same with priority SIM_PRIO_NORMAL; inline, so that
+ * a handler's first event (most events) costs no call. */
 struct sim_event *sim_schedule_prio(struct sim *sim, int64_t at_ns, int prio, sim_event_fn *fn,
                                     void *a, void *b);
-struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn, void *a, void *b);
+static inline struct sim_event *sim_schedule(struct sim *sim, int64_t at_ns, sim_event_fn *fn,
+                                             void *a, void *b) {
+    struct sim_hot *h = (struct sim_hot *)(void *)sim;
+    uint64_t key = (uint64_t)SIM_PRIO_NORMAL << SIM_PRIO_SHIFT | h->counter++;
+
+    assert(at_ns >= h->now && "scheduling in the past");
+    if (h->root != SIM_ROOT_EMPTY) return sim_schedule_push(sim, at_ns, key, fn, a, b);
+    return sim_schedule_top(h, at_ns, key, fn, a, b);
+}
 
 /* Remove a pending event; its handler never runs. ev must be pending (assert). */
 void sim_cancel(struct sim *sim, struct sim_event *ev);
@@ -101,7 +166,8 @@ void sim_stop(struct sim *sim);
  * events; borrowed, may be NULL. */
 void sim_set_stop_flag(struct sim *sim, const volatile sig_atomic_t *flag);
 
-/* Events run so far. */
+/* Events run so far, as of the last return of sim_run_until (a handler sees the count from
+ * before the run it is part of). */
 uint64_t sim_events(const struct sim *sim);
 
 /* Events pending. */
