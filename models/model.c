@@ -300,6 +300,7 @@ static void fill_row(struct model_row *row, const char *name, const char *kind,
 void comp_init(struct comp *c, const struct model_ops *ops, struct net *net, const char *name,
                const struct scn_node *node, double servers) {
     c->ops = ops;
+    c->receive = ops->receive;
     c->slow = 1.0;
     c->name = xstrdup(name);
     c->net = net;
@@ -327,12 +328,6 @@ void comp_set_capacity(struct sim *sim, struct comp *c, double servers) {
 
 /* --- call path ------------------------------------------------------------------------------ */
 
-/* Every call leaves through here: it drops its hold on the request. */
-static inline __attribute__((always_inline)) void call_free(struct net *net, struct call *call) {
-    net_req_release(call->req);
-    pool_put(net->hot.call_pool, call);
-}
-
 static void on_call_timeout(struct sim *sim, void *a, void *b) {
     struct call *call = a;
 
@@ -346,7 +341,7 @@ static void on_call_timeout(struct sim *sim, void *a, void *b) {
         call->from->m.i_timeouts++;
     }
     /* If the callee still holds the call, it is freed when the callee answers or drops it. */
-    if (!call->at_callee) call_free(call->to->net, call);
+    if (!call->at_callee) net_call_free(call, call->req);
 }
 
 void net_send_general(struct sim *sim, struct call *call) {
@@ -359,7 +354,7 @@ void net_send_general(struct sim *sim, struct call *call) {
     if (c->net->hot.faults && fault_link_blocks(c->net->hot.faults, sim, call->from, c)) {
         /* Lost on the way: the callee never sees it; only the caller's timeout answers it
          * (without one the caller waits for ever). */
-        if (!call->timer) call_free(c->net, call);
+        if (!call->timer) net_call_free(call, call->req);
         return;
     }
     call->at_callee = 1;
@@ -370,7 +365,7 @@ void net_send_general(struct sim *sim, struct call *call) {
         net_drop(sim, call, CALL_UNAVAILABLE, c->blackhole);
         return;
     }
-    c->ops->receive(sim, c, call);
+    c->receive(sim, c, call);
 }
 
 void net_abandon(struct sim *sim, struct call *call, int status, int blackhole) {
@@ -395,12 +390,11 @@ void net_fail_unsent(struct sim *sim, struct call *call, int status) {
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
-    call_free(call->to->net, call);
+    net_call_free(call, call->req);
 }
 
 void net_drop(struct sim *sim, struct call *call, int status, int blackhole) {
     struct comp_metrics *m = &call->to->m;
-    struct net *net = call->to->net;
 
     assert(call->at_callee);
     call->at_callee = 0;
@@ -408,7 +402,7 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole) {
     m->lost++;
     m->i_lost++;
     if (call->answered) {
-        call_free(net, call);
+        net_call_free(call, call->req);
         return;
     }
     if (blackhole) return; /* only the caller's timeout, if any, will answer (and free) it */
@@ -420,18 +414,17 @@ void net_drop(struct sim *sim, struct call *call, int status, int blackhole) {
     call->answered = 1;
     call->status = status;
     call->done(sim, call);
-    call_free(net, call);
+    net_call_free(call, call->req);
 }
 
 void net_reply_general(struct sim *sim, struct call *call, int status) {
     struct comp_metrics *m = &call->to->m;
-    struct net *net = call->to->net;
 
     assert(call->at_callee);
     call->at_callee = 0;
     if (call->abandoned) {
         /* Counted and answered when the callee crashed; only the struct was left. */
-        if (!call->timer) call_free(net, call);
+        if (!call->timer) net_call_free(call, call->req);
         return;
     }
     m->in_flight--;
@@ -459,7 +452,7 @@ void net_reply_general(struct sim *sim, struct call *call, int status) {
         call->status = status;
         call->done(sim, call);
     }
-    call_free(net, call);
+    net_call_free(call, call->req);
 }
 
 /* --- event log and control ----------------------------------------------------------------- */

@@ -122,7 +122,8 @@ struct req {
     void *user;       /* closed workload: the user slot that sent it */
     /* Ownership: a request is reference-counted, because a call that timed out may still be
      * at its callee after the caller has finished with the request. Its creator sets refs = 1
-     * and home = the pool it came from, and lets go with net_req_release; each call holds a
+     * and home = the pool it came from, and lets go with net_req_release (or hands its
+     * reference to the request's first call: net_call_init_first); each call holds a
      * reference while it exists. */
     int refs;
     struct pool *home;
@@ -145,10 +146,12 @@ static inline void net_req_release(struct req *req) {
 typedef void call_done_fn(struct sim *sim, struct call *call);
 
 /* A request in flight to one component. Pooled: net_call_new hands one out with every field
- * but the four it is given zero (it sets them one by one: a new field must be added there);
- * the call path frees it. */
+ * but the four it is given zero (net_call_init sets them one by one: a new field must be added
+ * there); the call path frees it. */
 struct call {
     struct req *req;
+    struct pool *home;       /* where the call goes when freed; NULL: it is its request's first
+                              * call, allocated with it (net_call_init_first) and freed with it */
     struct comp *to;         /* the callee */
     call_done_fn *done;      /* the caller's continuation */
     void *ctx;               /* the caller's data, borrowed */
@@ -206,6 +209,10 @@ struct comp_metrics {
 /* A component. Each kind embeds this first in its own struct. */
 struct comp {
     const struct model_ops *ops;
+    /* ops->receive (comp_init sets it), or a version of it the kind chose for this component's
+     * settings when it was created (a service's simple station). The call path calls this one:
+     * one load less per call than through ops, and a test less per setting in the kind. */
+    void (*receive)(struct sim *sim, struct comp *c, struct call *call);
     char *name;  /* owned; "api[2]" for the second replica of api */
     char *group; /* owned; the scenario's name ("api"), shared by all replicas */
     size_t index;
@@ -392,16 +399,14 @@ static inline const struct net_hot *net_hot_of(const struct net *net) {
     return (const struct net_hot *)(const void *)net;
 }
 
-/* A call of req to `to`, answered through done(ctx). Never NULL (pooled; freed by the call
- * path, never by the caller). */
-static inline struct call *net_call_new(struct net *net, struct req *req, struct comp *to,
-                                        call_done_fn *done, void *ctx) {
-    struct call *call = pool_get(net_hot_of(net)->call_pool);
-
-    net_req_hold(req);
+/* Fill a call of req to `to` from home (NULL: see net_call_init_first), answered through
+ * done(ctx), every other field zero. Takes no reference to req. */
+static inline void net_call_init(struct call *call, struct pool *home, struct req *req,
+                                 struct comp *to, call_done_fn *done, void *ctx) {
     /* Field by field, padding left alone: a compound literal zeroes the whole struct with a
      * rep stos (one instruction per word, plus its setup), where these are one store each. */
     call->req = req;
+    call->home = home;
     call->to = to;
     call->done = done;
     call->ctx = ctx;
@@ -416,6 +421,28 @@ static inline struct call *net_call_new(struct net *net, struct req *req, struct
     call->u = 0;
     call->p = NULL;
     call->work = NULL;
+}
+
+/* A call of req to `to`, answered through done(ctx). Never NULL (pooled; freed by the call
+ * path, never by the caller). It holds a reference to req while it exists. */
+static inline struct call *net_call_new(struct net *net, struct req *req, struct comp *to,
+                                        call_done_fn *done, void *ctx) {
+    struct pool *home = net_hot_of(net)->call_pool;
+    struct call *call = pool_get(home);
+
+    net_req_hold(req);
+    net_call_init(call, home, req, to, done, ctx);
+    return call;
+}
+
+/* The first call of a request, in memory its creator allocated with the request (one pool
+ * object for both: a pool get and put less per request). The call takes over the creator's
+ * reference instead of holding its own: from here the creator must not release req (the call
+ * path's release of it, once the continuation has run, frees request and call together, or
+ * whichever of the request's calls lets go last does). Otherwise as net_call_new. */
+static inline struct call *net_call_init_first(struct call *call, struct req *req, struct comp *to,
+                                               call_done_fn *done, void *ctx) {
+    net_call_init(call, NULL, req, to, done, ctx);
     return call;
 }
 
@@ -435,7 +462,17 @@ static inline void net_send(struct sim *sim, struct call *call) {
     call->at_callee = 1;
     c->m.arrivals++;
     c->m.in_flight++;
-    c->ops->receive(sim, c, call);
+    c->receive(sim, c, call);
+}
+
+/* Every call leaves through here (req is call->req): it drops its hold on the request, and
+ * goes back to its pool unless it is the request's first call, which the request's memory
+ * holds (read home before the release: that may free the request and the call with it). */
+static inline void net_call_free(struct call *call, struct req *req) {
+    struct pool *home = call->home;
+
+    net_req_release(req);
+    if (home) pool_put(home, call);
 }
 
 /* The callee answers with status: counts its completion (recording the latency of a success),
@@ -460,8 +497,7 @@ static inline void net_reply(struct sim *sim, struct call *call, int status) {
     call->answered = 1;
     call->status = CALL_OK;
     call->done(sim, call);
-    net_req_release(req);
-    pool_put(net_hot_of(c->net)->call_pool, call);
+    net_call_free(call, req);
 }
 
 /* Answer a call that was never sent (a local failure, e.g. an open circuit breaker): runs the

@@ -75,6 +75,11 @@ struct service {
      * loaded): an arrival that finds every worker busy just queues, and a freed worker just
      * takes the head of the queue, without testing each of those settings. */
     int plain;
+    /* Plain, with one service time for every class and no downstream calls (the M/M/c
+     * station): the component's receive is service_receive_simple and its completions run
+     * on_service_done_simple, versions of the general ones compiled without the tests that
+     * these settings decide (the `simple` argument of the helpers below). */
+    int simple;
     /* Autoscaling: instances of `per_replica` workers each; workers = active × per_replica. */
     int autoscaled;
     unsigned per_replica;
@@ -236,6 +241,8 @@ static void service_destroy(struct comp *c) {
     free(s);
 }
 
+static void service_receive_simple(struct sim *sim, struct comp *c, struct call *call);
+
 static struct comp *service_create(struct net *net, const char *name, const struct scn_node *node,
                                    const char *dir, struct err *err) {
     struct service *s = xcalloc(1, sizeof *s);
@@ -275,7 +282,9 @@ static struct comp *service_create(struct net *net, const char *name, const stru
         goto fail;
     if (scn_map_get(node, "autoscale") && parse_autoscale(s, node, err)) goto fail;
     s->plain = s->shed_wait_ns == 0 && s->lifo_over == 0 && s->queue_cap < 0 && !s->autoscaled;
+    s->simple = s->plain && !s->any_class && s->ncalls == 0;
     comp_init(&s->base, &service_ops, net, name, node, (double)s->workers);
+    if (s->simple) s->base.receive = service_receive_simple;
     stats_tw_init(&s->inst, 0, (double)(s->autoscaled ? s->active : 1));
     stats_tw_init(&s->iinst, 0, (double)(s->autoscaled ? s->active : 1));
     if (s->autoscaled) {
@@ -329,22 +338,27 @@ static int service_resolve(struct net *net, struct comp *c, struct err *err) {
 /* --- running ------------------------------------------------------------------------------ */
 
 static void on_service_done(struct sim *sim, void *a, void *b);
+static void on_service_done_simple(struct sim *sim, void *a, void *b);
 static void issue_next(struct sim *sim, struct service *s, struct call *call);
 
 /* Busy workers / queue length changed: the component's metrics, and the autoscaler's
  * evaluation window. A plain service is never autoscaled; saying so lets the compiler drop the
- * autoscaled test on the paths that have just tested plain. The length goes through a signed
- * conversion (one instruction; it is far below 2^63). */
-static inline __attribute__((always_inline)) void note_busy(struct sim *sim, struct service *s) {
+ * autoscaled test on the paths that have just tested plain (and on the simple paths: simple,
+ * a constant at each call site, says s->simple). The length goes through a signed conversion
+ * (one instruction; it is far below 2^63). */
+static inline __attribute__((always_inline)) void note_busy(struct sim *sim, struct service *s,
+                                                            int simple) {
     comp_set_busy(sim, &s->base, (double)s->busy);
-    if (!s->plain && s->autoscaled) stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
+    if (!simple && !s->plain && s->autoscaled)
+        stats_tw_set(&s->w_busy, sim_now(sim), (double)s->busy);
 }
 
-static inline __attribute__((always_inline)) void note_queue(struct sim *sim, struct service *s) {
+static inline __attribute__((always_inline)) void note_queue(struct sim *sim, struct service *s,
+                                                             int simple) {
     double len = (double)(long long)s->qlen;
 
     comp_set_queue(sim, &s->base, len);
-    if (!s->plain && s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), len);
+    if (!simple && !s->plain && s->autoscaled) stats_tw_set(&s->w_queue, sim_now(sim), len);
 }
 
 static inline __attribute__((always_inline)) void held_add(struct service *s, struct call *call) {
@@ -354,49 +368,58 @@ static inline __attribute__((always_inline)) void held_add(struct service *s, st
     s->held = call;
 }
 
-static inline __attribute__((always_inline)) void held_remove(struct service *s,
+/* Take call out of the held list, leaving its links stale: for a call answered next, which
+ * no list holds again. */
+static inline __attribute__((always_inline)) void held_unlink(struct service *s,
                                                               struct call *call) {
     if (call->prev)
         call->prev->next = call->next;
     else
         s->held = call->next;
     if (call->next) call->next->prev = call->prev;
+}
+
+static inline __attribute__((always_inline)) void held_remove(struct service *s,
+                                                              struct call *call) {
+    held_unlink(s, call);
     call->next = call->prev = NULL;
 }
 
 /* Start call's service on a worker; woken (a constant at each call site): the worker was
- * idle, so it first wakes up, wakeup_ns before the service time. One event at the end of both:
+ * idle, so it first wakes up, wakeup_ns before the service time. simple: s->simple (its
+ * completion runs the simple handler). One event at the end of both:
  * a wake-up costs no extra event. The wake-up is neither divided by speed nor stretched by a
  * slow-down: it is the operating system's dispatch latency, not the request's work. It is read
  * after the draw so that no register holds it across dist_sample (measured: 3 instructions
  * per arrival less than passing the value in). */
-static inline __attribute__((always_inline)) void start_service(struct sim *sim, struct service *s,
-                                                                struct call *call, int woken) {
+static inline __attribute__((always_inline)) void
+start_service(struct sim *sim, struct service *s, struct call *call, int woken, int simple) {
     const struct dist *d = &s->st;
     double t;
     int64_t ns;
 
-    if (s->any_class && s->has_class[call->req->cls]) d = &s->st_class[call->req->cls];
+    if (!simple && s->any_class && s->has_class[call->req->cls]) d = &s->st_class[call->req->cls];
     t = dist_sample(d, &s->rng_svc) * s->base.slow / s->speed;
     ns = dist_ns(t);
 
     if (woken) ns += s->wakeup_ns;
     held_add(s, call);
-    call->work = sim_schedule(sim, sim_now(sim) + ns, on_service_done, s, call);
+    call->work = sim_schedule(sim, sim_now(sim) + ns,
+                              simple ? on_service_done_simple : on_service_done, s, call);
 }
 
-/* A worker becomes free: give it the next queued call, or count it idle. */
-static inline __attribute__((always_inline)) void release_worker(struct sim *sim,
-                                                                 struct service *s) {
+/* A worker becomes free: give it the next queued call, or count it idle. simple: s->simple. */
+static inline __attribute__((always_inline)) void release_worker(struct sim *sim, struct service *s,
+                                                                 int simple) {
     struct call *next = s->qhead;
 
-    if (!s->plain && s->busy > s->workers) {
+    if (!simple && !s->plain && s->busy > s->workers) {
         /* Scaled down while busy: this worker's instance is gone. */
         s->busy--;
-        note_busy(sim, s);
+        note_busy(sim, s, 0);
         return;
     }
-    if (!s->plain && next && s->lifo_over > 0 && (long long)s->qlen >= s->lifo_over) {
+    if (!simple && !s->plain && next && s->lifo_over > 0 && (long long)s->qlen >= s->lifo_over) {
         /* Overloaded: serve the newest first (its client is the likeliest still waiting). */
         next = s->qtail;
         s->qtail = next->prev;
@@ -405,8 +428,8 @@ static inline __attribute__((always_inline)) void release_worker(struct sim *sim
         else
             s->qhead = NULL;
         s->qlen--;
-        note_queue(sim, s);
-        start_service(sim, s, next, 0);
+        note_queue(sim, s, 0);
+        start_service(sim, s, next, 0, 0);
         return;
     }
     if (next) {
@@ -416,12 +439,12 @@ static inline __attribute__((always_inline)) void release_worker(struct sim *sim
         else
             s->qtail = NULL;
         s->qlen--;
-        note_queue(sim, s);
-        start_service(sim, s, next, 0);
+        note_queue(sim, s, simple);
+        start_service(sim, s, next, 0, simple);
         return;
     }
     s->busy--;
-    note_busy(sim, s);
+    note_busy(sim, s, simple);
 }
 
 /* Expected queueing time of a call arriving now behind qlen others: (qlen + 1) mean service
@@ -430,20 +453,22 @@ static double expected_wait_ns(const struct service *s) {
     return (double)(s->qlen + 1) * s->mean_ns * s->base.slow / s->speed / (double)s->workers;
 }
 
-static void service_receive(struct sim *sim, struct comp *c, struct call *call) {
-    struct service *s = svc_of(c);
-
-    s->w_arrivals++;
+/* The kind's receive, for s->simple (simple = 1: service_receive_simple) or any service. The
+ * autoscaler's arrival count is not kept for a simple service (never autoscaled). */
+static inline __attribute__((always_inline)) void receive(struct sim *sim, struct service *s,
+                                                          struct call *call, int simple) {
+    if (!simple) s->w_arrivals++;
     if (s->busy < s->workers) {
         /* an idle worker: it wakes up first (wakeup_ns, 0 unless configured) */
         s->busy++;
-        note_busy(sim, s);
-        start_service(sim, s, call, 1);
-    } else if (!s->plain && s->shed_wait_ns > 0 && expected_wait_ns(s) > (double)s->shed_wait_ns) {
+        note_busy(sim, s, simple);
+        start_service(sim, s, call, 1, simple);
+    } else if (!simple && !s->plain && s->shed_wait_ns > 0 &&
+               expected_wait_ns(s) > (double)s->shed_wait_ns) {
         /* Load shedding: the wait this call would see exceeds the limit: reject it now (counted
          * as rejected). */
         net_reply(sim, call, CALL_REJECTED);
-    } else if (s->plain || s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
+    } else if (simple || s->plain || s->queue_cap < 0 || (long long)s->qlen < s->queue_cap) {
         call->next = NULL;
         call->prev = s->qtail;
         if (s->qtail)
@@ -452,16 +477,24 @@ static void service_receive(struct sim *sim, struct comp *c, struct call *call) 
             s->qhead = call;
         s->qtail = call;
         s->qlen++;
-        note_queue(sim, s);
+        note_queue(sim, s, simple);
     } else {
         net_reply(sim, call, CALL_REJECTED);
     }
 }
 
+static void service_receive(struct sim *sim, struct comp *c, struct call *call) {
+    receive(sim, svc_of(c), call, 0);
+}
+
+static void service_receive_simple(struct sim *sim, struct comp *c, struct call *call) {
+    receive(sim, svc_of(c), call, 1);
+}
+
 static void complete(struct sim *sim, struct service *s, struct call *call, int status) {
     if (!call->abandoned) {
         held_remove(s, call);
-        if (s->hold) release_worker(sim, s);
+        if (s->hold) release_worker(sim, s, 0);
     }
     net_reply(sim, call, status);
 }
@@ -541,7 +574,7 @@ static void issue_parallel(struct sim *sim, struct service *s, struct call *call
  * the fan-out loop's registers were saved on every service completion. */
 static __attribute__((noinline)) void start_downstream(struct sim *sim, struct service *s,
                                                        struct call *call) {
-    if (!s->hold) release_worker(sim, s);
+    if (!s->hold) release_worker(sim, s, 0);
     call->u = 0;
     if (s->parallel)
         issue_parallel(sim, s, call);
@@ -556,11 +589,22 @@ static void on_service_done(struct sim *sim, void *a, void *b) {
     call->work = NULL;
     if (s->ncalls == 0) {
         held_remove(s, call);
-        release_worker(sim, s);
+        release_worker(sim, s, 0);
         net_reply(sim, call, CALL_OK);
         return;
     }
     start_downstream(sim, s, call);
+}
+
+/* on_service_done for a simple service (no downstream calls). */
+static void on_service_done_simple(struct sim *sim, void *a, void *b) {
+    struct service *s = a;
+    struct call *call = b;
+
+    call->work = NULL;
+    held_unlink(s, call); /* answered next */
+    release_worker(sim, s, 1);
+    net_reply(sim, call, CALL_OK);
 }
 
 static void service_extras(const struct comp *c, int interval, int64_t now, double *vals) {
@@ -612,8 +656,8 @@ static void set_workers(struct sim *sim, struct service *s) {
     /* New workers take queued calls at once. */
     while (s->busy < s->workers && s->qhead && !s->base.down) {
         s->busy++;
-        note_busy(sim, s);
-        release_worker(sim, s);
+        note_busy(sim, s, 0);
+        release_worker(sim, s, 0);
     }
 }
 
@@ -755,8 +799,8 @@ static void service_crash(struct sim *sim, struct comp *comp, int blackhole) {
     }
     s->held = NULL;
     s->busy = 0;
-    note_queue(sim, s);
-    note_busy(sim, s);
+    note_queue(sim, s, 0);
+    note_busy(sim, s, 0);
 }
 
 static size_t service_downstream(const struct comp *c, struct comp **out, size_t max) {

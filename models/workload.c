@@ -67,6 +67,13 @@ struct user {
     struct workload *wl;
 };
 
+/* What the workload's request pool hands out: a request and its first call (net_call_init_first;
+ * unused by a class with a resilience policy, whose attempts make their own calls). */
+struct req_block {
+    struct req req; /* first: the block goes back to the pool as the request (req->home) */
+    struct call call;
+};
+
 struct workload {
     struct net *net;
     enum arrivals arrivals;
@@ -211,7 +218,7 @@ struct workload *workload_new(struct net *net, const struct scn_node *node, cons
 
     wl->net = net;
     wl->rate_scale = 1.0;
-    wl->req_pool = pool_new(sizeof(struct req));
+    wl->req_pool = pool_new(sizeof(struct req_block));
     metrics_init_for(&wl->m, 0);
     if (scn_expect(node, SCN_MAP, err) || scn_check_keys(node, allowed_keys, err)) goto fail;
     res_policy_default(&wl->policy);
@@ -359,6 +366,7 @@ void workload_free(struct workload *wl) {
 /* --- running ------------------------------------------------------------------------------ */
 
 static void on_answer(struct sim *sim, struct call *call);
+static void on_answer_first(struct sim *sim, struct call *call);
 
 static inline size_t pick_class(struct workload *wl) {
     double u;
@@ -373,6 +381,7 @@ static inline size_t pick_class(struct workload *wl) {
 
 static inline __attribute__((always_inline)) void send_request(struct sim *sim, struct workload *wl,
                                                                void *user) {
+    struct req_block *block;
     struct req *req;
     size_t cls;
     struct call *call;
@@ -384,7 +393,8 @@ static inline __attribute__((always_inline)) void send_request(struct sim *sim, 
         sim_stop(sim);
         return;
     }
-    req = pool_get(wl->req_pool);
+    block = pool_get(wl->req_pool);
+    req = &block->req;
     cls = pick_class(wl);
     req->id = wl->next_id++;
     req->cls = (int)cls;
@@ -402,7 +412,9 @@ static inline __attribute__((always_inline)) void send_request(struct sim *sim, 
         res_send(sim, &wl->classes[cls].edge, req, NULL, wl->classes[cls].target, on_answer, wl, 0);
         return;
     }
-    call = net_call_new(wl->net, req, wl->classes[cls].target, on_answer, wl);
+    /* The request goes with its first call: the call holds the workload's reference, and the
+     * call path frees both once on_answer_first has run. */
+    call = net_call_init_first(&block->call, req, wl->classes[cls].target, on_answer_first, wl);
     net_send(sim, call);
 }
 
@@ -425,7 +437,11 @@ static __attribute__((noinline)) void user_answered(struct sim *sim, struct work
         send_request(sim, wl, user);
 }
 
-static void on_answer(struct sim *sim, struct call *call) {
+/* The end of a request: its answer, through its first call (first: that call holds the
+ * workload's reference to the request) or through a resilience policy's attempts (the
+ * workload holds its own, released here). */
+static inline __attribute__((always_inline)) void answer(struct sim *sim, struct call *call,
+                                                         int first) {
     struct workload *wl = call->ctx;
     struct req *req = call->req;
     struct comp_metrics *m = &wl->m;
@@ -457,7 +473,7 @@ static void on_answer(struct sim *sim, struct call *call) {
         m->i_elat_ns += (double)lat;
     }
     wl->in_flight--;
-    net_req_release(req);
+    if (!first) net_req_release(req);
     /* The latency is recorded last (a histogram does not depend on the order of its records),
      * so that an open workload's answer ends in a tail call. A borrowed histogram is the
      * target's, which recorded this very latency as it replied. */
@@ -468,6 +484,14 @@ static void on_answer(struct sim *sim, struct call *call) {
         return;
     }
     if (ok) hist_record(m->ilat, lat);
+}
+
+static void on_answer(struct sim *sim, struct call *call) {
+    answer(sim, call, 0);
+}
+
+static void on_answer_first(struct sim *sim, struct call *call) {
+    answer(sim, call, 1);
 }
 
 static const struct phase *phase_at(const struct workload *wl, int64_t t) {
@@ -495,19 +519,6 @@ static void set_mean_gap(struct workload *wl) {
 }
 
 /* Time of the next arrival after t, or INT64_MAX. */
-static int64_t next_arrival_phased(struct workload *wl, int64_t t);
-static inline int64_t next_arrival(struct workload *wl, int64_t t) {
-    if (wl->poisson_gap_ns > 0) {
-        /* Stationary Poisson (the common case): the loop of next_arrival_phased without the
-         * phase lookup, fmax and thinning. */
-        double gap_ns = zig_exp1(&wl->rng_arr) * wl->poisson_gap_ns;
-        if (gap_ns < 1) gap_ns = 1;
-        if ((double)t + gap_ns >= (double)INT64_MAX / 2) return INT64_MAX;
-        return t + (int64_t)(gap_ns + 0.5);
-    }
-    return next_arrival_phased(wl, t);
-}
-
 static int64_t next_arrival_phased(struct workload *wl, int64_t t) {
     for (;;) {
         const struct phase *ph = phase_at(wl, t);
@@ -544,14 +555,40 @@ static int64_t next_arrival_phased(struct workload *wl, int64_t t) {
     }
 }
 
+static void on_arrival(struct sim *sim, void *a, void *b);
+
+/* Schedule the open model's next arrival after t as wl->next_ev (NULL when there is none).
+ * The stationary Poisson case (the common one) is next_arrival_phased's loop without the
+ * phase lookup, fmax and thinning, and decides "none" on its own branch (no second test of
+ * the time against INT64_MAX). */
+static inline __attribute__((always_inline)) void schedule_arrival(struct sim *sim,
+                                                                   struct workload *wl, int64_t t) {
+    int64_t next;
+
+    if (wl->poisson_gap_ns > 0) {
+        double gap_ns = zig_exp1(&wl->rng_arr) * wl->poisson_gap_ns;
+        if (gap_ns < 1) gap_ns = 1;
+        if ((double)t + gap_ns >= (double)INT64_MAX / 2) {
+            wl->next_ev = NULL;
+            return;
+        }
+        next = t + (int64_t)(gap_ns + 0.5);
+    } else {
+        next = next_arrival_phased(wl, t);
+        if (next == INT64_MAX) {
+            wl->next_ev = NULL;
+            return;
+        }
+    }
+    wl->next_ev = sim_schedule(sim, next, on_arrival, wl, NULL);
+}
+
 static void on_arrival(struct sim *sim, void *a, void *b) {
     struct workload *wl = a;
-    int64_t next;
 
     (void)b;
     send_request(sim, wl, NULL);
-    next = next_arrival(wl, sim_now(sim));
-    wl->next_ev = next != INT64_MAX ? sim_schedule(sim, next, on_arrival, wl, NULL) : NULL;
+    schedule_arrival(sim, wl, sim_now(sim));
 }
 
 void workload_start(struct workload *wl) {
@@ -566,10 +603,7 @@ void workload_start(struct workload *wl) {
         }
         return;
     }
-    {
-        int64_t first = next_arrival(wl, now);
-        if (first != INT64_MAX) wl->next_ev = sim_schedule(sim, first, on_arrival, wl, NULL);
-    }
+    schedule_arrival(sim, wl, now);
 }
 
 /* --- queries ------------------------------------------------------------------------------ */
@@ -698,9 +732,8 @@ double workload_scale_rate(struct workload *wl, double factor) {
         /* The pending arrival was drawn at the old rate (at a tiny rate, hours away): draw the
          * next one afresh from now (memoryless for Poisson; a constant stream restarts its
          * spacing here). */
-        int64_t next = next_arrival(wl, sim_now(sim));
         sim_cancel(sim, wl->next_ev);
-        wl->next_ev = next != INT64_MAX ? sim_schedule(sim, next, on_arrival, wl, NULL) : NULL;
+        schedule_arrival(sim, wl, sim_now(sim));
     }
     return factor;
 }

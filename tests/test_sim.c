@@ -4,6 +4,7 @@
  * against a model of the list); the end-of-run rule; the pool's reuse.
  */
 #include <CUnit/CUnit.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -137,6 +138,46 @@ static void test_stop(void) {
     sim_free(sim);
 }
 
+/* A ticker: one event per ns, each scheduling the next; the 5000th raises the flag. */
+struct ticker {
+    volatile sig_atomic_t flag;
+    int runs;
+};
+
+static void tick(struct sim *sim, void *a, void *b) {
+    struct ticker *tk = a;
+
+    (void)b;
+    if (++tk->runs == 5000) tk->flag = 1;
+    sim_schedule(sim, sim_now(sim) + 1, tick, tk, NULL);
+}
+
+/* The stop flag is seen before every 4096th event (by the running count, across runs), and
+ * an interrupted run does not count the event it did not run. */
+static void test_stop_flag(void) {
+    static struct ticker tk;
+    struct sim *sim = sim_new();
+
+    tk.flag = 1;
+    tk.runs = 0;
+    sim_set_stop_flag(sim, &tk.flag);
+    sim_schedule(sim, 0, tick, &tk, NULL);
+    CU_ASSERT_EQUAL(sim_run_until(sim, 100000), SIM_STOP_INTERRUPTED);
+    CU_ASSERT_EQUAL(sim_events(sim), 0);
+    tk.flag = 0;
+    CU_ASSERT_EQUAL(sim_run_until(sim, 100000), SIM_STOP_INTERRUPTED);
+    CU_ASSERT_EQUAL(sim_events(sim), 8192);
+    CU_ASSERT_EQUAL(tk.runs, 8192);
+    CU_ASSERT_EQUAL(sim_run_until(sim, 100000), SIM_STOP_INTERRUPTED);
+    CU_ASSERT_EQUAL(sim_events(sim), 8192);
+    tk.flag = 0;
+    CU_ASSERT_EQUAL(sim_run_until(sim, 10000), SIM_STOP_END);
+    CU_ASSERT_EQUAL(sim_events(sim), 10000);
+    CU_ASSERT_EQUAL(sim_run_until(sim, 10100), SIM_STOP_END);
+    CU_ASSERT_EQUAL(sim_events(sim), 10100);
+    sim_free(sim);
+}
+
 /* A model of the event list for the randomized test: every pending event with its handle
  * and its order key (time, priority, insertion), the smallest of which must run next. */
 struct mirror_ev {
@@ -267,6 +308,7 @@ void test_sim_register(void) {
     CU_add_test(s, "cancel and reschedule", test_cancel_reschedule);
     CU_add_test(s, "end-of-run rule", test_end_rule);
     CU_add_test(s, "sim_stop", test_stop);
+    CU_add_test(s, "stop flag polls and the event count", test_stop_flag);
     CU_add_test(s, "random schedule, cancel, reschedule in handlers", test_random_ops);
     CU_add_test(s, "pool reuse", test_pool_reuse);
 }

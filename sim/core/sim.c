@@ -7,7 +7,8 @@
 #include "pool.h"
 #include "xmalloc.h"
 
-#define HEAP_D 4
+#define HEAP_D    4
+#define STOP_POLL 4096 /* events between two looks at the stop flag (a power of two) */
 
 struct sim {
     struct sim_hot hot; /* first: sim_now and sim_schedule (sim.h) reach it through a cast */
@@ -43,10 +44,11 @@ static inline int entry_less(const struct sim_entry *x, const struct sim_entry *
 }
 
 /* Move the entry e up from slot i (whose old content is dead) to where it belongs, and store
- * it there. */
+ * it there; it does not go above slot `floor`: 0, or HEAP_D to stop below a root that the
+ * event loop will sift down anyway (slots 1..HEAP_D are the root's children). */
 static inline __attribute__((always_inline)) void sift_up_entry(struct sim_entry *h, size_t i,
-                                                                struct sim_entry e) {
-    while (i > 0) {
+                                                                struct sim_entry e, size_t floor) {
+    while (i > floor) {
         size_t parent = (i - 1) / HEAP_D;
         if (!entry_less(&e, &h[parent])) break;
         h[i] = h[parent];
@@ -58,7 +60,7 @@ static inline __attribute__((always_inline)) void sift_up_entry(struct sim_entry
 }
 
 static void sift_up(struct sim *sim, size_t i) {
-    sift_up_entry(sim->hot.heap, i, sim->hot.heap[i]);
+    sift_up_entry(sim->hot.heap, i, sim->hot.heap[i], 0);
 }
 
 /* Move the entry e down from slot i (whose old content is dead) to where it belongs, and
@@ -176,8 +178,9 @@ static struct sim_event *schedule_grow(struct sim *sim, int64_t at_ns, uint64_t 
  * handler. Out of line, so that the replace-top case saves no registers; and a leaf, its rare
  * cases (a new record, a bigger heap) in schedule_grow, so that it saves few itself. With a
  * filled root (a handler's second event), the lesser of the two new entries stays at the root,
- * still to be sifted down by the event loop, and the other goes up from the end: it stops below
- * the root, so one sift down serves all of a handler's events, as it would serve one. */
+ * still to be sifted down by the event loop, and the other goes up from the end, never above
+ * the root's children (no compare with the root), so one sift down serves all of a handler's
+ * events, as it would serve one. */
 struct sim_event *sim_schedule_push(struct sim *sim, int64_t at_ns, uint64_t key, sim_event_fn *fn,
                                     void *a, void *b) {
     struct sim_event *ev = sim->ev_free;
@@ -190,13 +193,17 @@ struct sim_event *sim_schedule_push(struct sim *sim, int64_t at_ns, uint64_t key
     ev->a = a;
     ev->b = b;
     e = (struct sim_entry){.time = at_ns, .key = key, .ev = ev};
-    if (sim->hot.root == SIM_ROOT_FILLED && entry_less(&e, &sim->hot.heap[0])) {
-        struct sim_entry top = sim->hot.heap[0];
-        sim->hot.heap[0] = e;
-        ev->pos = 0;
-        e = top;
+    if (sim->hot.root == SIM_ROOT_FILLED) {
+        if (entry_less(&e, &sim->hot.heap[0])) {
+            struct sim_entry top = sim->hot.heap[0];
+            sim->hot.heap[0] = e;
+            ev->pos = 0;
+            e = top;
+        }
+        sift_up_entry(sim->hot.heap, sim->n++, e, HEAP_D);
+        return ev;
     }
-    sift_up_entry(sim->hot.heap, sim->n++, e);
+    sift_up_entry(sim->hot.heap, sim->n++, e, 0);
     return ev;
 }
 
@@ -279,8 +286,13 @@ int64_t sim_event_time(const struct sim *sim, const struct sim_event *ev) {
 }
 
 enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
-    uint64_t events = sim->events; /* sim->events, kept in a register: only this loop adds,
-                                    * and it is stored back when the loop ends */
+    /* The stop flag is polled before each event whose number (the events run before it) is a
+     * multiple of STOP_POLL. One register counts down to that poll and keeps the event count
+     * with it: `mark` is the count at the next poll, and mark - left events have run, the one
+     * about to run included. A decrement and its sign test per event: one instruction less
+     * than a counter and a mask test of it. Stored back to sim->events when the loop ends. */
+    int64_t left = (int64_t)(-sim->events & (STOP_POLL - 1));
+    uint64_t mark = sim->events + (uint64_t)left;
 
     assert(sim->hot.root == SIM_ROOT_SETTLED && "sim_run_until from inside a handler");
     sim->stop = 0;
@@ -291,20 +303,28 @@ enum sim_stop sim_run_until(struct sim *sim, int64_t end_ns) {
         struct sim_entry *top = &sim->hot.heap[0];
         struct sim_event *ev = top->ev;
 
-        if (__builtin_expect((events & 4095) == 0, 0) && sim->stop_flag && *sim->stop_flag) {
-            sim->stop = 1;
-            break;
+        if (__builtin_expect(--left < 0, 0)) {
+            if (sim->stop_flag && *sim->stop_flag) {
+                left++; /* this event does not run */
+                sim->stop = 1;
+                break;
+            }
+            left += STOP_POLL;
+            mark += STOP_POLL;
         }
         sim->hot.now = top->time;
         /* The fired entry's slot and record stay at the root until the handler's first
          * sim_schedule reuses them (SIM_ROOT_FILLED) or settle releases them (SIM_ROOT_EMPTY). */
         sim->hot.root = SIM_ROOT_EMPTY;
-        events++;
         ev->fn(sim, ev->a, ev->b);
-        if (sim->hot.root) settle_inline(sim);
+        /* Filled first: most handlers schedule an event (one compare on their path). */
+        if (sim->hot.root == SIM_ROOT_FILLED)
+            sift_down_top(sim->hot.heap, sim->n, sim->hot.heap[0], 1);
+        else if (sim->hot.root == SIM_ROOT_EMPTY)
+            settle_inline(sim);
     }
     sim->hot.root = SIM_ROOT_SETTLED;
-    sim->events = events;
+    sim->events = mark - (uint64_t)left;
     /* Stopped with an event still due before the end: the clock stays at the last event. */
     if (sim->stop && sim->n > 0 && sim->hot.heap[0].time < end_ns) return SIM_STOP_INTERRUPTED;
     if (end_ns > sim->hot.now) sim->hot.now = end_ns;
