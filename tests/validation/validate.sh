@@ -118,6 +118,7 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/archsim-validate.XXXXXX") || exit 2
 PIDS=
 RESTART=
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
@@ -125,24 +126,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-PASS=0
-FAIL=0
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok     $1"
-}
-not_ok() {
-    FAIL=$((FAIL + 1))
-    echo "FAIL   $1"
-    shift
-    for d in "$@"; do echo "         $d"; done
-}
-note() {
-    echo "         $*"
-}
-fcmp() {
-    awk "BEGIN { exit !($1) }"
-}
+# ok, not_ok, note, fcmp, finish; its own TMP and clean-up stay here (servers by pid, KEEP)
+# shellcheck disable=SC2034 # read by lib.sh: "ok     NAME", details at column 9, as before
+CHECK_WIDTH=7
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
+. "$HERE/../integration/lib.sh"
 # csv FILE COMPONENT COLUMN: the value of COLUMN in COMPONENT's (first) row of a summary.csv.
 csv() {
     awk -F, -v comp="$2" -v col="$3" '
@@ -447,8 +435,7 @@ SINGLE="--workers 4 --service lognormal:mean=2ms,p99=10ms --path /zero=const:0ms
 # shellcheck disable=SC2086 # SINGLE is a list of arguments
 if ! start_target single $SINGLE; then
     not_ok "archtarget starts" "$(cat "$TMP/single.out")"
-    echo "$PASS passed, $FAIL failed"
-    exit 1
+    finish
 fi
 T1=$PORT
 cat >"$TMP/cal.yaml" <<'YAML'
@@ -524,8 +511,7 @@ if [ $RC -eq 0 ] && [ -n "$FMEAN" ] && [ -n "$FITW" ] && fcmp "$FMEAN >= 1.9 && 
     ok "calibrate: fitted mean $FMEAN ms in [1.9, 2.3]"
 else
     not_ok "calibrate: fitted mean in [1.9, 2.3]" "$FIT" "$(cat "$TMP/fit.err" "$TMP/low.out")"
-    echo "$PASS passed, $FAIL failed"
-    exit 1
+    finish
 fi
 
 # --- 2. predict and measure ----------------------------------------------------------------
@@ -654,5 +640,4 @@ done
 
 [ $RETRIES -gt 0 ] && note "$RETRIES runs measured again because the machine stalled"
 [ -n "${VALIDATE_RESULTS:-}" ] && cat "$TMP/results" >>"$VALIDATE_RESULTS"
-echo "$PASS passed, $FAIL failed"
-[ $FAIL -eq 0 ]
+finish
