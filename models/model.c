@@ -899,6 +899,29 @@ int net_overflowed(const struct net *net) {
     return workload_overflowed(net->wl);
 }
 
+#define NET_STR_(x) #x
+#define NET_STR(x)  NET_STR_(x)
+
+const char *net_stop_text(int why, int short_form) {
+    switch (why) {
+        case NET_STOP_IN_FLIGHT:
+            return short_form
+                       ? "too many requests in flight"
+                       : NET_STR(NET_MAX_IN_FLIGHT) " requests in flight — the system cannot "
+                                                    "keep up with the offered load";
+        case NET_STOP_ZERO_TIME:
+            return short_form
+                       ? "closed users sending while the clock stands still"
+                       : "a user of the closed workload got " NET_STR(
+                             NET_MAX_ZERO_TIME) " answers in a row at the instant it sent "
+                                                "them, with no think time: it would send for "
+                                                "ever while the clock stands still (give the "
+                                                "workload a think_time)";
+        default:
+            return "";
+    }
+}
+
 void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user) {
     net->sink = fn;
     net->sink_user = user;

@@ -349,11 +349,30 @@ void net_start(struct net *net);
  * interrupted is set). Call once at the end, after sim_run_until returned. */
 void net_finish(struct net *net, int interrupted);
 
-/* 1 when the run was stopped because too many requests were in flight (the system could not
- * keep up and memory would run out): see NET_MAX_IN_FLIGHT. */
+/* Why the model stopped a run by itself (net_overflowed); the results so far are kept and
+ * marked partial. */
+enum net_stop {
+    NET_STOP_NONE = 0,
+    NET_STOP_IN_FLIGHT = 1, /* NET_MAX_IN_FLIGHT requests in flight: the system could not keep
+                             * up, and memory would run out */
+    NET_STOP_ZERO_TIME = 2  /* a closed workload's user without think time got NET_MAX_ZERO_TIME
+                             * answers in a row at the instant it sent the request (refused or
+                             * rejected at once, or a zero service time): it would send forever
+                             * while the clock stands still */
+};
+
+/* The net_stop the run was stopped for (0: none). */
 int net_overflowed(const struct net *net);
+/* Why, for a message: "5000000 requests in flight - the system cannot keep up with the offered
+ * load" for NET_STOP_IN_FLIGHT, and so on (static text; "" for NET_STOP_NONE). short_form: a
+ * few words for a status line ("too many requests in flight"). */
+const char *net_stop_text(int why, int short_form);
 /* Requests in flight (end to end) at which a run stops itself rather than exhaust memory. */
 #define NET_MAX_IN_FLIGHT 5000000
+/* Answers in a row, to one user, that took no simulated time, with no think time between, at
+ * which a run stops itself (NET_STOP_ZERO_TIME): far more than chance gives a model in which
+ * time passes (a cache that answers hits in zero time, 99 % of them: 0.99^1000000 = 0). */
+#define NET_MAX_ZERO_TIME 1000000
 
 /* Receive interval rows (may be NULL to stop). */
 void net_set_interval_sink(struct net *net, net_interval_fn *fn, void *user);

@@ -65,6 +65,7 @@ struct wclass {
 
 struct user {
     struct workload *wl;
+    uint32_t zero_run; /* answers in a row that took no simulated time, with no think time */
 };
 
 /* What the workload's request pool hands out: a request and its first call (net_call_init_first;
@@ -389,7 +390,7 @@ static inline __attribute__((always_inline)) void send_request(struct sim *sim, 
     if (wl->in_flight >= NET_MAX_IN_FLIGHT) {
         /* The system cannot keep up and each waiting request holds memory: stop the run here
          * (results so far are kept and marked partial) rather than exhaust the machine. */
-        wl->overflowed = 1;
+        wl->overflowed = NET_STOP_IN_FLIGHT;
         sim_stop(sim);
         return;
     }
@@ -424,17 +425,30 @@ static void on_user_think_done(struct sim *sim, void *a, void *b) {
     send_request(sim, u->wl, u);
 }
 
-/* A closed workload's user got its answer: think, then send again. Out of line: inlined, its
- * registers would be saved on every answer of an open workload too. */
+/* A closed workload's user got its answer, lat_ns after it sent the request: think, then send
+ * again. Out of line: inlined, its registers would be saved on every answer of an open
+ * workload too. */
 static __attribute__((noinline)) void user_answered(struct sim *sim, struct workload *wl,
-                                                    void *user) {
+                                                    struct user *u, int64_t lat_ns) {
     int64_t think = 0;
 
     if (wl->has_think) think = dist_ns(dist_sample(&wl->think, &wl->rng_think));
-    if (think > 0)
-        sim_schedule(sim, sim_now(sim) + think, on_user_think_done, user, NULL);
-    else
-        send_request(sim, wl, user);
+    if (think > 0) {
+        u->zero_run = 0;
+        sim_schedule(sim, sim_now(sim) + think, on_user_think_done, u, NULL);
+    } else if (lat_ns > 0) {
+        u->zero_run = 0;
+        send_request(sim, wl, u);
+    } else if (++u->zero_run < NET_MAX_ZERO_TIME) {
+        /* No time passed since the send (a refusal, a rejection or a zero service time at
+         * once): sending from here could recurse without end (send, answer, send...), so the
+         * next send is an event at this instant. */
+        sim_schedule(sim, sim_now(sim), on_user_think_done, u, NULL);
+    } else {
+        /* The clock would stand still for ever: stop the run, keeping what it measured. */
+        wl->overflowed = NET_STOP_ZERO_TIME;
+        sim_stop(sim);
+    }
 }
 
 /* The end of a request: its answer, through its first call (first: that call holds the
@@ -480,7 +494,7 @@ static inline __attribute__((always_inline)) void answer(struct sim *sim, struct
     ok = ok && !m->lat_borrowed; /* from here: record the latency */
     if (user) {
         if (ok) hist_record(m->ilat, lat);
-        user_answered(sim, wl, user);
+        user_answered(sim, wl, user, lat);
         return;
     }
     if (ok) hist_record(m->ilat, lat);

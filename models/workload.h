@@ -49,7 +49,7 @@ void workload_extras(const struct workload *wl, int interval, double *vals);
 /* Restart the resilience counters (interval, or all at the end of warm-up: run = 1). */
 void workload_restart(struct workload *wl, int run);
 
-/* 1 when the workload stopped the run because NET_MAX_IN_FLIGHT requests were in flight. */
+/* The net_stop (model.h) the workload stopped the run for, 0 when none. */
 int workload_overflowed(const struct workload *wl);
 
 /* Requests sent and not answered yet. */

@@ -322,10 +322,9 @@ static int report_end(const struct run_state *st, size_t njobs) {
     }
     if (over) {
         fprintf(stderr,
-                "archsim: stopped at %.3f s simulated: %d requests in flight — the system "
-                "cannot keep up with the offered load; results so far written (marked "
+                "archsim: stopped at %.3f s simulated: %s; results so far written (marked "
                 "partial)\n",
-                over->sim_time_s, NET_MAX_IN_FLIGHT);
+                over->sim_time_s, net_stop_text(over->overflowed, 0));
         return 1;
     }
     if (npart == 1) {

@@ -274,10 +274,8 @@ int cmd_tui(int argc, char **argv) {
     report_summary(stdout, &s, &rep, 1);
     if (csv.sum) csv_out_summary_rep(csv.sum, s.name, &rep);
     if (rep.overflowed)
-        fprintf(stderr,
-                "archsim: stopped at %.3f s simulated: %d requests in flight — the system cannot "
-                "keep up with the offered load (results marked partial)\n",
-                rep.sim_time_s, NET_MAX_IN_FLIGHT);
+        fprintf(stderr, "archsim: stopped at %.3f s simulated: %s (results marked partial)\n",
+                rep.sim_time_s, net_stop_text(rep.overflowed, 0));
     if (csv.failed)
         fprintf(stderr, "archsim: emptying the CSV files at a restart: %s\n", strerror(csv.failed));
     rc = got == 1 ? CLI_EXIT_INTERRUPTED : csv.failed ? CLI_EXIT_USAGE : CLI_EXIT_OK;

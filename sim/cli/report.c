@@ -55,16 +55,18 @@ void report_summary(FILE *f, const struct run_scenario *s, const struct run_rep 
     if (n == 1) {
         /* Stopped before warm-up ended: the figures cover [0, stop), warm-up included. */
         int in_warmup = last->partial && last->sim_time_s < last->warmup_s;
-        char warm[64];
+        char warm[64], tail[128];
         if (in_warmup)
             snprintf(warm, sizeof warm, "stopped in warm-up: included");
         else
             snprintf(warm, sizeof warm, "warm-up %.3f s excluded", last->warmup_s);
+        if (partial && last->overflowed)
+            snprintf(tail, sizeof tail, " — PARTIAL (stopped: %s)",
+                     net_stop_text(last->overflowed, 1));
+        else
+            snprintf(tail, sizeof tail, "%s", partial ? " — PARTIAL (interrupted)" : "");
         fprintf(f, "%s: seed %" PRIu64 ", %.3f s simulated (%s), %" PRIu64 " events in %.2f s%s\n",
-                s->name, last->seed, last->sim_time_s, warm, last->events, last->wall_s,
-                !partial           ? ""
-                : last->overflowed ? " — PARTIAL (stopped: too many requests in flight)"
-                                   : " — PARTIAL (interrupted)");
+                s->name, last->seed, last->sim_time_s, warm, last->events, last->wall_s, tail);
         header(f, 0);
         for (size_t i = 0; i < last->nrows; i++)
             row(f, &last->rows[i]);

@@ -311,7 +311,10 @@ static void draw_hint(struct dash *d) {
         ui_text(d->ui, r->x, r->y, r->w, d->msg_role, d->msg);
     else if (d->snap.state == UI_ENDED)
         ui_text(d->ui, r->x, r->y, r->w, UI_WARN,
-                d->snap.overflowed
+                d->snap.overflowed == NET_STOP_ZERO_TIME
+                    ? "stopped: closed users sending while the clock stands still (no think "
+                      "time) - r restart, q quit"
+                : d->snap.overflowed
                     ? "stopped: too many requests in flight (the system cannot keep up) - "
                       "r restart, q quit"
                     : "the scenario has ended - r restart, q quit (prints the summary)");

@@ -459,6 +459,29 @@ timeout 20 "$BIN" check "$TMP/diamond.yaml" >"$OUT" 2>"$ERR"
 RC=$?
 expect_exit_status "40 layers of diamonds: check finishes at once" 0
 stdout_has "40 layers of diamonds: 2^38 visits per request at a39" "a39            λ = 2.74878e+11/s"
+# Closed users without think time whose requests are refused at once (found by a new user's
+# review: the send-answer-send recursion overflowed the stack, exit 139, nothing written).
+# The first user holds the one worker; the second is rejected at once (queue: 0), again and
+# again at t = 0: after 1000000 answers in a row that took no time the run stops itself, as
+# docs/scenario.md says. Hand count: 1 + 1000000 arrivals at api, 1000000 of them rejected.
+cat >"$TMP/zero.yaml" <<'EOF'
+name: zero
+duration: 10s
+workload: {users: 2, target: api}
+components:
+  api: {kind: service, workers: 1, queue: 0, service_time: exp(1ms)}
+EOF
+sim run -q "$TMP/zero.yaml" --csv "$TMP/zero"
+expect_exit_status "closed users rejected at once, no think time: stops itself, exit 1" 1
+stderr_has "... saying why" "archsim: stopped at 0.000 s simulated: a user of the closed workload got 1000000 answers in a row at the instant it sent them, with no think time: it would send for ever while the clock stands still (give the workload a think_time); results so far written (marked partial)"
+z=$(for c in arrivals rejected partial; do printf '%s ' "$(csv_field "$TMP/zero/summary.csv" api "$c")"; done)
+zt=$(for c in arrivals sim_time_s; do printf '%s ' "$(csv_field "$TMP/zero/summary.csv" total "$c")"; done)
+if [ "$z$zt" = "1000001 1000000 1 1000001 0 " ]; then
+    ok "... summary.csv: api 1000001 arrivals, 1000000 rejected, partial, at 0 s; total 1000001 arrivals"
+else
+    not_ok "... summary.csv counts" "api arrivals rejected partial: $z" "total arrivals sim_time_s: $zt"
+fi
+
 # A balancer over 10000 replicas uses every one of them (it once stopped at the 4096th).
 cat >"$TMP/lb10k.yaml" <<'EOF'
 name: lb10k
