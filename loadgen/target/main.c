@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* getopt_long, signalfd */
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +93,22 @@ static int parse_whole(const char *s, unsigned long long min, unsigned long long
 static int bad_value(const char *flag, const char *why, const char *got) {
     fprintf(stderr, "archtarget: %s: %s, got '%s'\n", flag, why, got);
     return EXIT_USAGE;
+}
+
+/* 1 when host is neither an address nor a name the resolver knows (a typo such as 999.0.0.1:
+ * bad input, exit 2); a resolver that cannot answer now (EAI_AGAIN) is left to the server's
+ * start, a run-time error. */
+static int host_unknown(const char *host) {
+    struct addrinfo hints, *res = NULL;
+    int rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    rc = getaddrinfo(host, NULL, &hints, &res);
+    if (res) freeaddrinfo(res);
+    return rc == EAI_NONAME;
 }
 
 static int bad_spec(const char *flag, const struct err *e) {
@@ -181,6 +198,8 @@ static int parse_args(int argc, char **argv, struct opts *o) {
             case 'L':
                 if (tgt_spec_listen(optarg, o->host, sizeof o->host, &o->cfg.port, &e) < 0)
                     return bad_spec(flag, &e);
+                if (host_unknown(o->host))
+                    return bad_value(flag, "no such host or address", optarg);
                 break;
             case 'c':
                 if (parse_whole(optarg, 1, MAX_WORKERS, &v) < 0)

@@ -258,6 +258,12 @@ RC=$?
 if [ $RC -eq 2 ] && grep -q -- "--spin" "$TMP/e" && grep -q "missing unit" "$TMP/e"; then
     ok "--spin 50: exit 2 naming the flag, missing unit"
 else not_ok "--spin 50: exit 2 naming the flag, missing unit" "rc $RC, stderr: $(cat "$TMP/e")"; fi
+# A host that is no address (found by a new user's review: it was exit 1, a run-time error).
+timeout 5 "$BIN" --listen 999.0.0.1:0 -d 1s >"$TMP/o" 2>"$TMP/e"
+RC=$?
+if [ $RC -eq 2 ] && [ "$(cat "$TMP/e")" = "archtarget: --listen: no such host or address, got '999.0.0.1:0'" ]; then
+    ok "--listen 999.0.0.1:0: exit 2 naming the flag"
+else not_ok "--listen 999.0.0.1:0: exit 2 naming the flag" "rc $RC, stderr: $(cat "$TMP/e")"; fi
 "$BIN" --help >"$TMP/o" 2>&1
 RC=$?
 if [ $RC -eq 0 ] && grep -q -- "--stall-for" "$TMP/o" && grep -q -- "--spin" "$TMP/o"; then ok "--help: exit 0, lists the flags"
