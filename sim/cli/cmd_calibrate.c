@@ -1098,6 +1098,22 @@ int cli_compare_target(int argc, char **argv) {
             keep = dir;
             goto out;
         }
+        {
+            /* A measurement without one success (the target down, refusing, or answering
+             * errors only) has no latency to hold the model against: a failed run, not a
+             * table of dashes. */
+            const struct run_side_comp *t = run_side_find(&a, "total");
+            if (t && t->m[CMP_ERROR_RATE].mean >= 1) {
+                fprintf(stderr,
+                        "archsim: archload got no successful response from %s (error rate 1): "
+                        "is the target up? Its results are in %s\n",
+                        url, load);
+                run_side_free(&a);
+                run_side_free(&b);
+                keep = dir;
+                goto out;
+            }
+        }
         shift_latency(&b, pts[k].overhead);
         if (pts[k].rate > 0)
             printf("\n== rate %.6g/s: A measured (archload), B simulated (archsim) ==\n",

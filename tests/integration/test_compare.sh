@@ -110,6 +110,13 @@ else
     has_err "... then where its whole output is" "archsim: its output is in $TMP/bad/rate-0/model.log"
     if [ ! -e "$TMP/bad/rate-0/load" ]; then ok "... and archload did not run"; else not_ok "... and archload did not run" "$TMP/bad/rate-0/load exists"; fi
 
+    # A target that refuses every connection: a failed measurement, not a table of dashes
+    # (port 1 on loopback: nothing listens there).
+    sim compare --scenario "$ONE" --target http://127.0.0.1:1/ -d 0.5s --warmup 0.1s --csv "$TMP/down"
+    expect_rc "a target that refuses every request: exit 2" 2
+    has_err "... saying so, and where the results are" \
+        "archsim: archload got no successful response from http://127.0.0.1:1/ (error rate 1): is the target up? Its results are in $TMP/down/rate-0/load"
+
     # -d and --warmup: the model runs the measured window, and says so exactly.
     sim compare --scenario "$ONE" --target "$URL" -d 1.5s --warmup 0.5s --csv "$TMP/cmp"
     expect_rc "compare -d 1.5s --warmup 0.5s" 0
