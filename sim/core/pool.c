@@ -26,6 +26,9 @@ struct pool *pool_new(size_t obj_size) {
 
     if (obj_size < sizeof(void *)) obj_size = sizeof(void *);
     p->obj_size = (obj_size + align - 1) / align * align;
+#ifdef POOL_ASAN
+    p->head.obj_size = p->obj_size;
+#endif
     return p;
 }
 
@@ -33,7 +36,10 @@ void pool_free(struct pool *p) {
     if (!p) return;
     while (p->slabs) {
         struct slab *s = p->slabs;
+        char *base = (char *)s + (sizeof(struct slab) + 15) / 16 * 16;
         p->slabs = s->next;
+        for (size_t i = 0; i < POOL_SLAB_OBJS; i++) /* back to malloc as it gave them */
+            pool_poison(&p->head, base + i * p->obj_size, 0);
         free(s);
     }
     free(p);
@@ -52,6 +58,7 @@ void *pool_refill(struct pool *p) {
         void *obj = base + i * p->obj_size;
         *(void **)obj = p->head.free_list;
         p->head.free_list = obj;
+        pool_poison(&p->head, obj, 1);
     }
     return p->head.free_list;
 }

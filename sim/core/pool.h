@@ -17,12 +17,45 @@
 
 #include <stddef.h>
 
+/* Under AddressSanitizer a free object is poisoned but for its first word (the free-list
+ * link), so a use after pool_put is reported as malloc'd memory's would be: the pool would
+ * otherwise hide it (the memory stays allocated). */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 struct pool;
 
 /* The public prefix of struct pool: touch it only through pool_get / pool_put. */
 struct pool_head {
     void *free_list; /* first word of a free object links to the next */
+#ifdef POOL_ASAN
+    size_t obj_size; /* bytes, for poisoning */
+#endif
 };
+
+/* Poison (poison = 1) or unpoison the bytes of a pool object after its link word; nothing
+ * without AddressSanitizer. */
+static inline void pool_poison(const struct pool_head *h, void *obj, int poison) {
+#ifdef POOL_ASAN
+    char *rest = (char *)obj + sizeof(void *);
+    if (poison)
+        ASAN_POISON_MEMORY_REGION(rest, h->obj_size - sizeof(void *));
+    else
+        ASAN_UNPOISON_MEMORY_REGION(rest, h->obj_size - sizeof(void *));
+#else
+    (void)h;
+    (void)obj;
+    (void)poison;
+#endif
+}
 
 /* A pool handing out objects of obj_size bytes (rounded up to pointer alignment).
  * Never NULL (xmalloc). Free with pool_free. */
@@ -42,6 +75,7 @@ static inline void *pool_get(struct pool *p) {
 
     if (!obj) obj = pool_refill(p);
     h->free_list = *(void **)obj;
+    pool_poison(h, obj, 0);
     return obj;
 }
 
@@ -51,6 +85,7 @@ static inline void pool_put(struct pool *p, void *obj) {
 
     *(void **)obj = h->free_list;
     h->free_list = obj;
+    pool_poison(h, obj, 1);
 }
 
 /* Objects currently handed out (gets minus puts). O(objects free): for tests and checks. */
