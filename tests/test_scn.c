@@ -858,6 +858,20 @@ static void test_err_escape(void) {
     err_set(&e, e.file, 1, 1, "again: %s", e.msg);
     CU_ASSERT_STRING_EQUAL(e.msg, "again: bad 'x\\ny'");
     CU_ASSERT_STRING_EQUAL(e.file, "dir\\n/f.csv");
+    /* a message longer than e.msg loses its middle, not its end (what is wrong): 255 bytes,
+     * the first 102 (2/5), "...", the last 150 */
+    {
+        char name[1001];
+        memset(name, 'a', 1000);
+        name[1000] = 0;
+        err_set(&e, NULL, 0, 0, "components.%s.calls[0]: unknown component 'nope'", name);
+        CU_ASSERT_EQUAL(strlen(e.msg), sizeof e.msg - 1);
+        CU_ASSERT_EQUAL(strncmp(e.msg, "components.aaaa", 15), 0);
+        CU_ASSERT_EQUAL(memcmp(e.msg + 102, "...", 3), 0);
+        /* the tail: 115 of the name's a's, then the 35 bytes after the name */
+        CU_ASSERT_EQUAL(strspn(e.msg + 105, "a"), 115);
+        CU_ASSERT_STRING_EQUAL(e.msg + 220, ".calls[0]: unknown component 'nope'");
+    }
 }
 
 static void test_get(void) {

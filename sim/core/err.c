@@ -7,7 +7,7 @@
 
 #include "utf8.h"
 
-#define ERR_FORMAT_MAX 1024 /* bytes of a message before escaping; longer ones are cut */
+#define ERR_FORMAT_MAX 4096 /* bytes of a message before escaping; longer ones are cut */
 
 /* The escape for the character of len bytes at s ("\n", "\x01", "\u2028"), or NULL when it is
  * printed as it is. */
@@ -80,6 +80,17 @@ char *err_escape(char *buf, size_t n, const char *s) {
     return buf;
 }
 
+/* A message longer than room bytes loses its middle instead of its end: it starts with the
+ * place (a key path, which can be a 1000-character component name or maps nested 64 deep)
+ * and ends with what is wrong, and the line and column locate the place anyway. */
+static void cut_middle(char *msg, size_t room) {
+    size_t n = strlen(msg), head = room * 2 / 5, tail = room - head - 3;
+
+    if (n <= room) return;
+    memcpy(msg + head, "...", 3);
+    memmove(msg + head + 3, msg + n - tail, tail + 1);
+}
+
 int err_set(struct err *e, const char *file, int line, int col, const char *fmt, ...) {
     char msg[ERR_FORMAT_MAX], name[sizeof e->file];
     va_list ap;
@@ -90,6 +101,7 @@ int err_set(struct err *e, const char *file, int line, int col, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    cut_middle(msg, sizeof e->msg - 1);
     /* Escaped here, once for every message: a value quoted from a scenario (a block scalar, a
      * CSV cell) may hold line breaks, and an error is printed as one line. */
     copy_escaped(e->file, sizeof e->file, name, 0);
