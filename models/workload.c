@@ -65,6 +65,7 @@ struct wclass {
 
 struct user {
     struct workload *wl;
+    int64_t sent_ns;   /* when it sent its request, ns */
     uint32_t zero_run; /* answers in a row that took no simulated time, with no think time */
 };
 
@@ -407,6 +408,7 @@ static inline __attribute__((always_inline)) void send_request(struct sim *sim, 
     req->write = wl->classes[cls].write;
     req->scatter = wl->classes[cls].scatter;
     req->user = user;
+    if (user) ((struct user *)user)->sent_ns = req->birth_ns; /* (open: compiled out) */
     wl->in_flight++;
     wl->m.arrivals++;
     if (wl->classes[cls].resilient) {
@@ -425,12 +427,12 @@ static void on_user_think_done(struct sim *sim, void *a, void *b) {
     send_request(sim, u->wl, u);
 }
 
-/* A closed workload's user got its answer, lat_ns after it sent the request: think, then send
- * again. Out of line: inlined, its registers would be saved on every answer of an open
- * workload too. */
+/* A closed workload's user got its answer: think, then send again. Out of line: inlined, its
+ * registers would be saved on every answer of an open workload too (and so would a latency
+ * passed in: the user keeps its send time instead). */
 static __attribute__((noinline)) void user_answered(struct sim *sim, struct workload *wl,
-                                                    struct user *u, int64_t lat_ns) {
-    int64_t think = 0;
+                                                    struct user *u) {
+    int64_t think = 0, lat_ns = sim_now(sim) - u->sent_ns;
 
     if (wl->has_think) think = dist_ns(dist_sample(&wl->think, &wl->rng_think));
     if (think > 0) {
@@ -494,7 +496,7 @@ static inline __attribute__((always_inline)) void answer(struct sim *sim, struct
     ok = ok && !m->lat_borrowed; /* from here: record the latency */
     if (user) {
         if (ok) hist_record(m->ilat, lat);
-        user_answered(sim, wl, user, lat);
+        user_answered(sim, wl, user);
         return;
     }
     if (ok) hist_record(m->ilat, lat);
