@@ -58,8 +58,9 @@
 # (the hypervisor taking a CPU away, softirq work for another program's loopback traffic)
 # is watched by stallprobe.c, a thread at a higher real-time priority that wakes every ms:
 # when it woke >= 10 ms late during the calibration or a rate's run, the machine stopped for
-# that long and the run is measured again (the calibration once; a rate at most 4 times in
-# the quick profile, twice in the full one with its longer runs; in all 8 times in either:
+# that long and the run is measured again (the calibration up to twice, also when its
+# zero-work requests had a p99 above 3 ms; a rate at most 4 times in the quick profile, twice
+# in the full one with its longer runs; in all 8 times in either:
 # one CI run met stalls of 13-53 ms in 3 of the quick profile's 4 runs, one with sanitizer
 # runs beside it met 17-22 ms stops in 3 measurements of one rate in a row, and a full run on
 # a machine busy with builds met them in 7 of its 14, the last a 61 ms stop in a run judged
@@ -458,24 +459,42 @@ components:
     workers: 4
     service_time: exp(2ms)
 YAML
-# The calibration too is repeated (once) when the machine stalled during it: a stop inflates
-# the measured tail, and with it the fitted p99 of the service time.
+# The calibration too is repeated when the machine stalled during it (the probe), or when its
+# zero-work requests had a p99 above ZP99_MAX ms: their path is the loopback and archtarget's
+# hand-over with no service, 1.1-2.0 ms in undisturbed runs here, and one CI calibration with
+# two 12 ms stops and many shorter ones had 4.7 ms and a fitted service p99 20 % above the
+# drawn one (its model's p99 then +15 % and +24 % at rho = 0.5). Up to 3 measurements; when
+# none is clean, the one whose zero-work p99 is lowest is used. Both criteria are independent
+# of the work requests the fit uses.
+ZP99_MAX=3
 attempt=1
+best=
+best_zp99=
 while :; do
     probe_start
     timeout -s KILL $((TCAL + 30)) "$ALR" --scenario "$TMP/cal.yaml" -d "${TCAL}s" --warmup 0.5s \
-        --class 'work=GET /' --class 'zero=GET /zero' --csv "$TMP/low" -q "http://127.0.0.1:$T1/" \
-        >"$TMP/low.out" 2>&1
+        --class 'work=GET /' --class 'zero=GET /zero' --csv "$TMP/low-$attempt" -q \
+        "http://127.0.0.1:$T1/" >"$TMP/low-$attempt.out" 2>&1
     probe_stop
-    [ "$STALLS" -eq 0 ] && break
-    if [ $attempt -ge 2 ]; then
-        note "calibration: the machine stalled $STALL_MS ms during it; no more repeats, used as it is"
+    zp99=$(csv "$TMP/low-$attempt/summary.csv" zero latency_p99_ms)
+    if [ -z "$best" ] || fcmp "${zp99:-1e9} < $best_zp99"; then
+        best=$attempt
+        best_zp99=${zp99:-1e9}
+    fi
+    why=
+    [ "$STALLS" -eq 0 ] || why="the machine stalled $STALL_MS ms during it"
+    fcmp "${zp99:-1e9} <= $ZP99_MAX" || why="${why:+$why; }its zero-work p99 was ${zp99:-?} ms (> $ZP99_MAX)"
+    [ -z "$why" ] && best=$attempt && break
+    if [ $attempt -ge 3 ]; then
+        note "calibration: $why; no more repeats, using measurement $best of 3 (zero-work p99 $best_zp99 ms)"
         break
     fi
-    note "calibration: the machine stalled $STALL_MS ms during it; measuring again"
-    attempt=2
+    note "calibration: $why; measuring again"
+    attempt=$((attempt + 1))
     RETRIES=$((RETRIES + 1))
 done
+mv "$TMP/low-$best" "$TMP/low"
+mv "$TMP/low-$best.out" "$TMP/low.out"
 OV=$(csv "$TMP/low/summary.csv" zero latency_mean_ms)
 note "calibration: $TCAL s at 200/s, overhead (zero-work requests, same run): mean ${OV:-?} ms," \
     "p99 $(csv "$TMP/low/summary.csv" zero latency_p99_ms) ms"
