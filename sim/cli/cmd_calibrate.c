@@ -684,6 +684,24 @@ static void model_args(const char **args, const char *archsim, const char *scn,
     args[na] = NULL;
 }
 
+/* Where one rate's runs go under dir, and its --set of the rate. */
+struct rate_paths {
+    char sub[PATH_MAX + 32];                                              /* dir/rate-R */
+    char model[PATH_MAX + 64], load[PATH_MAX + 64], ovdir[PATH_MAX + 64]; /* sub/... */
+    char rate_set[96];                                                    /* workload.rate=R/s */
+};
+
+/* Fill p for rate (1/s; 0: the scenario's own rate). Returns p->rate_set, or NULL for rate 0
+ * (no --set: the scenario's rate). */
+static const char *rate_paths(struct rate_paths *p, const char *dir, double rate) {
+    snprintf(p->sub, sizeof p->sub, "%s/rate-%.9g", dir, rate);
+    snprintf(p->model, sizeof p->model, "%s/model", p->sub);
+    snprintf(p->load, sizeof p->load, "%s/load", p->sub);
+    snprintf(p->ovdir, sizeof p->ovdir, "%s/overhead", p->sub);
+    snprintf(p->rate_set, sizeof p->rate_set, "workload.rate=%.9g/s", rate);
+    return rate > 0 ? p->rate_set : NULL;
+}
+
 /* args (NULL-terminated) as one line of shell words: a word with characters the shell would
  * read otherwise is single-quoted, so the line can be pasted to run the same command. */
 static void print_cmd(FILE *f, const char *const *args) {
@@ -1001,25 +1019,21 @@ int cli_compare_target(int argc, char **argv) {
     /* The exact commands at each rate: the model runs the measurement's window (-d, or
      * --model-duration, after the same --warmup), so both sides leave out the same start and a
      * scenario whose load or failures change with time is the same system on both; the
-     * overhead run (with --overhead-url) goes right before the measurement. */
+     * overhead run (with --overhead-target) goes right before the measurement. */
     for (size_t k = 0; k < npts; k++) {
-        char model[PATH_MAX + 64], load[PATH_MAX + 64], ovdir[PATH_MAX + 64], rate_set[96];
-        const char *rs = pts[k].rate > 0 ? rate_set : NULL;
+        struct rate_paths rp;
+        const char *rs = rate_paths(&rp, dir, pts[k].rate);
 
-        snprintf(model, sizeof model, "%s/rate-%.9g/model", dir, pts[k].rate);
-        snprintf(load, sizeof load, "%s/rate-%.9g/load", dir, pts[k].rate);
-        snprintf(ovdir, sizeof ovdir, "%s/rate-%.9g/overhead", dir, pts[k].rate);
-        snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
         model_args(args, archsim, scn, rs, sets, nsets, reps, mdur ? mdur : pts[k].dur, warm,
-                   model);
+                   rp.model);
         printf("model:       ");
         print_cmd(stdout, args);
         if (ov_url) {
-            load_args(args, archload, scn, rs, sets, nsets, ov_dur, warm, ovdir, ov_url);
+            load_args(args, archload, scn, rs, sets, nsets, ov_dur, warm, rp.ovdir, ov_url);
             printf("overhead:    ");
             print_cmd(stdout, args);
         }
-        load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, load, url);
+        load_args(args, archload, scn, rs, sets, nsets, pts[k].dur, warm, rp.load, url);
         printf("measurement: ");
         print_cmd(stdout, args);
     }
@@ -1035,9 +1049,10 @@ int cli_compare_target(int argc, char **argv) {
     else if (overhead > 0)
         printf("overhead:    %.4g ms added to the simulated latencies\n", overhead);
     for (size_t k = 0; k < npts && !cli_stop; k++) {
-        char sub[PATH_MAX + 32], model[PATH_MAX + 64], load[PATH_MAX + 64], log[PATH_MAX + 64];
-        char ovdir[PATH_MAX + 64], msum[PATH_MAX + 96], lsum[PATH_MAX + 96], rate_set[96];
-        const char *rs = pts[k].rate > 0 ? rate_set : NULL;
+        char log[PATH_MAX + 64], msum[PATH_MAX + 96], lsum[PATH_MAX + 96];
+        struct rate_paths rp;
+        const char *rs = rate_paths(&rp, dir, pts[k].rate);
+        const char *sub = rp.sub, *model = rp.model, *load = rp.load, *ovdir = rp.ovdir;
         struct run_side a, b;
         struct err err;
         int st;
@@ -1045,11 +1060,6 @@ int cli_compare_target(int argc, char **argv) {
         memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
         err_clear(&err);
-        snprintf(sub, sizeof sub, "%s/rate-%.9g", dir, pts[k].rate);
-        snprintf(model, sizeof model, "%s/model", sub);
-        snprintf(load, sizeof load, "%s/load", sub);
-        snprintf(ovdir, sizeof ovdir, "%s/overhead", sub);
-        snprintf(rate_set, sizeof rate_set, "workload.rate=%.9g/s", pts[k].rate);
         if (cli_make_dir(sub)) goto out;
 
         model_args(args, archsim, scn, rs, sets, nsets, reps, mdur ? mdur : pts[k].dur, warm,
